@@ -1,0 +1,45 @@
+import { ComputeManagementClient } from '@azure/arm-compute';
+import type { AccessToken, TokenCredential } from '@azure/core-auth';
+import { DefaultAzureCredential } from '@azure/identity';
+
+/** How the app reaches Azure Resource Manager; everything else about the client is fixed. */
+export interface ArmConnection {
+  /** ARM base URL. @default https://management.azure.com */
+  endpoint: string;
+  /** Extra PEM CA certificate(s) to trust, for an endpoint with a private CA (e.g. the local simulator). */
+  caCertificatePem?: string;
+  /**
+   * `managed-identity` uses DefaultAzureCredential. `static` presents a fixed opaque token and exists for
+   * endpoints that do not validate tokens (the local simulator); it never reaches Azure because the
+   * endpoint is configured alongside it.
+   */
+  credential: 'default' | 'static';
+}
+
+class StaticTokenCredential implements TokenCredential {
+  getToken(): Promise<AccessToken> {
+    return Promise.resolve({ token: 'rpcopy-local-token', expiresOnTimestamp: Date.now() + 3_600_000 });
+  }
+}
+
+export function createCredential(connection: Pick<ArmConnection, 'credential'>): TokenCredential {
+  return connection.credential === 'static' ? new StaticTokenCredential() : new DefaultAzureCredential();
+}
+
+/**
+ * Builds the Compute client the app uses for every subscription.
+ *
+ * @remarks Retries are bounded: the SDK would otherwise honour a 429 `Retry-After` of up to an hour by
+ * sleeping inside the activity. Throttling is surfaced to the orchestrator, which waits on a durable timer.
+ */
+export function createComputeClient(
+  connection: ArmConnection,
+  credential: TokenCredential,
+  subscriptionId: string,
+): ComputeManagementClient {
+  return new ComputeManagementClient(credential, subscriptionId, {
+    endpoint: connection.endpoint,
+    ...(connection.caCertificatePem ? { tlsOptions: { ca: connection.caCertificatePem } } : {}),
+    retryOptions: { maxRetries: 0 },
+  });
+}
