@@ -1,0 +1,137 @@
+/** Command line of `npm start` (dev/stack/main.ts). Pure: argv in, options or a usage error out. */
+
+export interface StackArgs {
+  /** Simulated milliseconds per real millisecond. */
+  speed: number;
+  /** Where every piece keeps its state. */
+  dataDir: string;
+  /** Written once everything is ready. */
+  readyFile?: string;
+  /** Port of the app's HTTP front door; undefined means the default (7071, or any free port if taken). */
+  port?: number;
+  /** Simulated hours between two new source restore points; 0 turns the schedule off. */
+  restorePointHours: number;
+  /** No live summary: only the start banner, warnings and the stop line. */
+  quiet: boolean;
+}
+
+export type ParsedArgs = { kind: 'run'; args: StackArgs } | { kind: 'help' };
+
+export const DEFAULT_SPEED = 60;
+export const DEFAULT_DATA_DIR = '.rpcopy';
+export const DEFAULT_RESTORE_POINT_HOURS = 4;
+
+export const USAGE = `Usage: npm start -- [options]
+
+Runs rpcopy offline in one process: the Compute simulator, the dev host running the app, and an Event
+Grid sink. Seeds a demo VM whose restore points are copied to two regions.
+
+Options:
+  --speed <factor>              simulated time per real time (default ${DEFAULT_SPEED}: a minute per second)
+  --data <dir>                  state directory; starting again resumes from it (default ${DEFAULT_DATA_DIR})
+  --ready-file <path>           write the endpoints and keys as JSON here once everything is ready
+  --port <port>                 port of the app's HTTP API (default 7071, or a free one if taken)
+  --restore-point-hours <hours> simulated hours between new source restore points, 0 for none
+                                (default ${DEFAULT_RESTORE_POINT_HOURS})
+  --quiet                       no live summary
+  -h, --help                    show this help`;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+type ValueFlag = '--speed' | '--data' | '--ready-file' | '--port' | '--restore-point-hours';
+const valueFlags: ReadonlySet<string> = new Set<ValueFlag>([
+  '--speed',
+  '--data',
+  '--ready-file',
+  '--port',
+  '--restore-point-hours',
+]);
+
+function positiveNumber(flag: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0) {
+    throw new UsageError(`${flag} must be a positive number, got '${text}'`);
+  }
+  return value;
+}
+
+function nonNegativeNumber(flag: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0) {
+    throw new UsageError(`${flag} must be a number of at least 0, got '${text}'`);
+  }
+  return value;
+}
+
+function port(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value > 65_535) {
+    throw new UsageError(`--port must be an integer from 0 to 65535, got '${text}'`);
+  }
+  return value;
+}
+
+function nonEmpty(flag: string, text: string): string {
+  if (text.trim() === '') throw new UsageError(`${flag} needs a non-empty path`);
+  return text;
+}
+
+/** Accepts `--flag value` and `--flag=value`; a repeated flag is refused rather than silently overridden. */
+export function parseStackArgs(argv: readonly string[]): ParsedArgs {
+  const values = new Map<string, string>();
+  let quiet = false;
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index] ?? '';
+    if (arg === '-h' || arg === '--help') return { kind: 'help' };
+    if (arg === '--quiet') {
+      quiet = true;
+      continue;
+    }
+    const equals = arg.indexOf('=');
+    const flag = arg.startsWith('--') && equals > 0 ? arg.slice(0, equals) : arg;
+    if (!valueFlags.has(flag)) {
+      throw new UsageError(
+        arg.startsWith('-')
+          ? `unknown option '${flag}'`
+          : `unexpected argument '${arg}': this command takes options only`,
+      );
+    }
+    let value: string | undefined;
+    if (equals > 0 && arg.startsWith('--')) {
+      value = arg.slice(equals + 1);
+    } else {
+      value = argv[index + 1];
+      if (value === undefined || (value.startsWith('--') && value.length > 2)) {
+        throw new UsageError(`${flag} needs a value`);
+      }
+      index++;
+    }
+    if (values.has(flag)) throw new UsageError(`${flag} was given more than once`);
+    values.set(flag, value);
+  }
+
+  const speedText = values.get('--speed');
+  const portText = values.get('--port');
+  const readyFile = values.get('--ready-file');
+  const hoursText = values.get('--restore-point-hours');
+  const dataText = values.get('--data');
+  return {
+    kind: 'run',
+    args: {
+      speed: speedText === undefined ? DEFAULT_SPEED : positiveNumber('--speed', speedText),
+      dataDir: dataText === undefined ? DEFAULT_DATA_DIR : nonEmpty('--data', dataText),
+      ...(readyFile !== undefined ? { readyFile: nonEmpty('--ready-file', readyFile) } : {}),
+      ...(portText !== undefined ? { port: port(portText) } : {}),
+      restorePointHours:
+        hoursText === undefined
+          ? DEFAULT_RESTORE_POINT_HOURS
+          : nonNegativeNumber('--restore-point-hours', hoursText),
+      quiet,
+    },
+  };
+}
