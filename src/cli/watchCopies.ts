@@ -1,0 +1,152 @@
+import type { ApiResult, CopyApiClient } from './copyApiClient';
+import { ApiError, ConnectionError } from './copyApiClient';
+import type { CopyDocument } from './copyDocument';
+import { activeStatuses, copyOutcome, isEnded } from './copyDocument';
+import type { TextSink } from './liveFrame';
+import { LiveFrame } from './liveFrame';
+import type { RenderStyle } from './render';
+import { renderPlainLine, renderWatchFrame } from './render';
+
+export interface WatchCopiesOptions {
+  client: CopyApiClient;
+  /** One copy; without it, every copy in progress. */
+  id?: string;
+  /** Without an id: keep watching for new copies until interrupted. */
+  follow: boolean;
+  intervalMs: number;
+  json: boolean;
+  stdout: TextSink;
+  stderr: TextSink;
+  /** Live bars when true; plain lines (or JSON lines) otherwise. */
+  isTTY: boolean;
+  columns: () => number;
+  rows: () => number | undefined;
+  style: RenderStyle;
+  signal?: AbortSignal;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** A poll may fail this many times in a row (API restarting, network blip) before watch gives up. */
+export const maxConsecutivePollFailures = 30;
+
+/** Exit code when the user interrupts. */
+export const interruptedExitCode = 130;
+
+/** Ended copies kept on screen in `--follow` mode, newest last. */
+const endedCopiesShownWhileFollowing = 5;
+
+function isTransient(error: unknown): boolean {
+  if (error instanceof ConnectionError) return true;
+  return error instanceof ApiError && (error.status >= 500 || error.status === 429 || error.status === 408);
+}
+
+function describeTransient(error: unknown): string {
+  if (error instanceof ConnectionError) return `API unreachable (${error.reason})`;
+  if (error instanceof ApiError) return `API answered ${error.status} ${error.code}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Polls one copy, or every copy in progress, and shows each change until the watched copies have ended.
+ *
+ * @returns the exit code: 0 when every watched copy Succeeded (or none was in progress), 1 when one ended
+ * without a usable target, 130 when interrupted.
+ * @throws ApiError, ConnectionError or InvalidResponseError when the first poll fails, when a failure is not
+ * transient, or after {@link maxConsecutivePollFailures} transient failures in a row.
+ */
+export async function watchCopies(options: WatchCopiesOptions): Promise<number> {
+  const { client, signal } = options;
+  const watched = new Map<string, ApiResult<CopyDocument>>();
+  const lastPrinted = new Map<string, string>();
+  const frame = options.isTTY && !options.json ? new LiveFrame(options.stdout, options.rows) : undefined;
+  const title =
+    options.id !== undefined
+      ? `rpcopy watch ${options.id} · ${client.displayUrl} · Ctrl-C to stop`
+      : `rpcopy watch: copies in progress · ${client.displayUrl} · Ctrl-C to stop`;
+
+  const pollOne = async (id: string): Promise<void> => {
+    watched.set(id, await client.getCopy(id));
+  };
+
+  const pollAll = async (): Promise<void> => {
+    const pages = await Promise.all(activeStatuses.map((status) => client.listAllCopies({ status })));
+    const activeIds = new Set<string>();
+    for (const entry of pages.flat()) {
+      activeIds.add(entry.value.id);
+      watched.set(entry.value.id, entry);
+    }
+    const leftActive = [...watched.values()]
+      .map((entry) => entry.value)
+      .filter((copy) => !activeIds.has(copy.id) && !isEnded(copy.status));
+    await Promise.all(leftActive.map((copy) => pollOne(copy.id)));
+  };
+
+  const show = (notice: string | undefined): void => {
+    const copies = [...watched.values()].map((entry) => entry.value);
+    if (frame) {
+      const ended = copies.filter((copy) => isEnded(copy.status));
+      const shown = options.follow
+        ? [
+            ...copies.filter(
+              (copy) => !isEnded(copy.status) || ended.slice(-endedCopiesShownWhileFollowing).includes(copy),
+            ),
+          ]
+        : copies;
+      frame.draw(
+        renderWatchFrame(shown, {
+          columns: options.columns(),
+          style: options.style,
+          title,
+          emptyText: 'No copies in progress; waiting for new ones.',
+          ...(notice !== undefined ? { notice } : {}),
+        }),
+      );
+      return;
+    }
+    for (const entry of watched.values()) {
+      const line = options.json ? JSON.stringify(entry.body) : renderPlainLine(entry.value);
+      if (lastPrinted.get(entry.value.id) === line) continue;
+      lastPrinted.set(entry.value.id, line);
+      options.stdout.write(`${line}\n`);
+    }
+    if (notice !== undefined) options.stderr.write(`rpcopy: ${notice}\n`);
+  };
+
+  const finished = (): boolean => {
+    if (options.follow) return false;
+    return [...watched.values()].every((entry) => isEnded(entry.value.status));
+  };
+
+  const exitCode = (): number =>
+    [...watched.values()].some((entry) => copyOutcome(entry.value.status) === 'unsuccessful') ? 1 : 0;
+
+  let polls = 0;
+  let failuresInARow = 0;
+  try {
+    for (;;) {
+      let notice: string | undefined;
+      try {
+        await (options.id !== undefined ? pollOne(options.id) : pollAll());
+        failuresInARow = 0;
+      } catch (error) {
+        if (signal?.aborted) break;
+        failuresInARow += 1;
+        if (polls === 0 || !isTransient(error) || failuresInARow >= maxConsecutivePollFailures) throw error;
+        notice = `${describeTransient(error)}; retrying (${failuresInARow} of ${maxConsecutivePollFailures})`;
+      }
+      polls += 1;
+      if (polls === 1 && watched.size === 0 && !options.follow) {
+        if (!options.json) options.stdout.write('No copies in progress.\n');
+        return 0;
+      }
+      show(notice);
+      if (notice === undefined && finished()) return exitCode();
+      if (signal?.aborted) break;
+      await options.sleep(options.intervalMs, signal);
+      if (signal?.aborted) break;
+    }
+    return interruptedExitCode;
+  } finally {
+    frame?.close();
+  }
+}
