@@ -1,0 +1,107 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EventPublisher } from './events';
+import { FaultPlan } from './faults';
+import { IdGenerator, guidFrom } from './ids';
+import { ComputeModel } from './model';
+import { createSimulatorServer } from './server';
+import type { SimulatorState } from './store';
+import { emptyState, loadState, saveState } from './store';
+import { DEFAULT_READ_BUDGET } from './throttle';
+import type { TlsMaterial } from './tls';
+import { createTlsMaterial } from './tls';
+import type { ComputeSimulator, ComputeSimulatorOptions, RequestLogEntry } from './types';
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  const result = value ?? fallback;
+  if (!Number.isFinite(result) || result <= 0)
+    throw new RangeError(`${name} must be a positive number, got ${String(value)}`);
+  return result;
+}
+
+/** Starts the Compute simulator on 127.0.0.1 and resolves once it is listening. */
+export async function startComputeSimulator(options: ComputeSimulatorOptions): Promise<ComputeSimulator> {
+  const { clock, stateFile } = options;
+  const seed = options.seed ?? 1;
+  const settings = {
+    throughputMiBps: positive('throughputMiBps', options.throughputMiBps, 50),
+    progressIntervalMs: positive('progressIntervalMs', options.progressIntervalMs, 10 * MINUTE_MS),
+    copyTimeLimitMs: positive('copyTimeLimitMs', options.copyTimeLimitMs, 14 * DAY_MS),
+    copyPutsPerHour: positive('copyPutsPerHour', options.copyPutsPerHour, 3),
+    lroRetryAfterSeconds: Math.max(0, options.lroRetryAfterSeconds ?? 1),
+    lroDurationMs: Math.max(0, options.lroDurationMs ?? 5_000),
+  };
+  const readBudget = options.readBudget ?? DEFAULT_READ_BUDGET;
+  positive('readBudget.capacity', readBudget.capacity, 1);
+  positive('readBudget.refillPerSecond', readBudget.refillPerSecond, 1);
+
+  const state: SimulatorState = (stateFile ? loadState(stateFile) : undefined) ?? emptyState(clock.now());
+  let tls: TlsMaterial | undefined;
+  if (options.tls ?? true) {
+    tls = state.tls ?? (await createTlsMaterial());
+    if (stateFile) state.tls = tls;
+  }
+
+  const ids = new IdGenerator(seed, state.idsIssued);
+  const requestLog: RequestLogEntry[] = [];
+  const events = new EventPublisher(clock, () => state.eventSubscriptions, ids, guidFrom(`tenant:${seed}`));
+  const faults = new FaultPlan(seed, options.faults);
+  const persist = (): void => {
+    if (!stateFile) return;
+    state.clockTime = clock.now();
+    state.idsIssued = ids.issued;
+    saveState(stateFile, state);
+  };
+  const model = new ComputeModel(state, settings, clock, ids, events, faults, persist);
+  const server: Server = createSimulatorServer({
+    clock,
+    model,
+    faults,
+    readBudget,
+    readBuckets: state.readBuckets,
+    requestLog,
+    tls,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  persist();
+
+  let closed = false;
+  return {
+    endpoint: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    caCertificatePem: tls?.cert,
+    requestLog,
+    clearRequestLog: () => {
+      requestLog.length = 0;
+    },
+    get deliveryLog() {
+      return events.deliveryLog;
+    },
+    subscribeEvents: (subscription) => {
+      state.eventSubscriptions.push({ ...subscription });
+      persist();
+    },
+    setFaults: (rules) => faults.replace(rules),
+    getCopy: (id) => model.copyView(id),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      events.close();
+      model.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      persist();
+    },
+  };
+}

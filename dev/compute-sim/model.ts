@@ -1,0 +1,806 @@
+import type { Clock } from '../clock';
+import { ArmError } from './armError';
+import type { EventPublisher } from './events';
+import type { FaultPlan } from './faults';
+import type { IdGenerator } from './ids';
+import { idKey, parseComputeId } from './ids';
+import { renderCollection, renderRestorePoint, renderVm, provisioningStateOf } from './render';
+import type { ReplicationSettings, ReplicationSnapshot } from './replication';
+import { isReplicationTerminal, replicationAt } from './replication';
+import type {
+  CollectionRecord,
+  DiskSnapshot,
+  OperationRecord,
+  RestorePointRecord,
+  SimulatorState,
+  VmDisk,
+  VmRecord,
+} from './store';
+import { activeWindow, secondsUntilSlotFrees } from './throttle';
+import type { CopyView } from './types';
+
+export interface ArmRequest {
+  method: string;
+  body: unknown;
+  /** Scheme, host and port of this server, for absolute poll URLs. */
+  origin: string;
+  apiVersion: string;
+  correlationId: string;
+  expand: string | undefined;
+}
+
+export interface ArmResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface ModelSettings extends ReplicationSettings {
+  copyPutsPerHour: number;
+  lroRetryAfterSeconds: number;
+  lroDurationMs: number;
+}
+
+type Json = Record<string, unknown>;
+
+const CONSISTENCY_MODES = ['CrashConsistent', 'FileSystemConsistent', 'ApplicationConsistent'];
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function asString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+function asTags(value: unknown): Record<string, string> | undefined {
+  if (value === undefined) return undefined;
+  if (!isObject(value) || !Object.values(value).every((v) => typeof v === 'string')) {
+    throw new ArmError(400, 'InvalidParameter', "'tags' must be an object of string values.", {
+      target: 'tags',
+    });
+  }
+  return value as Record<string, string>;
+}
+
+function normalizeRegion(region: string): string {
+  return region.replace(/\s+/g, '').toLowerCase();
+}
+
+/**
+ * The Compute resource provider's behaviour: resources, long-running operations and the cross-region copy
+ * rules. Everything time-dependent is derived from the clock at the moment it is observed.
+ */
+export class ComputeModel {
+  private readonly scheduled = new Map<string, { cancel(): void }>();
+
+  constructor(
+    readonly state: SimulatorState,
+    private readonly settings: ModelSettings,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+    private readonly events: EventPublisher,
+    private readonly faults: FaultPlan,
+    private readonly onChange: () => void,
+  ) {
+    // After a restart: finish what completed while stopped, and re-arm what is still running.
+    for (const operation of Object.values(state.operations)) {
+      if (!operation.done) this.scheduleCompletion(operation);
+    }
+  }
+
+  close(): void {
+    for (const handle of this.scheduled.values()) handle.cancel();
+    this.scheduled.clear();
+  }
+
+  /** Ends every operation whose time has come: deletes take effect and finished writes are announced. */
+  sweep(): void {
+    const now = this.clock.now();
+    let changed = false;
+    for (const operation of Object.values(this.state.operations)) {
+      if (operation.done || operation.completesAt > now) continue;
+      operation.done = true;
+      changed = true;
+      this.scheduled.get(operation.id)?.cancel();
+      this.scheduled.delete(operation.id);
+      if (operation.kind === 'delete') this.finishDelete(operation);
+      if (operation.kind === 'create' && !operation.announced) {
+        operation.announced = true;
+        if (this.state.restorePoints[idKey(operation.resourceId)]) {
+          this.events.announce({
+            resourceId: operation.resourceId,
+            correlationId: operation.correlationId,
+            time: operation.completesAt,
+          });
+        }
+      }
+    }
+    if (changed) this.onChange();
+  }
+
+  private scheduleCompletion(operation: OperationRecord): void {
+    const handle = this.clock.schedule(operation.completesAt, () => {
+      this.scheduled.delete(operation.id);
+      this.sweep();
+    });
+    this.scheduled.set(operation.id, handle);
+  }
+
+  private startOperation(
+    kind: OperationRecord['kind'],
+    resource: OperationRecord['resource'],
+    resourceId: string,
+    region: string,
+    request: ArmRequest,
+  ): OperationRecord {
+    const now = this.clock.now();
+    const parsed = parseComputeId(resourceId);
+    const operation: OperationRecord = {
+      id: this.ids.next(),
+      kind,
+      resource,
+      resourceId,
+      subscriptionId: parsed?.subscriptionId ?? '',
+      region: normalizeRegion(region),
+      startedAt: now,
+      completesAt: now + this.settings.lroDurationMs,
+      done: false,
+      announced: false,
+      correlationId: request.correlationId,
+    };
+    this.state.operations[operation.id] = operation;
+    this.scheduleCompletion(operation);
+    return operation;
+  }
+
+  private lroHeaders(operation: OperationRecord, request: ArmRequest): Record<string, string> {
+    const base = `${request.origin}/subscriptions/${operation.subscriptionId}/providers/Microsoft.Compute/locations/${operation.region}/operations/${operation.id}`;
+    const version = encodeURIComponent(request.apiVersion);
+    return {
+      'azure-asyncoperation': `${base}?api-version=${version}`,
+      location: `${base}?monitor=true&api-version=${version}`,
+      'retry-after': String(this.settings.lroRetryAfterSeconds),
+    };
+  }
+
+  private finishDelete(operation: OperationRecord): void {
+    const key = idKey(operation.resourceId);
+    if (operation.resource === 'restorePoint') {
+      delete this.state.restorePoints[key];
+      return;
+    }
+    delete this.state.collections[key];
+    for (const [rpKey, rp] of Object.entries(this.state.restorePoints)) {
+      if (rp.collectionKey === key) delete this.state.restorePoints[rpKey];
+    }
+    delete this.state.copyPutTimes[key];
+  }
+
+  // ---- operation status ---------------------------------------------------------------------------
+
+  getOperation(subscriptionId: string, operationId: string, monitor: boolean): ArmResponse {
+    this.sweep();
+    const operation = this.state.operations[operationId.toLowerCase()];
+    if (!operation || operation.subscriptionId.toLowerCase() !== subscriptionId.toLowerCase()) {
+      throw new ArmError(404, 'ResourceNotFound', `The operation '${operationId}' was not found.`);
+    }
+    const done = operation.done;
+    if (monitor) {
+      // Location polling: 202 while running, 200 (with the resource for a create) once done.
+      if (!done)
+        return { status: 202, headers: { 'retry-after': String(this.settings.lroRetryAfterSeconds) } };
+      const rp = this.state.restorePoints[idKey(operation.resourceId)];
+      return operation.kind === 'create' && rp
+        ? { status: 200, body: renderRestorePoint(rp, this.clock.now()) }
+        : { status: 200 };
+    }
+    return {
+      status: 200,
+      headers: done ? {} : { 'retry-after': String(this.settings.lroRetryAfterSeconds) },
+      body: {
+        name: operation.id,
+        status: done ? 'Succeeded' : 'InProgress',
+        startTime: new Date(operation.startedAt).toISOString(),
+        ...(done ? { endTime: new Date(operation.completesAt).toISOString() } : {}),
+      },
+    };
+  }
+
+  // ---- virtual machines ---------------------------------------------------------------------------
+
+  putVm(id: string, request: ArmRequest): ArmResponse {
+    const body = request.body;
+    if (!isObject(body))
+      throw new ArmError(400, 'InvalidRequestContent', 'The request body must be a JSON object.');
+    const location = asString(body.location);
+    if (!location)
+      throw new ArmError(400, 'LocationRequired', "The 'location' property is required.", {
+        target: 'location',
+      });
+    const properties = isObject(body.properties) ? body.properties : {};
+    const storage = isObject(properties.storageProfile) ? properties.storageProfile : undefined;
+    const osDiskBody = storage && isObject(storage.osDisk) ? storage.osDisk : undefined;
+    const key = idKey(id);
+    const parsed = parseComputeId(id);
+    if (!parsed) throw new ArmError(400, 'InvalidResourceId', `'${id}' is not a virtual machine id.`);
+    const name = parsed.names[0] ?? '';
+    if (!osDiskBody) {
+      throw new ArmError(400, 'InvalidParameter', "'properties.storageProfile.osDisk' is required.", {
+        target: 'properties.storageProfile.osDisk',
+      });
+    }
+    const rgPrefix = `/subscriptions/${parsed.subscriptionId}/resourceGroups/${parsed.resourceGroup}/providers/Microsoft.Compute/disks/`;
+    const disk = (value: unknown, fallbackName: string, target: string, lun?: number): VmDisk => {
+      const d = isObject(value) ? value : {};
+      const diskName = asString(d.name) ?? fallbackName;
+      const size = d.diskSizeGB;
+      if (typeof size !== 'number' || !Number.isInteger(size) || size <= 0) {
+        throw new ArmError(
+          400,
+          'InvalidParameter',
+          `'${target}.diskSizeGB' must be a positive integer (GiB).`,
+          {
+            target: `${target}.diskSizeGB`,
+          },
+        );
+      }
+      const managed = isObject(d.managedDisk) ? d.managedDisk : {};
+      return {
+        name: diskName,
+        diskSizeGB: size,
+        managedDiskId: asString(managed.id) ?? `${rgPrefix}${diskName}`,
+        storageAccountType: asString(managed.storageAccountType) ?? 'Premium_LRS',
+        caching: asString(d.caching) ?? (lun === undefined ? 'ReadWrite' : 'None'),
+        ...(lun !== undefined ? { lun } : {}),
+      };
+    };
+    const osDisk = disk(osDiskBody, `${name}_OsDisk_1`, 'properties.storageProfile.osDisk');
+    const dataDiskBodies =
+      storage && Array.isArray(storage.dataDisks) ? (storage.dataDisks as unknown[]) : [];
+    const dataDisks = dataDiskBodies.map((value, index) => {
+      const lun = isObject(value) && typeof value.lun === 'number' ? value.lun : index;
+      return disk(value, `${name}_DataDisk_${lun}`, `properties.storageProfile.dataDisks[${index}]`, lun);
+    });
+    const existing = this.state.vms[key];
+    const hardware = isObject(properties.hardwareProfile) ? properties.hardwareProfile : {};
+    const tags = asTags(body.tags);
+    const vm: VmRecord = {
+      id: existing?.id ?? id,
+      name: existing?.name ?? name,
+      location: normalizeRegion(location),
+      ...(tags ? { tags } : {}),
+      vmId: existing?.vmId ?? this.ids.next(),
+      vmSize: asString(hardware.vmSize) ?? 'Standard_D2s_v5',
+      osType: asString(osDiskBody.osType) ?? 'Linux',
+      osDisk,
+      dataDisks,
+    };
+    if (existing && existing.location !== vm.location) {
+      throw new ArmError(409, 'PropertyChangeNotAllowed', `Changing property 'location' is not allowed.`, {
+        target: 'location',
+      });
+    }
+    this.state.vms[key] = vm;
+    this.onChange();
+    return { status: existing ? 200 : 201, body: renderVm(vm) };
+  }
+
+  getVm(id: string): ArmResponse {
+    const vm = this.state.vms[idKey(id)];
+    if (!vm) throw notFound('Microsoft.Compute/virtualMachines', id);
+    return { status: 200, body: renderVm(vm) };
+  }
+
+  // ---- restore point collections ------------------------------------------------------------------
+
+  putCollection(id: string, request: ArmRequest): ArmResponse {
+    this.sweep();
+    const body = request.body;
+    if (!isObject(body))
+      throw new ArmError(400, 'InvalidRequestContent', 'The request body must be a JSON object.');
+    const key = idKey(id);
+    const existing = this.state.collections[key];
+    if (existing?.deleteOperationId) {
+      throw new ArmError(
+        409,
+        'Conflict',
+        `Restore point collection '${existing.name}' is being deleted; retry once the deletion has finished.`,
+      );
+    }
+    const location = asString(body.location);
+    if (!location)
+      throw new ArmError(400, 'LocationRequired', "The 'location' property is required.", {
+        target: 'location',
+      });
+    const properties = isObject(body.properties) ? body.properties : {};
+    const source = isObject(properties.source) ? properties.source : {};
+    const sourceId = asString(source.id);
+    if (!sourceId) {
+      throw new ArmError(
+        400,
+        'InvalidParameter',
+        "'properties.source.id' is required: the id of the source virtual machine, or of the source restore point collection for a cross-region copy.",
+        { target: 'properties.source.id' },
+      );
+    }
+    const sourceParsed = parseComputeId(sourceId);
+    let sourceLocation: string;
+    if (sourceParsed?.type === 'virtualmachines') {
+      const vm = this.state.vms[idKey(sourceId)];
+      if (!vm)
+        throw new ArmError(
+          404,
+          'ResourceNotFound',
+          `The source virtual machine '${sourceId}' was not found.`,
+          { target: 'properties.source.id' },
+        );
+      sourceLocation = vm.location;
+    } else if (sourceParsed?.type === 'restorepointcollections') {
+      const sourceCollection = this.state.collections[idKey(sourceId)];
+      if (!sourceCollection) {
+        throw new ArmError(
+          404,
+          'ResourceNotFound',
+          `The source restore point collection '${sourceId}' was not found.`,
+          { target: 'properties.source.id' },
+        );
+      }
+      sourceLocation = sourceCollection.location;
+    } else {
+      throw new ArmError(
+        400,
+        'InvalidParameter',
+        `'properties.source.id' must be a virtual machine or restore point collection id, got '${sourceId}'.`,
+        { target: 'properties.source.id' },
+      );
+    }
+    const region = normalizeRegion(location);
+    if (existing) {
+      if (existing.location !== region) {
+        throw new ArmError(
+          409,
+          'PropertyChangeNotAllowed',
+          `Changing property 'location' is not allowed (it is '${existing.location}').`,
+          { target: 'location' },
+        );
+      }
+      if (idKey(existing.sourceId) !== idKey(sourceId)) {
+        throw new ArmError(
+          409,
+          'PropertyChangeNotAllowed',
+          `Changing property 'properties.source.id' is not allowed (it is '${existing.sourceId}').`,
+          { target: 'properties.source.id' },
+        );
+      }
+    }
+    const parsed = parseComputeId(id);
+    const tags = asTags(body.tags);
+    const collection: CollectionRecord = {
+      id: existing?.id ?? id,
+      name: existing?.name ?? parsed?.names[0] ?? '',
+      location: region,
+      ...(tags ? { tags } : {}),
+      sourceId: existing?.sourceId ?? sourceId,
+      sourceLocation,
+      collectionGuid: existing?.collectionGuid ?? this.ids.next(),
+      ...(typeof properties.instantAccess === 'boolean' ? { instantAccess: properties.instantAccess } : {}),
+    };
+    this.state.collections[key] = collection;
+    this.onChange();
+    return { status: existing ? 200 : 201, body: renderCollection(collection) };
+  }
+
+  patchCollection(id: string, request: ArmRequest): ArmResponse {
+    this.sweep();
+    const collection = this.requireCollection(id);
+    const body = request.body;
+    if (!isObject(body))
+      throw new ArmError(400, 'InvalidRequestContent', 'The request body must be a JSON object.');
+    const tags = asTags(body.tags);
+    if (tags) collection.tags = tags;
+    const properties = isObject(body.properties) ? body.properties : {};
+    if (typeof properties.instantAccess === 'boolean') collection.instantAccess = properties.instantAccess;
+    this.onChange();
+    return { status: 200, body: renderCollection(collection) };
+  }
+
+  getCollection(id: string, request: ArmRequest): ArmResponse {
+    this.sweep();
+    const collection = this.requireCollection(id);
+    if (request.expand !== undefined && request.expand.toLowerCase() !== 'restorepoints') {
+      throw new ArmError(
+        400,
+        'InvalidParameter',
+        `'$expand' must be 'restorePoints', got '${request.expand}'.`,
+        { target: '$expand' },
+      );
+    }
+    const restorePoints =
+      request.expand !== undefined
+        ? this.restorePointsIn(idKey(collection.id)).map((rp) => renderRestorePoint(rp, this.clock.now()))
+        : undefined;
+    return { status: 200, body: renderCollection(collection, restorePoints) };
+  }
+
+  listCollections(subscriptionId: string, resourceGroup: string | undefined): ArmResponse {
+    this.sweep();
+    const prefix = idKey(
+      resourceGroup === undefined
+        ? `/subscriptions/${subscriptionId}/`
+        : `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/`,
+    );
+    const value = Object.entries(this.state.collections)
+      .filter(([key]) => key.startsWith(prefix))
+      .map(([, collection]) => renderCollection(collection));
+    return { status: 200, body: { value } };
+  }
+
+  deleteCollection(id: string, request: ArmRequest): ArmResponse {
+    this.sweep();
+    const collection = this.state.collections[idKey(id)];
+    if (!collection) return { status: 204 };
+    const running = collection.deleteOperationId
+      ? this.state.operations[collection.deleteOperationId]
+      : undefined;
+    const operation =
+      running ??
+      this.startOperation('delete', 'restorePointCollection', collection.id, collection.location, request);
+    collection.deleteOperationId = operation.id;
+    this.onChange();
+    return { status: 202, headers: this.lroHeaders(operation, request) };
+  }
+
+  private requireCollection(id: string): CollectionRecord {
+    const collection = this.state.collections[idKey(id)];
+    if (!collection) throw notFound('Microsoft.Compute/restorePointCollections', id);
+    return collection;
+  }
+
+  private restorePointsIn(collectionKey: string): RestorePointRecord[] {
+    return Object.values(this.state.restorePoints)
+      .filter((rp) => rp.collectionKey === collectionKey)
+      .sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  // ---- restore points -----------------------------------------------------------------------------
+
+  getRestorePoint(collectionId: string, id: string, request: ArmRequest): ArmResponse {
+    this.sweep();
+    const collection = this.state.collections[idKey(collectionId)];
+    if (!collection) throw parentNotFound(collectionId);
+    const rp = this.state.restorePoints[idKey(id)];
+    if (!rp) throw notFound('Microsoft.Compute/restorePointCollections/restorePoints', id);
+    if (request.expand !== undefined && request.expand.toLowerCase() !== 'instanceview') {
+      throw new ArmError(
+        400,
+        'InvalidParameter',
+        `'$expand' must be 'instanceView', got '${request.expand}'.`,
+        { target: '$expand' },
+      );
+    }
+    const now = this.clock.now();
+    const instanceView =
+      request.expand !== undefined
+        ? { ...(rp.copy ? { replication: this.replicationOf(rp) } : {}) }
+        : undefined;
+    return { status: 200, body: renderRestorePoint(rp, now, instanceView) };
+  }
+
+  deleteRestorePoint(collectionId: string, id: string, request: ArmRequest): ArmResponse {
+    this.sweep();
+    const collection = this.state.collections[idKey(collectionId)];
+    if (!collection) throw parentNotFound(collectionId);
+    const rp = this.state.restorePoints[idKey(id)];
+    if (!rp) return { status: 204 };
+    const running = rp.deleteOperationId ? this.state.operations[rp.deleteOperationId] : undefined;
+    const operation = running ?? this.startOperation('delete', 'restorePoint', rp.id, rp.location, request);
+    rp.deleteOperationId = operation.id;
+    this.onChange();
+    return { status: 202, headers: this.lroHeaders(operation, request) };
+  }
+
+  putRestorePoint(collectionId: string, id: string, request: ArmRequest): ArmResponse {
+    this.sweep();
+    const collection = this.state.collections[idKey(collectionId)];
+    if (!collection) throw parentNotFound(collectionId);
+    const name = parseComputeId(id)?.names[1] ?? '';
+    if (collection.deleteOperationId) {
+      throw new ArmError(
+        409,
+        'Conflict',
+        `Restore point collection '${collection.name}' is being deleted; no restore point can be created in it.`,
+      );
+    }
+    const existing = this.state.restorePoints[idKey(id)];
+    if (existing) {
+      throw new ArmError(
+        409,
+        'Conflict',
+        `Restore point '${existing.name}' already exists in collection '${collection.name}' (provisioningState ${provisioningStateOf(existing, this.clock.now())}). Restore points cannot be updated: choose a new name, or delete this one first.`,
+      );
+    }
+    const body = request.body ?? {};
+    if (!isObject(body))
+      throw new ArmError(400, 'InvalidRequestContent', 'The request body must be a JSON object.');
+    const properties = isObject(body.properties) ? body.properties : {};
+    const sourceRef = isObject(properties.sourceRestorePoint)
+      ? asString(properties.sourceRestorePoint.id)
+      : undefined;
+    const response = sourceRef
+      ? this.createCopy(collection, id, name, sourceRef, properties, request)
+      : this.createLocal(collection, id, name, properties, request);
+    this.onChange();
+    return response;
+  }
+
+  private createLocal(
+    collection: CollectionRecord,
+    id: string,
+    name: string,
+    properties: Json,
+    request: ArmRequest,
+  ): ArmResponse {
+    const vm = this.state.vms[idKey(collection.sourceId)];
+    if (!vm) {
+      const isCopyTarget = parseComputeId(collection.sourceId)?.type === 'restorepointcollections';
+      throw new ArmError(
+        400,
+        'InvalidParameter',
+        isCopyTarget
+          ? `Collection '${collection.name}' holds cross-region copies of '${collection.sourceId}'; set 'properties.sourceRestorePoint.id' to the restore point to copy.`
+          : `The source virtual machine '${collection.sourceId}' of collection '${collection.name}' no longer exists.`,
+        { target: 'properties.sourceRestorePoint.id' },
+      );
+    }
+    const vmKey = idKey(vm.id);
+    const now = this.clock.now();
+    const busy = Object.values(this.state.restorePoints).find((rp) => {
+      const owner = this.state.collections[rp.collectionKey];
+      return !rp.copy && owner && idKey(owner.sourceId) === vmKey && now < rp.provisionedAt;
+    });
+    if (busy) {
+      throw new ArmError(
+        409,
+        'Conflict',
+        `Restore point '${busy.name}' of virtual machine '${vm.name}' is still being created; a VM allows one restore point creation at a time. Retry when it has finished.`,
+      );
+    }
+    const consistencyMode = asString(properties.consistencyMode) ?? 'CrashConsistent';
+    if (!CONSISTENCY_MODES.includes(consistencyMode)) {
+      throw new ArmError(
+        400,
+        'InvalidParameter',
+        `'properties.consistencyMode' must be one of ${CONSISTENCY_MODES.join(', ')}, got '${consistencyMode}'.`,
+        { target: 'properties.consistencyMode' },
+      );
+    }
+    const excluded = Array.isArray(properties.excludeDisks)
+      ? (properties.excludeDisks as unknown[])
+          .map((e) => (isObject(e) ? asString(e.id) : undefined))
+          .filter((e): e is string => e !== undefined)
+      : undefined;
+    const excludedKeys = new Set((excluded ?? []).map(idKey));
+    if (excludedKeys.has(idKey(vm.osDisk.managedDiskId))) {
+      throw new ArmError(400, 'InvalidParameter', 'The OS disk cannot be excluded from a restore point.', {
+        target: 'properties.excludeDisks',
+      });
+    }
+    const snapshot = (disk: VmDisk): DiskSnapshot => ({
+      name: disk.name,
+      sizeGB: disk.diskSizeGB,
+      diskRestorePointId: `${id}/diskRestorePoints/${disk.name}_${this.ids.next()}`,
+      managedDiskId: disk.managedDiskId,
+      storageAccountType: disk.storageAccountType,
+      caching: disk.caching,
+      ...(disk.lun !== undefined ? { lun: disk.lun } : {}),
+    });
+    const disks = [vm.osDisk, ...vm.dataDisks.filter((d) => !excludedKeys.has(idKey(d.managedDiskId)))].map(
+      snapshot,
+    );
+    const operation = this.startOperation('create', 'restorePoint', id, collection.location, request);
+    const rp: RestorePointRecord = {
+      id,
+      name,
+      collectionKey: idKey(collection.id),
+      location: collection.location,
+      createdAt: now,
+      provisionedAt: operation.completesAt,
+      consistencyMode,
+      ...(excluded && excluded.length > 0 ? { excludeDiskIds: excluded } : {}),
+      vm: { vmId: vm.vmId, vmSize: vm.vmSize, osType: vm.osType, location: vm.location },
+      disks,
+      createOperationId: operation.id,
+    };
+    this.state.restorePoints[idKey(id)] = rp;
+    return { status: 201, body: renderRestorePoint(rp, now), headers: this.lroHeaders(operation, request) };
+  }
+
+  private createCopy(
+    collection: CollectionRecord,
+    id: string,
+    name: string,
+    sourceRef: string,
+    properties: Json,
+    request: ArmRequest,
+  ): ArmResponse {
+    const target = 'properties.sourceRestorePoint.id';
+    if (Array.isArray(properties.excludeDisks) && properties.excludeDisks.length > 0) {
+      throw new ArmError(
+        400,
+        'InvalidParameter',
+        'Disks cannot be excluded when copying a restore point; exclude them when creating the source restore point.',
+        { target: 'properties.excludeDisks' },
+      );
+    }
+    const sourceParsed = parseComputeId(sourceRef);
+    if (sourceParsed?.type !== 'restorepointcollections/restorepoints') {
+      throw new ArmError(
+        400,
+        'InvalidParameter',
+        `'${target}' must be a restore point id, got '${sourceRef}'.`,
+        { target },
+      );
+    }
+    const source = this.state.restorePoints[idKey(sourceRef)];
+    if (!source) {
+      throw new ArmError(
+        404,
+        'ResourceNotFound',
+        `The source restore point '${sourceRef}' was not found. It may have been deleted.`,
+        { target },
+      );
+    }
+    const now = this.clock.now();
+    if (source.copy) {
+      throw new ArmError(
+        400,
+        'InvalidParameter',
+        `Restore point '${source.id}' is itself a cross-region copy (of '${source.copy.sourceRestorePointId}'); a copy cannot be copied again. Copy the original restore point instead.`,
+        { target },
+      );
+    }
+    if (now < source.provisionedAt || source.deleteOperationId) {
+      throw new ArmError(
+        409,
+        'Conflict',
+        `The source restore point '${source.id}' is ${provisioningStateOf(source, now)}; only a restore point in state Succeeded can be copied.`,
+        { target },
+      );
+    }
+    if (source.location === collection.location) {
+      throw new ArmError(
+        400,
+        'InvalidParameter',
+        `The source restore point is in region '${source.location}', the same region as collection '${collection.name}'. A restore point can only be copied to a different region.`,
+        { target },
+      );
+    }
+    if (source.collectionKey !== idKey(collection.sourceId)) {
+      throw new ArmError(
+        400,
+        'InvalidParameter',
+        `The source restore point belongs to collection '${this.state.collections[source.collectionKey]?.id ?? source.collectionKey}', but collection '${collection.name}' copies from '${collection.sourceId}'. Use a target collection whose properties.source.id is the source restore point's collection.`,
+        { target },
+      );
+    }
+    const sourceKey = idKey(source.id);
+    const copies = Object.values(this.state.restorePoints).filter((rp) => rp.copy);
+    const duplicate = copies.find(
+      (rp) => idKey(rp.copy?.sourceRestorePointId ?? '') === sourceKey && rp.location === collection.location,
+    );
+    if (duplicate) {
+      throw new ArmError(
+        409,
+        'Conflict',
+        `Restore point '${source.id}' has already been copied to region '${collection.location}' as '${duplicate.id}'. A restore point can be copied to a region only once; delete that copy first to copy it again.`,
+        { target },
+      );
+    }
+    const collectionKey = idKey(collection.id);
+    const inCollection = copies.filter((rp) => rp.collectionKey === collectionKey);
+    const inFlight = inCollection.find((rp) => !isReplicationTerminal(this.replicationOf(rp).state));
+    if (inFlight) {
+      throw new ArmError(
+        409,
+        'Conflict',
+        `Copy '${inFlight.id}' from the same source collection into '${collection.name}' is still replicating. Only one copy per source and target collection may run at a time; start the next when it has completed.`,
+        { target },
+      );
+    }
+    const sourceCreated = source.createdAt;
+    const newer = inCollection
+      .filter((rp) => (rp.copy?.sourceTimeCreatedMs ?? 0) > sourceCreated)
+      .sort((a, b) => (b.copy?.sourceTimeCreatedMs ?? 0) - (a.copy?.sourceTimeCreatedMs ?? 0))[0];
+    if (newer) {
+      throw new ArmError(
+        409,
+        'Conflict',
+        `Restore point '${source.id}' (created ${new Date(sourceCreated).toISOString()}) is older than '${newer.copy?.sourceRestorePointId ?? ''}' (created ${new Date(newer.copy?.sourceTimeCreatedMs ?? 0).toISOString()}), which is already copied into '${collection.name}'. Restore points must be copied in creation order; this gap cannot be filled.`,
+        { target },
+      );
+    }
+    const window = activeWindow(this.state.copyPutTimes[collectionKey], now);
+    if (window.length >= this.settings.copyPutsPerHour) {
+      const retryAfter = secondsUntilSlotFrees(window, now);
+      throw new ArmError(
+        429,
+        'TooManyRequests',
+        `The copy request rate for restore point collection '${collection.name}' is limited to ${this.settings.copyPutsPerHour} per hour. Retry after ${retryAfter} seconds.`,
+        {
+          headers: { 'retry-after': String(retryAfter) },
+          details: [
+            {
+              code: 'TooManyRequests',
+              message: `Copy requests in the last hour: ${window.length}.`,
+              target: 'RestorePointCopy1Hour',
+            },
+          ],
+        },
+      );
+    }
+    this.state.copyPutTimes[collectionKey] = [...window, now];
+    const operation = this.startOperation('create', 'restorePoint', id, collection.location, request);
+    const rp: RestorePointRecord = {
+      id,
+      name,
+      collectionKey,
+      location: collection.location,
+      createdAt: now,
+      provisionedAt: operation.completesAt,
+      consistencyMode: source.consistencyMode,
+      vm: { ...source.vm },
+      disks: source.disks.map((disk) => ({
+        ...disk,
+        diskRestorePointId: `${id}/diskRestorePoints/${disk.name}_${this.ids.next()}`,
+        sourceDiskRestorePointId: disk.diskRestorePointId,
+      })),
+      copy: {
+        sourceRestorePointId: source.id,
+        sourceCollectionKey: source.collectionKey,
+        sourceTimeCreatedMs: source.createdAt,
+        faults: this.faults.forCopy(name, source.name),
+      },
+      createOperationId: operation.id,
+    };
+    this.state.restorePoints[idKey(id)] = rp;
+    return { status: 201, body: renderRestorePoint(rp, now), headers: this.lroHeaders(operation, request) };
+  }
+
+  replicationOf(rp: RestorePointRecord): ReplicationSnapshot {
+    return replicationAt(rp, this.clock.now(), this.settings);
+  }
+
+  copyView(id: string): CopyView | undefined {
+    this.sweep();
+    const rp = this.state.restorePoints[idKey(id)];
+    if (!rp?.copy) return undefined;
+    const replication = this.replicationOf(rp);
+    return {
+      id: rp.id,
+      sourceRestorePointId: rp.copy.sourceRestorePointId,
+      provisioningState: provisioningStateOf(rp, this.clock.now()),
+      state: rp.deleteOperationId ? 'deleting' : replication.state,
+      disks: replication.disks,
+    };
+  }
+}
+
+function notFound(type: string, id: string): ArmError {
+  const parsed = parseComputeId(id);
+  const names = parsed?.names.join('/') ?? id;
+  return new ArmError(
+    404,
+    'ResourceNotFound',
+    `The Resource '${type}/${names}' under resource group '${parsed?.resourceGroup ?? ''}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+  );
+}
+
+function parentNotFound(collectionId: string): ArmError {
+  const name = parseComputeId(collectionId)?.names[0] ?? collectionId;
+  return new ArmError(
+    404,
+    'ParentResourceNotFound',
+    `Can not perform requested operation on nested resource. Parent resource '${name}' not found.`,
+  );
+}

@@ -1,0 +1,148 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { CopyFaultEffect, EventSubscription } from './types';
+
+export interface VmDisk {
+  name: string;
+  diskSizeGB: number;
+  managedDiskId: string;
+  storageAccountType: string;
+  caching: string;
+  lun?: number;
+}
+
+export interface VmRecord {
+  id: string;
+  name: string;
+  location: string;
+  tags?: Record<string, string>;
+  vmId: string;
+  vmSize: string;
+  osType: string;
+  osDisk: VmDisk;
+  dataDisks: VmDisk[];
+}
+
+export interface CollectionRecord {
+  id: string;
+  name: string;
+  location: string;
+  tags?: Record<string, string>;
+  sourceId: string;
+  sourceLocation: string;
+  collectionGuid: string;
+  instantAccess?: boolean;
+  /** Set while a delete LRO runs. */
+  deleteOperationId?: string;
+}
+
+export interface DiskSnapshot {
+  name: string;
+  sizeGB: number;
+  diskRestorePointId: string;
+  managedDiskId: string;
+  storageAccountType: string;
+  caching: string;
+  lun?: number;
+  sourceDiskRestorePointId?: string;
+}
+
+export interface CopyRecord {
+  sourceRestorePointId: string;
+  sourceCollectionKey: string;
+  /** The source restore point's creation time: what the in-order rule compares. */
+  sourceTimeCreatedMs: number;
+  faults: CopyFaultEffect[];
+}
+
+export interface RestorePointRecord {
+  id: string;
+  name: string;
+  collectionKey: string;
+  location: string;
+  /** Clock time of the PUT. */
+  createdAt: number;
+  /** Clock time the create LRO ends (provisioningState Succeeded; for a copy, replication starts). */
+  provisionedAt: number;
+  consistencyMode: string;
+  excludeDiskIds?: string[];
+  vm: { vmId: string; vmSize: string; osType: string; location: string };
+  disks: DiskSnapshot[];
+  copy?: CopyRecord;
+  createOperationId: string;
+  deleteOperationId?: string;
+}
+
+export interface OperationRecord {
+  id: string;
+  kind: 'create' | 'delete';
+  resource: 'restorePoint' | 'restorePointCollection';
+  resourceId: string;
+  subscriptionId: string;
+  region: string;
+  startedAt: number;
+  completesAt: number;
+  done: boolean;
+  /** The ResourceWriteSuccess announcement went out (creates only). */
+  announced: boolean;
+  correlationId: string;
+}
+
+export interface TokenBucketState {
+  tokens: number;
+  updatedAt: number;
+}
+
+export interface SimulatorState {
+  version: 1;
+  /** Clock time when saved, so a restarted standalone simulator resumes its clock. */
+  clockTime: number;
+  idsIssued: number;
+  vms: Record<string, VmRecord>;
+  collections: Record<string, CollectionRecord>;
+  restorePoints: Record<string, RestorePointRecord>;
+  operations: Record<string, OperationRecord>;
+  /** Accepted copy PUT times per target collection key. */
+  copyPutTimes: Record<string, number[]>;
+  readBuckets: Record<string, TokenBucketState>;
+  eventSubscriptions: EventSubscription[];
+  tls?: { key: string; cert: string };
+}
+
+export function emptyState(clockTime: number): SimulatorState {
+  return {
+    version: 1,
+    clockTime,
+    idsIssued: 0,
+    vms: {},
+    collections: {},
+    restorePoints: {},
+    operations: {},
+    copyPutTimes: {},
+    readBuckets: {},
+    eventSubscriptions: [],
+  };
+}
+
+export function loadState(file: string): SimulatorState | undefined {
+  if (!existsSync(file)) return undefined;
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<SimulatorState>;
+  if (parsed.version !== 1) {
+    throw new Error(`State file ${file} has unsupported version ${String(parsed.version)}; expected 1.`);
+  }
+  return { ...emptyState(parsed.clockTime ?? 0), ...parsed };
+}
+
+/** Written to a temporary file and renamed, so a crash never leaves half a state file. */
+export function saveState(file: string, state: SimulatorState): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  // The file holds the simulator's TLS private key: readable by its owner only.
+  writeFileSync(temporary, JSON.stringify(state, null, 2), { mode: 0o600 });
+  renameSync(temporary, file);
+}
+
+/** The clock time a state file was saved at, to resume a standalone simulator's clock. */
+export function readSavedClockTime(file: string): number | undefined {
+  return loadState(file)?.clockTime;
+}
