@@ -87,7 +87,11 @@ export async function startComputeSimulator(options: ComputeSimulatorOptions): P
       return events.deliveryLog;
     },
     subscribeEvents: (subscription) => {
-      state.eventSubscriptions.push({ ...subscription });
+      // Re-registering a URL (a restarted stack does) replaces its subscription instead of doubling it.
+      const kept = state.eventSubscriptions.filter(
+        (s) => !(s.url === subscription.url && s.schema === subscription.schema),
+      );
+      state.eventSubscriptions.splice(0, state.eventSubscriptions.length, ...kept, { ...subscription });
       persist();
     },
     setFaults: (rules) => faults.replace(rules),
