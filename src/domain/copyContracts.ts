@@ -1,0 +1,173 @@
+/**
+ * What crosses the orchestrator boundary: activity names, their inputs and results (plain JSON, discriminated
+ * unions), and the orchestration's input. Orchestrators import these as types only; activities implement them.
+ */
+import type { CopyDocument, CopyError, CopyTrigger } from './copyDocument';
+import type { CopyEventType } from './copyEvents';
+import type { PollState, PollingSettings } from './polling';
+import type { RestorePointView } from './restorePoints';
+
+export const ORCHESTRATOR_NAME = 'copyRestorePointOrchestrator';
+
+/** The external event `POST /api/copies/{id}/cancel` raises. */
+export const CANCEL_EVENT = 'cancel';
+
+export const ActivityNames = {
+  resolveCopySource: 'resolveCopySourceActivity',
+  checkCopyTurn: 'checkCopyTurnActivity',
+  ensureTargetCollection: 'ensureTargetCollectionActivity',
+  startRestorePointCopy: 'startRestorePointCopyActivity',
+  getCopyProgress: 'getCopyProgressActivity',
+  deleteTargetRestorePoint: 'deleteTargetRestorePointActivity',
+  publishCopyEvent: 'publishCopyEventActivity',
+} as const;
+
+/** Azure said "not now": wait this long (from `Retry-After`) and ask again. */
+export interface Throttled {
+  kind: 'throttled';
+  retryAfterSeconds: number;
+}
+
+/** A terminal failure the orchestrator reports as is. */
+export interface Failed {
+  kind: 'fail';
+  error: CopyError;
+}
+
+export interface ResolveCopySourceInput {
+  copyId: string;
+  sourceRestorePointId: string;
+  targetRegion: string;
+}
+
+export interface ResolvedSource {
+  /** Canonical spelling of the source restore point id. */
+  restorePointId: string;
+  collectionId: string;
+  region: string;
+  /** ISO-8601. */
+  createdAt: string;
+  /** `properties.source.id` of the source collection (the VM), for lineage tags. */
+  vmId?: string;
+}
+
+export type ResolveCopySourceResult =
+  | { kind: 'resolved'; source: ResolvedSource; targetCollectionId: string; targetRestorePointId: string }
+  | { kind: 'skip'; reason: 'copy-of-copy'; message: string }
+  | Failed
+  | Throttled;
+
+export interface CheckCopyTurnInput {
+  copyId: string;
+  sourceRestorePointId: string;
+  sourceCollectionId: string;
+  sourceCreatedAt: string;
+  targetRegion: string;
+  targetCollectionId: string;
+  createdAt: string;
+  maxConcurrentCopies: number;
+}
+
+export type CheckCopyTurnResult =
+  | { kind: 'go' }
+  /** The target collection already holds a copy of this source (an earlier attempt): watch it. */
+  | { kind: 'already-copied'; targetRestorePointId: string }
+  | { kind: 'skip'; reason: 'ordering'; message: string }
+  | {
+      kind: 'wait';
+      reason: 'pair-busy' | 'older-first' | 'capacity' | 'target-replicating';
+      blockingCopyId?: string;
+      retryAfterSeconds?: number;
+    }
+  | Failed
+  | Throttled;
+
+export interface EnsureTargetCollectionInput {
+  sourceCollectionId: string;
+  sourceVmId?: string;
+  targetCollectionId: string;
+  targetRegion: string;
+}
+
+export type EnsureTargetCollectionResult = { kind: 'ready'; created: boolean } | Failed | Throttled;
+
+export interface StartRestorePointCopyInput {
+  sourceRestorePointId: string;
+  targetRestorePointId: string;
+}
+
+export type StartRestorePointCopyResult =
+  | { kind: 'started' }
+  /** A restore point of that name already copies this source (a retried request). */
+  | { kind: 'already-exists' }
+  /** Azure refused to start the copy; the turn check may explain why (ordering, a copy still in flight). */
+  | { kind: 'refused'; error: CopyError }
+  | Failed
+  | Throttled;
+
+export interface GetCopyProgressInput {
+  targetRestorePointId: string;
+}
+
+export type GetCopyProgressResult =
+  { kind: 'found'; restorePoint: RestorePointView } | { kind: 'not-found' } | Failed | Throttled;
+
+export interface DeleteTargetRestorePointInput {
+  targetRestorePointId: string;
+}
+
+export type DeleteTargetRestorePointResult = { kind: 'deleted' } | { kind: 'not-found' } | Failed;
+
+export interface PublishCopyEventInput {
+  type: CopyEventType;
+  document: CopyDocument;
+}
+
+export interface PublishCopyEventResult {
+  /** False when no Event Grid topic is configured. */
+  published: boolean;
+}
+
+/** Tuning captured when the copy is requested, so a running copy never depends on later config changes. */
+export interface CopySettings {
+  maxConcurrentCopies: number;
+  /** From the copy request's acceptance by Azure to `TimedOut`. */
+  copyTimeoutSeconds: number;
+  /** Between two turn checks while queued. */
+  queueRecheckSeconds: number;
+  polling: PollingSettings;
+  /** Polls per orchestration generation before `continueAsNew` trims the history. */
+  pollsPerGeneration: number;
+  /** For activities whose transient failures are thrown. */
+  activityRetry: {
+    firstRetryIntervalSeconds: number;
+    maxNumberOfAttempts: number;
+    backoffCoefficient: number;
+  };
+}
+
+export type CopyPhase = 'resolve' | 'queue' | 'start' | 'poll';
+
+/** What a generation hands to the next one through `continueAsNew`. */
+export interface CarriedState {
+  phase: CopyPhase;
+  document: CopyDocument;
+  source?: ResolvedSource;
+  poll?: PollState;
+  /** ISO: when the copy gives up. */
+  deadline?: string;
+  startedEventPublished: boolean;
+  generation: number;
+}
+
+export interface CopyOrchestrationInput {
+  copyId: string;
+  sourceRestorePointId: string;
+  sourceCollectionId: string;
+  targetRegion: string;
+  requestedBy: CopyTrigger;
+  /** ISO: when the copy was first requested. */
+  requestedAt: string;
+  settings: CopySettings;
+  carried?: CarriedState;
+}
