@@ -749,6 +749,8 @@ export class ComputeModel {
       createdAt: now,
       provisionedAt: operation.completesAt,
       consistencyMode: source.consistencyMode,
+      // A copy carries the source's disk selection: the excluded disks were never captured.
+      ...(source.excludeDiskIds ? { excludeDiskIds: [...source.excludeDiskIds] } : {}),
       vm: { ...source.vm },
       disks: source.disks.map((disk) => ({
         ...disk,
