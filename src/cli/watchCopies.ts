@@ -68,17 +68,15 @@ export async function watchCopies(options: WatchCopiesOptions): Promise<number> 
     watched.set(id, await client.getCopy(id));
   };
 
+  // Lists find the copies in progress; each watched copy is then read on its own, because that document is
+  // authoritative and a copy that just ended has left the lists.
   const pollAll = async (): Promise<void> => {
     const pages = await Promise.all(activeStatuses.map((status) => client.listAllCopies({ status })));
-    const activeIds = new Set<string>();
     for (const entry of pages.flat()) {
-      activeIds.add(entry.value.id);
-      watched.set(entry.value.id, entry);
+      if (!watched.has(entry.value.id)) watched.set(entry.value.id, entry);
     }
-    const leftActive = [...watched.values()]
-      .map((entry) => entry.value)
-      .filter((copy) => !activeIds.has(copy.id) && !isEnded(copy.status));
-    await Promise.all(leftActive.map((copy) => pollOne(copy.id)));
+    const open = [...watched.values()].filter((entry) => !isEnded(entry.value.status));
+    await Promise.all(open.map((entry) => pollOne(entry.value.id)));
   };
 
   const show = (notice: string | undefined): void => {
