@@ -1,0 +1,387 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+
+import type { HistoryEvent, RuntimeStatus } from '../contract';
+
+export interface ParentInfo {
+  instanceId: string;
+  executionId: string;
+  name: string;
+  taskScheduleId: number;
+}
+
+export interface InstanceRow {
+  instanceId: string;
+  name: string;
+  version: string | null;
+  executionId: string;
+  runtimeStatus: RuntimeStatus;
+  /** JSON text, or null for no input. */
+  input: string | null;
+  /** JSON text (or the raw failure/terminate reason), null when none. */
+  output: string | null;
+  customStatus: string | null;
+  createdTime: number;
+  lastUpdatedTime: number;
+  parent: ParentInfo | null;
+}
+
+export interface MessageRow {
+  id: number;
+  instanceId: string;
+  /** Null for messages any execution accepts (events raised from outside, terminate, suspend/resume). */
+  executionId: string | null;
+  event: HistoryEvent;
+  visibleAt: number;
+}
+
+export interface NewMessage {
+  instanceId: string;
+  executionId: string | null;
+  event: HistoryEvent;
+  visibleAt: number;
+}
+
+export interface ActivityRow {
+  id: number;
+  instanceId: string;
+  executionId: string;
+  taskId: number;
+  name: string;
+  /** JSON text for the activity input, undefined for none. */
+  input: string | undefined;
+}
+
+export interface NewActivity {
+  instanceId: string;
+  executionId: string;
+  taskId: number;
+  name: string;
+  input: string | undefined;
+}
+
+export interface InstanceFilter {
+  createdTimeFrom?: number;
+  createdTimeTo?: number;
+  runtimeStatus?: RuntimeStatus[];
+  instanceIdPrefix?: string;
+  /** Keyset cursor: strictly after (createdTime, instanceId). */
+  after?: { createdTime: number; instanceId: string };
+  limit?: number;
+}
+
+type SqlValue = string | number | null;
+
+interface RawInstance {
+  instance_id: string;
+  name: string;
+  version: string | null;
+  execution_id: string;
+  runtime_status: string;
+  input: string | null;
+  output: string | null;
+  custom_status: string | null;
+  created_time: number;
+  last_updated_time: number;
+  parent: string | null;
+}
+
+function toInstance(raw: RawInstance): InstanceRow {
+  return {
+    instanceId: raw.instance_id,
+    name: raw.name,
+    version: raw.version,
+    executionId: raw.execution_id,
+    runtimeStatus: raw.runtime_status as RuntimeStatus,
+    input: raw.input,
+    output: raw.output,
+    customStatus: raw.custom_status,
+    createdTime: raw.created_time,
+    lastUpdatedTime: raw.last_updated_time,
+    parent: raw.parent === null ? null : (JSON.parse(raw.parent) as ParentInfo),
+  };
+}
+
+/**
+ * The durable store: instances, per-execution history, the orchestrator message queue (including timers,
+ * which are messages that become visible at their fire time) and the activity work-item queue. All of it
+ * lives in one SQLite database so that one episode's effects commit in a single transaction.
+ */
+export class DurableStore {
+  private readonly db: DatabaseSync;
+  private readonly t: { instances: string; history: string; messages: string; activities: string };
+
+  constructor(dataDir: string | undefined, taskHub: string) {
+    if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
+    this.db = new DatabaseSync(dataDir === undefined ? ':memory:' : join(dataDir, 'durable.sqlite'));
+    const prefix = taskHub.replace(/[^A-Za-z0-9]/g, '');
+    this.t = {
+      instances: `${prefix}_instances`,
+      history: `${prefix}_history`,
+      messages: `${prefix}_messages`,
+      activities: `${prefix}_activities`,
+    };
+    if (dataDir !== undefined) this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS ${this.t.instances} (
+        instance_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        version TEXT,
+        execution_id TEXT NOT NULL,
+        runtime_status TEXT NOT NULL,
+        input TEXT,
+        output TEXT,
+        custom_status TEXT,
+        created_time INTEGER NOT NULL,
+        last_updated_time INTEGER NOT NULL,
+        parent TEXT
+      );
+      CREATE INDEX IF NOT EXISTS ${this.t.instances}_created ON ${this.t.instances} (created_time, instance_id);
+      CREATE TABLE IF NOT EXISTS ${this.t.history} (
+        instance_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        execution_id TEXT NOT NULL,
+        event TEXT NOT NULL,
+        PRIMARY KEY (instance_id, seq)
+      );
+      CREATE TABLE IF NOT EXISTS ${this.t.messages} (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        instance_id TEXT NOT NULL,
+        execution_id TEXT,
+        event TEXT NOT NULL,
+        visible_at INTEGER NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS ${this.t.messages}_visible ON ${this.t.messages} (visible_at, id);
+      CREATE INDEX IF NOT EXISTS ${this.t.messages}_instance ON ${this.t.messages} (instance_id, id);
+      CREATE TABLE IF NOT EXISTS ${this.t.activities} (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        instance_id TEXT NOT NULL,
+        execution_id TEXT NOT NULL,
+        task_id INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        input TEXT
+      );
+    `);
+  }
+
+  close(): void {
+    if (this.db.isOpen) this.db.close();
+  }
+
+  /** Runs `work` in one transaction; any throw rolls everything back. */
+  transaction<T>(work: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  getInstance(instanceId: string): InstanceRow | undefined {
+    const raw = this.db.prepare(`SELECT * FROM ${this.t.instances} WHERE instance_id = ?`).get(instanceId) as
+      RawInstance | undefined;
+    return raw === undefined ? undefined : toInstance(raw);
+  }
+
+  upsertInstance(row: InstanceRow): void {
+    this.db
+      .prepare(
+        `INSERT INTO ${this.t.instances} (instance_id, name, version, execution_id, runtime_status, input, output,
+           custom_status, created_time, last_updated_time, parent)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(instance_id) DO UPDATE SET name = excluded.name, version = excluded.version,
+           execution_id = excluded.execution_id, runtime_status = excluded.runtime_status, input = excluded.input,
+           output = excluded.output, custom_status = excluded.custom_status, created_time = excluded.created_time,
+           last_updated_time = excluded.last_updated_time, parent = excluded.parent`,
+      )
+      .run(
+        row.instanceId,
+        row.name,
+        row.version,
+        row.executionId,
+        row.runtimeStatus,
+        row.input,
+        row.output,
+        row.customStatus,
+        row.createdTime,
+        row.lastUpdatedTime,
+        row.parent === null ? null : JSON.stringify(row.parent),
+      );
+  }
+
+  queryInstances(filter: InstanceFilter): InstanceRow[] {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    if (filter.createdTimeFrom !== undefined) {
+      where.push('created_time >= ?');
+      params.push(filter.createdTimeFrom);
+    }
+    if (filter.createdTimeTo !== undefined) {
+      where.push('created_time <= ?');
+      params.push(filter.createdTimeTo);
+    }
+    if (filter.runtimeStatus !== undefined && filter.runtimeStatus.length > 0) {
+      where.push(`runtime_status IN (${filter.runtimeStatus.map(() => '?').join(', ')})`);
+      params.push(...filter.runtimeStatus);
+    }
+    if (filter.instanceIdPrefix !== undefined && filter.instanceIdPrefix !== '') {
+      where.push('substr(instance_id, 1, ?) = ?');
+      params.push(filter.instanceIdPrefix.length, filter.instanceIdPrefix);
+    }
+    if (filter.after !== undefined) {
+      where.push('(created_time > ? OR (created_time = ? AND instance_id > ?))');
+      params.push(filter.after.createdTime, filter.after.createdTime, filter.after.instanceId);
+    }
+    const sql =
+      `SELECT * FROM ${this.t.instances}` +
+      (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
+      ' ORDER BY created_time, instance_id' +
+      (filter.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(filter.limit))}` : '');
+    return (this.db.prepare(sql).all(...params) as unknown as RawInstance[]).map(toInstance);
+  }
+
+  deleteInstance(instanceId: string): number {
+    this.db.prepare(`DELETE FROM ${this.t.history} WHERE instance_id = ?`).run(instanceId);
+    this.db.prepare(`DELETE FROM ${this.t.messages} WHERE instance_id = ?`).run(instanceId);
+    this.db.prepare(`DELETE FROM ${this.t.activities} WHERE instance_id = ?`).run(instanceId);
+    const result = this.db.prepare(`DELETE FROM ${this.t.instances} WHERE instance_id = ?`).run(instanceId);
+    return Number(result.changes);
+  }
+
+  loadHistory(instanceId: string): HistoryEvent[] {
+    const rows = this.db
+      .prepare(`SELECT event FROM ${this.t.history} WHERE instance_id = ? ORDER BY seq`)
+      .all(instanceId) as { event: string }[];
+    return rows.map((row) => JSON.parse(row.event) as HistoryEvent);
+  }
+
+  /** Replaces the instance's history (a new execution) or appends to it. */
+  writeHistory(instanceId: string, executionId: string, events: HistoryEvent[], replace: boolean): void {
+    let next = 0;
+    if (replace) {
+      this.db.prepare(`DELETE FROM ${this.t.history} WHERE instance_id = ?`).run(instanceId);
+    } else {
+      const row = this.db
+        .prepare(`SELECT COALESCE(MAX(seq), -1) AS seq FROM ${this.t.history} WHERE instance_id = ?`)
+        .get(instanceId) as { seq: number };
+      next = row.seq + 1;
+    }
+    const insert = this.db.prepare(
+      `INSERT INTO ${this.t.history} (instance_id, seq, execution_id, event) VALUES (?, ?, ?, ?)`,
+    );
+    for (const event of events) insert.run(instanceId, next++, executionId, JSON.stringify(event));
+  }
+
+  insertMessage(message: NewMessage): number {
+    const result = this.db
+      .prepare(
+        `INSERT INTO ${this.t.messages} (instance_id, execution_id, event, visible_at) VALUES (?, ?, ?, ?)`,
+      )
+      .run(message.instanceId, message.executionId, JSON.stringify(message.event), message.visibleAt);
+    return Number(result.lastInsertRowid);
+  }
+
+  deleteMessages(ids: number[]): void {
+    const statement = this.db.prepare(`DELETE FROM ${this.t.messages} WHERE id = ?`);
+    for (const id of ids) statement.run(id);
+  }
+
+  /** Instances with at least one visible message, oldest message first. */
+  readyInstanceIds(now: number): string[] {
+    const rows = this.db
+      .prepare(
+        `SELECT instance_id, MIN(id) AS first FROM ${this.t.messages} WHERE visible_at <= ?
+         GROUP BY instance_id ORDER BY first`,
+      )
+      .all(now) as { instance_id: string }[];
+    return rows.map((row) => row.instance_id);
+  }
+
+  readyMessages(instanceId: string, now: number): MessageRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, instance_id, execution_id, event, visible_at FROM ${this.t.messages}
+         WHERE instance_id = ? AND visible_at <= ? ORDER BY id`,
+      )
+      .all(instanceId, now) as {
+      id: number;
+      instance_id: string;
+      execution_id: string | null;
+      event: string;
+      visible_at: number;
+    }[];
+    return rows.map((row) => ({
+      id: row.id,
+      instanceId: row.instance_id,
+      executionId: row.execution_id,
+      event: JSON.parse(row.event) as HistoryEvent,
+      visibleAt: row.visible_at,
+    }));
+  }
+
+  /** Messages that are not visible yet (timers), for re-arming on the clock. */
+  futureMessages(now: number): { id: number; visibleAt: number }[] {
+    const rows = this.db
+      .prepare(`SELECT id, visible_at FROM ${this.t.messages} WHERE visible_at > ? ORDER BY visible_at, id`)
+      .all(now) as { id: number; visible_at: number }[];
+    return rows.map((row) => ({ id: row.id, visibleAt: row.visible_at }));
+  }
+
+  messageIdsFor(instanceId: string): number[] {
+    const rows = this.db
+      .prepare(`SELECT id FROM ${this.t.messages} WHERE instance_id = ?`)
+      .all(instanceId) as { id: number }[];
+    return rows.map((row) => row.id);
+  }
+
+  insertActivity(activity: NewActivity): number {
+    const result = this.db
+      .prepare(
+        `INSERT INTO ${this.t.activities} (instance_id, execution_id, task_id, name, input) VALUES (?, ?, ?, ?, ?)`,
+      )
+      .run(activity.instanceId, activity.executionId, activity.taskId, activity.name, activity.input ?? null);
+    return Number(result.lastInsertRowid);
+  }
+
+  pendingActivities(): ActivityRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, instance_id, execution_id, task_id, name, input FROM ${this.t.activities} ORDER BY id`,
+      )
+      .all() as {
+      id: number;
+      instance_id: string;
+      execution_id: string;
+      task_id: number;
+      name: string;
+      input: string | null;
+    }[];
+    return rows.map((row) => ({
+      id: row.id,
+      instanceId: row.instance_id,
+      executionId: row.execution_id,
+      taskId: row.task_id,
+      name: row.name,
+      input: row.input ?? undefined,
+    }));
+  }
+
+  /** True when the row existed (it was not purged meanwhile). */
+  deleteActivity(id: number): boolean {
+    const result = this.db.prepare(`DELETE FROM ${this.t.activities} WHERE id = ?`).run(id);
+    return Number(result.changes) > 0;
+  }
+
+  counts(): { messages: number; activities: number } {
+    const messages = this.db.prepare(`SELECT COUNT(*) AS n FROM ${this.t.messages}`).get() as { n: number };
+    const activities = this.db.prepare(`SELECT COUNT(*) AS n FROM ${this.t.activities}`).get() as {
+      n: number;
+    };
+    return { messages: messages.n, activities: activities.n };
+  }
+}
