@@ -5,7 +5,8 @@ var major = Number(process.versions.node.split('.')[0]);
 if (!(major >= 22)) {
   process.stderr.write(
     'rpcopy: needs Node.js 22 or newer; this is Node ' +
-      process.version +
+      'v' +
+      process.versions.node +
       ".\nInside the project, run it as `npx rpcopy …`, which uses the project's pinned Node 22.\n",
   );
   process.exit(3);

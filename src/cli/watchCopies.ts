@@ -143,6 +143,8 @@ export async function watchCopies(options: WatchCopiesOptions): Promise<number> 
       await options.sleep(options.intervalMs, signal);
       if (signal?.aborted) break;
     }
+    // The terminal has echoed ^C after the frame; the shell prompt should start on a line of its own.
+    if (frame) options.stdout.write('\n');
     return interruptedExitCode;
   } finally {
     frame?.close();
