@@ -1,0 +1,151 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Harness } from './simHarness';
+import { SUB, createSourceRp, expectStatus, rpId, rpcId, seedPair, startHarness } from './simHarness';
+
+const MIN = 60_000;
+
+describe('copy PUT throttle: 3 per rolling hour per target collection', () => {
+  let h: Harness;
+  afterEach(() => h.close());
+
+  it('answers the 4th copy PUT within an hour with 429 and the seconds until a slot frees', async () => {
+    // 1 GiB disks replicate within the first 1-minute refresh, so the in-flight rule does not interfere.
+    h = await startHarness({ progressIntervalMs: MIN });
+    await seedPair(h, { location: 'eastus', osDiskGB: 1, targetRegion: 'westus' });
+    for (const name of ['rp1', 'rp2', 'rp3', 'rp4']) await createSourceRp(h, name);
+    const copy = (name: string) =>
+      h.call('PUT', rpId('dst', name), { properties: { sourceRestorePoint: { id: rpId('src', name) } } });
+
+    const firstAt = h.clock.now();
+    for (const name of ['rp1', 'rp2', 'rp3']) {
+      await expectStatus(copy(name), [201]);
+      await h.clock.advanceBy(2 * MIN);
+    }
+    const throttled = await copy('rp4');
+    const wait = Math.ceil((firstAt + 60 * MIN - h.clock.now()) / 1000);
+    expect({
+      status: throttled.status,
+      retryAfter: throttled.headers.get('retry-after'),
+      body: throttled.body,
+    }).toEqual({
+      status: 429,
+      retryAfter: String(wait),
+      body: {
+        error: {
+          code: 'TooManyRequests',
+          message: `The copy request rate for restore point collection 'dst' is limited to 3 per hour. Retry after ${wait} seconds.`,
+          details: [
+            {
+              code: 'TooManyRequests',
+              message: 'Copy requests in the last hour: 3.',
+              target: 'RestorePointCopy1Hour',
+            },
+          ],
+        },
+      },
+    });
+    // A refused PUT takes no slot: the retry succeeds as soon as the oldest slot frees.
+    await h.clock.advanceBy(wait * 1000 - 1000);
+    expect((await copy('rp4')).status).toBe(429);
+    await h.clock.advanceBy(1000);
+    expect((await copy('rp4')).status).toBe(201);
+  });
+
+  it('counts per target collection', async () => {
+    h = await startHarness({ progressIntervalMs: MIN, copyPutsPerHour: 1 });
+    await seedPair(h, { location: 'eastus', osDiskGB: 1, targetRegion: 'westus' });
+    await expectStatus(
+      h.call('PUT', rpcId('dst2'), { location: 'centralus', properties: { source: { id: rpcId('src') } } }),
+      [201],
+    );
+    await createSourceRp(h, 'rp1');
+    await createSourceRp(h, 'rp2');
+    await expectStatus(
+      h.call('PUT', rpId('dst', 'rp1'), { properties: { sourceRestorePoint: { id: rpId('src', 'rp1') } } }),
+      [201],
+    );
+    await expectStatus(
+      h.call('PUT', rpId('dst2', 'rp1'), { properties: { sourceRestorePoint: { id: rpId('src', 'rp1') } } }),
+      [201],
+    );
+    await h.clock.advanceBy(2 * MIN);
+    expect(
+      (
+        await h.call('PUT', rpId('dst', 'rp2'), {
+          properties: { sourceRestorePoint: { id: rpId('src', 'rp2') } },
+        })
+      ).status,
+    ).toBe(429);
+  });
+});
+
+describe('subscription read budget', () => {
+  let h: Harness;
+  afterEach(() => h.close());
+
+  it('reports remaining reads, answers 429 with Retry-After when spent, and refills on clock time', async () => {
+    h = await startHarness({ readBudget: { capacity: 3, refillPerSecond: 0.5 } });
+    await seedPair(h, { location: 'eastus', targetRegion: 'westus' });
+    h.sim.clearRequestLog();
+    const remaining: (string | null)[] = [];
+    for (let i = 0; i < 3; i++)
+      remaining.push(
+        (await h.call('GET', rpcId('src'))).headers.get('x-ms-ratelimit-remaining-subscription-reads'),
+      );
+    expect(remaining).toEqual(['2', '1', '0']);
+    const throttled = await h.call('GET', rpcId('src'));
+    expect({
+      status: throttled.status,
+      retryAfter: throttled.headers.get('retry-after'),
+      body: throttled.body,
+    }).toEqual({
+      status: 429,
+      retryAfter: '2',
+      body: {
+        error: {
+          code: 'TooManyRequests',
+          message: `Number of read requests for subscription '${SUB}' exceeded the limit. Please try again after '2' seconds.`,
+          details: [
+            { code: 'SubscriptionRequestsThrottled', message: 'Subscription read budget exhausted.' },
+          ],
+        },
+      },
+    });
+    // Writes do not spend the read budget.
+    expect(
+      (await h.call('PUT', rpcId('x'), { location: 'westus', properties: { source: { id: rpcId('src') } } }))
+        .status,
+    ).toBe(201);
+    // Another subscription has its own bucket.
+    const other = await h.call(
+      'GET',
+      `/subscriptions/other/resourceGroups/rg/providers/Microsoft.Compute/restorePointCollections/none`,
+    );
+    expect(other.status).toBe(404);
+    await h.clock.advanceBy(2000);
+    expect((await h.call('GET', rpcId('src'))).status).toBe(200);
+
+    const log = h.sim.requestLog;
+    expect({
+      gets: log.filter((e) => e.method === 'GET').length,
+      throttled: log.filter((e) => e.status === 429).length,
+    }).toEqual({ gets: 6, throttled: 1 });
+    expect(log.map((e) => [e.method, e.status, e.errorCode])).toEqual([
+      ['GET', 200, undefined],
+      ['GET', 200, undefined],
+      ['GET', 200, undefined],
+      ['GET', 429, 'TooManyRequests'],
+      ['PUT', 201, undefined],
+      ['GET', 404, 'ResourceNotFound'],
+      ['GET', 200, undefined],
+    ]);
+  });
+
+  it("defaults to ARM's 250-read bucket", async () => {
+    h = await startHarness();
+    await seedPair(h, { location: 'eastus', targetRegion: 'westus' });
+    expect(
+      (await h.call('GET', rpcId('src'))).headers.get('x-ms-ratelimit-remaining-subscription-reads'),
+    ).toBe('249');
+  });
+});
