@@ -1,0 +1,417 @@
+import path from 'node:path';
+
+import { HttpRequest } from '@azure/functions';
+import type { DurableClient } from 'durable-functions';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+import { VirtualClock } from '../../dev/clock';
+import { startDevHost, type DevHost, type RequestLogEntry } from '../../dev/host';
+import fixture from '../../../shared/fixtures/durable/durable-client-http-calls.json';
+import { FakeEngine } from './fakeEngine';
+
+const appDir = path.join(__dirname, 'apps', 'client');
+
+/** The fixture's legacy-mode request lines, with the placeholders this host fills in. */
+function legacyFixtureLines(key: string): string[] {
+  const lines: string[] = [];
+  for (const line of fixture.requests) {
+    if (line.startsWith('--- rpcBaseUrl')) break;
+    if (line.startsWith('---') || line.startsWith('createHttpManagementPayload:')) continue;
+    lines.push(line.replaceAll('KEY', key));
+  }
+  return lines;
+}
+
+describe('Durable management API through the real DurableClient', () => {
+  const clock = new VirtualClock(Date.UTC(2025, 0, 2));
+  let host: DevHost;
+  let engine: FakeEngine;
+  let client: DurableClient;
+  const requests: RequestLogEntry[] = [];
+
+  /** Request lines in the fixture's format, minus the body (the fake server cannot see it after reading). */
+  function lastLine(): string {
+    const entry = requests.at(-1);
+    if (!entry) throw new Error('no request seen');
+    return `${entry.method} ${entry.url} ct=${entry.contentType}`;
+  }
+
+  function fixtureLine(prefix: string): string {
+    const wanted = prefix.replaceAll('KEY', host.durableTaskKey);
+    const line = legacyFixtureLines(host.durableTaskKey).find((l) => l.startsWith(wanted));
+    if (!line) throw new Error(`no fixture line starts with ${prefix}`);
+    return line.replace(/ body=.*$/, '');
+  }
+
+  beforeAll(async () => {
+    host = await startDevHost({
+      appDir,
+      clock,
+      log: () => undefined,
+      onRequest: (entry) => requests.push(entry),
+      engineFactory: () => {
+        engine = new FakeEngine(() => clock.now(), 2);
+        return engine;
+      },
+    });
+    client = host.getClient();
+  });
+
+  afterAll(async () => {
+    await host.close();
+  });
+
+  beforeEach(() => {
+    requests.length = 0;
+    engine.calls.length = 0;
+  });
+
+  it('hands functions the binding payload of the fixture, on this origin', () => {
+    const expected = JSON.parse(
+      JSON.stringify(fixture.durableClientBindingPayloadLegacy)
+        .replaceAll('ORIGIN', host.baseUrl)
+        .replaceAll('KEY', host.durableTaskKey),
+    );
+    expect(host.durableClientPayload()).toEqual(expected);
+  });
+
+  it('startNew without and with an instance ID', async () => {
+    await expect(client.startNew('orch', { input: { a: 1 } })).resolves.toBe('generated1');
+    expect(lastLine()).toBe(fixtureLine('POST /runtime/webhooks/durabletask/orchestrators/orch?'));
+    await expect(client.startNew('orch', { instanceId: 'my-id', input: 'str' })).resolves.toBe('my-id');
+    expect(lastLine()).toBe(fixtureLine('POST /runtime/webhooks/durabletask/orchestrators/orch/my-id?'));
+    expect(engine.calls).toEqual([
+      ['startNew', 'orch', { input: { a: 1 } }],
+      ['startNew', 'orch', { instanceId: 'my-id', input: 'str' }],
+    ]);
+  });
+
+  it('startNew without input: axios sends the JSON text "" and the host keeps it as the input', async () => {
+    await client.startNew('orch', { instanceId: 'no-input' });
+    expect(engine.calls).toEqual([['startNew', 'orch', { instanceId: 'no-input', input: '' }]]);
+  });
+
+  it('startNew answers 202 with the check-status payload, Location and Retry-After', async () => {
+    const response = await fetch(
+      `${host.baseUrl}/runtime/webhooks/durabletask/orchestrators/orch/raw-1?code=${host.durableTaskKey}`,
+      { method: 'POST', body: '[1,2]', headers: { 'content-type': 'application/json' } },
+    );
+    const body = await response.json();
+    const expected = JSON.parse(
+      fixture.requests
+        .find((l) => l.startsWith('createHttpManagementPayload:'))!
+        .slice('createHttpManagementPayload: '.length)
+        .replaceAll('ORIGIN', host.baseUrl)
+        .replaceAll('KEY', host.durableTaskKey)
+        .replaceAll('my-id', 'raw-1')
+        .replaceAll('=Hub', '=Hub'),
+    );
+    expect({ status: response.status, body }).toEqual({ status: 202, body: expected });
+    expect(response.headers.get('location')).toBe(expected.statusQueryGetUri);
+    expect(response.headers.get('retry-after')).toBe('10');
+    expect(engine.calls).toEqual([['startNew', 'orch', { instanceId: 'raw-1', input: [1, 2] }]]);
+  });
+
+  it('startNew refuses an unknown orchestrator, bad JSON and a running duplicate', async () => {
+    await expect(client.startNew('nope')).rejects.toThrow(/400/);
+    const bad = await fetch(
+      `${host.baseUrl}/runtime/webhooks/durabletask/orchestrators/orch?code=${host.durableTaskKey}`,
+      {
+        method: 'POST',
+        body: '{not json',
+      },
+    );
+    expect(bad.status).toBe(400);
+    await expect(client.startNew('orch', { instanceId: 'dup' })).resolves.toBe('dup');
+    await expect(client.startNew('orch', { instanceId: 'dup' })).rejects.toThrow(/500/);
+  });
+
+  it('getStatus with history flags: 202 while running, 200 when done, explicit nulls, whole seconds', async () => {
+    await client.startNew('orch', { instanceId: 'st-1', input: { hidden: true } });
+    engine.update('st-1', { runtimeStatus: 'Running', createdTime: '2025-01-02T00:00:00.1234567Z' });
+    requests.length = 0;
+    const status = await client.getStatus('st-1', {
+      showHistory: true,
+      showHistoryOutput: true,
+      showInput: false,
+    });
+    expect(lastLine()).toBe(
+      fixtureLine('GET /runtime/webhooks/durabletask/instances/my-id?').replace('my-id', 'st-1'),
+    );
+    expect(requests.at(-1)?.status).toBe(202);
+    expect(status).toEqual({
+      name: 'orch',
+      instanceId: 'st-1',
+      runtimeStatus: 'Running',
+      input: null,
+      customStatus: null,
+      output: null,
+      createdTime: new Date('2025-01-02T00:00:00Z'),
+      lastUpdatedTime: new Date('2025-01-02T00:00:00Z'),
+    });
+
+    const raw = await fetch(
+      `${host.baseUrl}/runtime/webhooks/durabletask/instances/st-1?code=${host.durableTaskKey}&showHistory=true`,
+    );
+    expect(raw.status).toBe(202);
+    expect(raw.headers.get('retry-after')).toBe('5');
+    expect(raw.headers.get('location')).toBe(
+      `${host.baseUrl}/runtime/webhooks/durabletask/instances/st-1?code=${host.durableTaskKey}&showHistory=true`,
+    );
+    expect(await raw.json()).toEqual({
+      name: 'orch',
+      instanceId: 'st-1',
+      runtimeStatus: 'Running',
+      input: { hidden: true },
+      customStatus: null,
+      output: null,
+      createdTime: '2025-01-02T00:00:00Z',
+      lastUpdatedTime: '2025-01-02T00:00:00Z',
+      historyEvents: [{ EventType: 'ExecutionStarted', FunctionName: 'orch' }],
+    });
+
+    engine.update('st-1', { runtimeStatus: 'Completed', output: 0, customStatus: { step: 2 } });
+    const done = await fetch(
+      `${host.baseUrl}/runtime/webhooks/durabletask/instances/st-1?code=${host.durableTaskKey}`,
+    );
+    expect(done.status).toBe(200);
+    expect(done.headers.get('location')).toBeNull();
+    expect(await done.json()).toEqual({
+      name: 'orch',
+      instanceId: 'st-1',
+      runtimeStatus: 'Completed',
+      input: { hidden: true },
+      customStatus: { step: 2 },
+      output: 0,
+      createdTime: '2025-01-02T00:00:00Z',
+      lastUpdatedTime: '2025-01-02T00:00:00Z',
+    });
+  });
+
+  it('getStatus of an unknown instance: 404, which the client throws', async () => {
+    await expect(client.getStatus('missing')).rejects.toThrow(/HTTP 404/);
+  });
+
+  it('getStatusAll follows x-ms-continuation-token across pages', async () => {
+    for (const id of ['page-a', 'page-b', 'page-c']) await client.startNew('orch', { instanceId: `${id}` });
+    requests.length = 0;
+    engine.calls.length = 0;
+    const all = await client.getStatusAll();
+    expect(requests[0] && `${requests[0].method} ${requests[0].url} ct=${requests[0].contentType}`).toBe(
+      fixtureLine('GET /runtime/webhooks/durabletask/instances/?taskHub=Hub&connection=Storage&code=KEY ct='),
+    );
+    const ids = all.map((s) => s.instanceId);
+    expect(ids).toEqual([...engine.instances.keys()]);
+    // The fake engine pages by 2 by default, so the client had to follow the token page by page.
+    expect(requests.length).toBe(Math.ceil(engine.instances.size / 2));
+    expect(
+      engine.calls.map(([, query]) => (query as { continuationToken?: string }).continuationToken),
+    ).toEqual(requests.map((_, page) => (page === 0 ? undefined : String(page * 2))));
+    expect(ids).toEqual(expect.arrayContaining(['page-a', 'page-b', 'page-c']));
+    const first = await fetch(
+      `${host.baseUrl}/runtime/webhooks/durabletask/instances/?code=${host.durableTaskKey}&top=2&instanceIdPrefix=page-`,
+    );
+    const token = first.headers.get('x-ms-continuation-token');
+    expect({
+      status: first.status,
+      ids: ((await first.json()) as { instanceId: string }[]).map(
+        (s: { instanceId: string }) => s.instanceId,
+      ),
+      token,
+    }).toEqual({
+      status: 200,
+      ids: ['page-a', 'page-b'],
+      token: '2',
+    });
+    const second = await fetch(
+      `${host.baseUrl}/runtime/webhooks/durabletask/instances/?code=${host.durableTaskKey}&top=2&instanceIdPrefix=page-`,
+      { headers: { 'x-ms-continuation-token': token ?? '' } },
+    );
+    expect({
+      ids: ((await second.json()) as { instanceId: string }[]).map(
+        (s: { instanceId: string }) => s.instanceId,
+      ),
+      token: second.headers.get('x-ms-continuation-token'),
+    }).toEqual({ ids: ['page-c'], token: null });
+  });
+
+  it('getStatusBy sends the filter the fixture shows and the engine gets it parsed', async () => {
+    await client.getStatusBy({
+      createdTimeFrom: new Date('2025-01-01T00:00:00.000Z'),
+      runtimeStatus: ['Running', 'Pending'] as never,
+    });
+    expect(lastLine()).toBe(
+      fixtureLine(
+        'GET /runtime/webhooks/durabletask/instances/?taskHub=Hub&connection=Storage&code=KEY&createdTimeFrom',
+      ),
+    );
+    expect(engine.calls[0]).toEqual([
+      'listInstances',
+      {
+        showInput: false,
+        createdTimeFrom: new Date('2025-01-01T00:00:00.000Z'),
+        runtimeStatus: ['Running', 'Pending'],
+      },
+    ]);
+  });
+
+  it('raiseEvent, suspend, resume, terminate: 202, then 410 once terminal, 404 when unknown', async () => {
+    await client.startNew('orch', { instanceId: 'my-id' }).catch(() => undefined);
+    engine.update('my-id', { runtimeStatus: 'Running' });
+    requests.length = 0;
+    engine.calls.length = 0;
+    await client.raiseEvent('my-id', 'Approval', { ok: true });
+    expect(lastLine()).toBe(
+      fixtureLine('POST /runtime/webhooks/durabletask/instances/my-id/raiseEvent/Approval'),
+    );
+    await client.suspend('my-id', 'r');
+    expect(lastLine()).toBe(fixtureLine('POST /runtime/webhooks/durabletask/instances/my-id/suspend'));
+    await client.resume('my-id', 'r');
+    expect(lastLine()).toBe(fixtureLine('POST /runtime/webhooks/durabletask/instances/my-id/resume'));
+    await client.terminate('my-id', 'no reason');
+    expect(lastLine()).toBe(fixtureLine('POST /runtime/webhooks/durabletask/instances/my-id/terminate'));
+    expect(requests.map((r) => r.status)).toEqual([202, 202, 202, 202]);
+    expect(engine.calls).toEqual([
+      ['raiseEvent', 'my-id', 'Approval', { ok: true }],
+      ['suspend', 'my-id', 'r'],
+      ['resume', 'my-id', 'r'],
+      ['terminate', 'my-id', 'no reason'],
+    ]);
+
+    // 410 is success to the client: the instance is simply over.
+    await expect(client.raiseEvent('my-id', 'Approval', 1)).resolves.toBeUndefined();
+    await expect(client.terminate('my-id', 'again')).resolves.toBeUndefined();
+    expect(requests.slice(-2).map((r) => r.status)).toEqual([410, 410]);
+    await expect(client.raiseEvent('ghost', 'Approval', 1)).rejects.toThrow(/ghost/);
+    await expect(client.terminate('ghost', 'r')).rejects.toThrow(/ghost/);
+    expect(requests.slice(-2).map((r) => r.status)).toEqual([404, 404]);
+  });
+
+  it('raiseEvent insists on application/json', async () => {
+    await client.startNew('orch', { instanceId: 'ct-1' });
+    const response = await fetch(
+      `${host.baseUrl}/runtime/webhooks/durabletask/instances/ct-1/raiseEvent/E?code=${host.durableTaskKey}`,
+      { method: 'POST', body: '1', headers: { 'content-type': 'text/plain' } },
+    );
+    expect({ status: response.status, body: await response.json() }).toEqual({
+      status: 400,
+      body: { Message: 'Only application/json request content is supported' },
+    });
+  });
+
+  it('purgeInstanceHistory and purgeInstanceHistoryBy', async () => {
+    await client.startNew('orch', { instanceId: 'purge-me' });
+    requests.length = 0;
+    await expect(client.purgeInstanceHistory('purge-me')).resolves.toEqual({ instancesDeleted: 1 });
+    expect(lastLine()).toBe(
+      fixtureLine('DELETE /runtime/webhooks/durabletask/instances/my-id').replace('my-id', 'purge-me'),
+    );
+    await expect(client.purgeInstanceHistory('purge-me')).resolves.toEqual({ instancesDeleted: 0 });
+    expect(requests.at(-1)?.status).toBe(404);
+
+    await client.startNew('orch', { instanceId: 'old-done' });
+    engine.update('old-done', { runtimeStatus: 'Completed' });
+    engine.calls.length = 0;
+    const purged = await client.purgeInstanceHistoryBy({
+      createdTimeFrom: new Date('2025-01-01T00:00:00.000Z'),
+      runtimeStatus: ['Completed'] as never,
+    });
+    expect(purged.instancesDeleted).toBeGreaterThanOrEqual(1);
+    expect(lastLine()).toBe(fixtureLine('DELETE /runtime/webhooks/durabletask/instances/?'));
+    expect(engine.calls).toEqual([
+      [
+        'purgeInstances',
+        { createdTimeFrom: new Date('2025-01-01T00:00:00.000Z'), runtimeStatus: ['Completed'] },
+      ],
+    ]);
+    await expect(
+      client.purgeInstanceHistoryBy({ createdTimeFrom: new Date('2030-01-01T00:00:00.000Z') }),
+    ).resolves.toEqual({ instancesDeleted: 0 });
+    const noFrom = await fetch(
+      `${host.baseUrl}/runtime/webhooks/durabletask/instances/?code=${host.durableTaskKey}`,
+      {
+        method: 'DELETE',
+      },
+    );
+    expect(noFrom.status).toBe(400);
+  });
+
+  it('createCheckStatusResponse puts the request origin on the host URLs', async () => {
+    const request = new HttpRequest({ method: 'POST', url: 'http://example.test:9000/api/start' });
+    const response = client.createCheckStatusResponse(request, 'abc');
+    const payload = host.durableClientPayload();
+    const expected = Object.fromEntries(
+      Object.entries(payload.managementUrls).map(([name, url]) => [
+        name,
+        url.replace('INSTANCEID', 'abc').replace(host.baseUrl, 'http://example.test:9000'),
+      ]),
+    );
+    expect({
+      status: response.status,
+      location: response.headers.get('location'),
+      retryAfter: response.headers.get('retry-after'),
+      body: await response.json(),
+    }).toEqual({
+      status: 202,
+      location: expected.statusQueryGetUri,
+      retryAfter: '10',
+      body: { ...expected, id: 'abc' },
+    });
+  });
+
+  it('waitForCompletionOrCreateCheckStatusResponse: output when done, check-status when not', async () => {
+    const request = new HttpRequest({ method: 'POST', url: `${host.baseUrl}/api/start` });
+    await client.startNew('orch', { instanceId: 'w-done' });
+    engine.update('w-done', { runtimeStatus: 'Completed', output: { total: 3 } });
+    const done = await client.waitForCompletionOrCreateCheckStatusResponse(request, 'w-done');
+    expect({ status: done.status, body: await done.json() }).toEqual({ status: 200, body: { total: 3 } });
+
+    await client.startNew('orch', { instanceId: 'w-failed' });
+    engine.update('w-failed', { runtimeStatus: 'Failed', output: 'boom' });
+    const failed = await client.waitForCompletionOrCreateCheckStatusResponse(request, 'w-failed');
+    expect(failed.status).toBe(500);
+
+    await client.startNew('orch', { instanceId: 'w-running' });
+    engine.update('w-running', { runtimeStatus: 'Running' });
+    const pending = await client.waitForCompletionOrCreateCheckStatusResponse(request, 'w-running', {
+      timeoutInMilliseconds: 30,
+      retryIntervalInMilliseconds: 10,
+    });
+    expect({ status: pending.status, id: ((await pending.json()) as { id: string }).id }).toEqual({
+      status: 202,
+      id: 'w-running',
+    });
+  });
+
+  it('requires the durabletask system key or the master key', async () => {
+    const url = `${host.baseUrl}/runtime/webhooks/durabletask/instances/`;
+    expect((await fetch(url)).status).toBe(401);
+    expect((await fetch(`${url}?code=wrong`)).status).toBe(401);
+    expect((await fetch(`${url}?code=${host.functionKey}`)).status).toBe(401);
+    expect((await fetch(`${url}?code=${host.masterKey}`)).status).toBe(200);
+    expect((await fetch(url, { headers: { 'x-functions-key': host.durableTaskKey } })).status).toBe(200);
+  });
+
+  it('start-and-wait returns the output once the instance completes on the host clock', async () => {
+    const started = fetch(
+      `${host.baseUrl}/runtime/webhooks/durabletask/orchestrators/orch/sw-1?timeout=60&pollingInterval=5&code=${host.durableTaskKey}`,
+      { method: 'POST' },
+    );
+    await clock.runUntil(() => engine.instances.has('sw-1'));
+    engine.update('sw-1', { runtimeStatus: 'Completed', output: 'finished' });
+    await clock.advanceBy(5_000);
+    const response = await started;
+    expect({ status: response.status, body: await response.json() }).toEqual({
+      status: 200,
+      body: 'finished',
+    });
+  });
+
+  it('answers 501 for entities and rewind, which the dev host does not support', async () => {
+    const entity = await fetch(
+      `${host.baseUrl}/runtime/webhooks/durabletask/entities/Counter/k1?op=add&code=${host.durableTaskKey}`,
+      { method: 'POST', body: '5', headers: { 'content-type': 'application/json' } },
+    );
+    expect(entity.status).toBe(501);
+  });
+});
