@@ -168,15 +168,26 @@ export function renderCopyList(copies: readonly CopyDocument[]): string[] {
 function diskLines(copy: CopyDocument, columns: number, style: RenderStyle, indent: string): string[] {
   const disks = copy.progress?.disks ?? [];
   if (disks.length === 0) return [];
-  const nameWidth = Math.min(24, Math.max(...disks.map((disk) => diskName(disk).length)));
+  const percentWidth = 4;
   const statusWidth = 11;
-  const fixed = indent.length + nameWidth + 2 + 2 + 4 + 2 + statusWidth;
-  const barWidth = Math.min(40, Math.max(10, columns - 1 - fixed));
+  const minimumBar = 10;
+  const usable = columns - 1;
+  const longestName = Math.max(...disks.map((disk) => diskName(disk).length));
+  // Names give way first, so the bar and the percent always fit; the status word goes when nothing is left.
+  const nameWidth = Math.min(
+    24,
+    longestName,
+    Math.max(6, usable - 1 - indent.length - 2 - minimumBar - 2 - percentWidth),
+  );
+  const beforeStatus = indent.length + nameWidth + 2 + 2 + percentWidth;
+  const barWidth = Math.min(40, Math.max(minimumBar, usable - beforeStatus - 2 - statusWidth));
+  const showStatus = beforeStatus + barWidth + 2 + statusWidth <= usable;
   return disks.map((disk) => {
     const name = padEnd(truncateVisible(diskName(disk), nameWidth), nameWidth);
-    const percent = formatPercent(disk.percent).padStart(4);
+    const percent = formatPercent(disk.percent).padStart(percentWidth);
     const bar = renderBar(disk.percent, barWidth);
-    return `${indent}${name}  ${bar}  ${percent}  ${disk.status ? paintStatus(disk.status, style) : ''}`.trimEnd();
+    const status = showStatus && disk.status ? paintStatus(disk.status, style) : '';
+    return `${indent}${name}  ${bar}  ${percent}  ${status}`.trimEnd();
   });
 }
 
