@@ -104,7 +104,7 @@ describe('ARM write events', () => {
         },
       },
     ]);
-    const [parsed] = await deserializer.deserializeEventGridEvents(delivery?.body as object);
+    const [parsed] = await deserializer.deserializeEventGridEvents(JSON.stringify(delivery?.body));
     expect(parsed && isSystemEvent('Microsoft.Resources.ResourceWriteSuccess', parsed)).toBe(true);
     expect(JSON.stringify(delivery?.body)).not.toContain('test-token');
   });
@@ -121,7 +121,7 @@ describe('ARM write events', () => {
     expect(h.sim.getCopy(rpId('dst', 'rp1'))?.state).toBe('inProgress');
     expect(received).toHaveLength(1);
     expect(received[0]?.headers['content-type']).toBe('application/cloudevents-batch+json; charset=utf-8');
-    const [event] = await deserializer.deserializeCloudEvents(received[0]?.body as object);
+    const [event] = await deserializer.deserializeCloudEvents(JSON.stringify(received[0]?.body));
     expect(event).toMatchObject({
       type: 'Microsoft.Resources.ResourceWriteSuccess',
       source: `/subscriptions/${SUB}/resourceGroups/${RG}`,
