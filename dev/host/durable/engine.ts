@@ -52,6 +52,12 @@ export interface DevDurableEngine extends DurableEngine {
   pendingTimerCount(): number;
   /** The raw stored history of the instance's current execution (wire form), or undefined. */
   getHistory(instanceId: string): HistoryEvent[] | undefined;
+  /**
+   * Holds orchestration episodes (activities keep running) so that several completions land in one
+   * episode, as they do on a busy real host. Queued messages wait until {@link resumeOrchestrations}.
+   */
+  pauseOrchestrations(): void;
+  resumeOrchestrations(): void;
 }
 
 const TERMINAL: ReadonlySet<RuntimeStatus> = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
@@ -110,6 +116,7 @@ class Engine implements DevDurableEngine {
   private stopped = false;
   private pumping = false;
   private pumpAgain = false;
+  private orchestrationsPaused = false;
 
   constructor(options: DurableEngineOptions) {
     this.clock = options.clock;
@@ -157,6 +164,15 @@ class Engine implements DevDurableEngine {
     return this.armed.size;
   }
 
+  pauseOrchestrations(): void {
+    this.orchestrationsPaused = true;
+  }
+
+  resumeOrchestrations(): void {
+    this.orchestrationsPaused = false;
+    this.pump();
+  }
+
   whenIdle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
     return new Promise<void>((resolve) => this.idleWaiters.push(resolve));
@@ -197,7 +213,7 @@ class Engine implements DevDurableEngine {
       do {
         this.pumpAgain = false;
         const now = this.clock.now();
-        for (const instanceId of this.store.readyInstanceIds(now)) {
+        for (const instanceId of this.orchestrationsPaused ? [] : this.store.readyInstanceIds(now)) {
           if (this.activeEpisodes.size >= this.maxOrchestrations) break;
           if (this.activeEpisodes.has(instanceId)) continue;
           this.activeEpisodes.add(instanceId);
