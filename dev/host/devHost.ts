@@ -8,6 +8,7 @@ import * as df from 'durable-functions';
 
 import { RealClock, VirtualClock, type Clock } from '../clock';
 import type { DurableEngine, FunctionInvoker, InstanceStatus, RuntimeStatus } from './contract';
+import { createDurableEngine, type DurableEngineOptions } from './durable';
 import { loadHostKeys, type HostKeys } from './http/hostKeys';
 import { HostServer, type RequestLogEntry } from './http/hostServer';
 import { ManagementApi } from './http/managementApi';
@@ -120,8 +121,31 @@ function closeServer(server: http.Server): Promise<void> {
   });
 }
 
-const defaultEngineFactory: EngineFactory = () => {
-  throw new Error('No Durable engine: dev/host/durable does not provide createDurableEngine yet');
+function positiveInt(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
+/** The durable engine, configured from host.json `extensions.durableTask` as the extension reads it. */
+const defaultEngineFactory: EngineFactory = ({ invoker, clock, dataDir, hostJson, log }) => {
+  const durableTask = hostJson.durableTask;
+  const options: DurableEngineOptions = {
+    clock,
+    invoker,
+    dataDir,
+    taskHub: hostJson.hubName,
+    logger: (level, message) =>
+      log({
+        level: level === 'warn' ? 'warning' : level === 'info' ? 'information' : level,
+        category: 'system',
+        message: `[durable] ${message}`,
+      }),
+  };
+  const activities = positiveInt(durableTask.maxConcurrentActivityFunctions);
+  const orchestrations = positiveInt(durableTask.maxConcurrentOrchestratorFunctions);
+  if (activities !== undefined) options.maxConcurrentActivities = activities;
+  if (orchestrations !== undefined) options.maxConcurrentOrchestrations = orchestrations;
+  if (durableTask.storeInputsInOrchestrationHistory === true) options.storeInputsInHistory = true;
+  return createDurableEngine(options);
 };
 
 /** A minimal invocation context that df.getClient accepts, carrying the host's binding payload. */
