@@ -192,14 +192,16 @@ export class CopyApiClient {
     let page = collect(await this.listCopies(options));
     const seen = new Set<string>();
     for (;;) {
-      const next = page.nextLink ?? page.continuationToken;
+      // The token is preferred: a nextLink carries the origin the server saw, which a proxy may have changed.
+      const { continuationToken, nextLink } = page;
+      const next = continuationToken ?? nextLink;
       if (next === undefined) return entries;
       if (seen.has(next)) throw new InvalidResponseError('GET /api/copies: the continuation repeats itself');
       seen.add(next);
       page = collect(
-        page.nextLink !== undefined
-          ? await this.listCopiesAt(page.nextLink)
-          : await this.listCopies({ ...options, continuationToken: next }),
+        continuationToken !== undefined
+          ? await this.listCopies({ ...options, continuationToken })
+          : await this.listCopiesAt(next),
       );
     }
   }

@@ -25,6 +25,8 @@ export interface DiskProgress {
 export interface CopyProgress {
   percent?: number;
   etaSeconds?: number;
+  /** The reported progress has not moved for several platform refreshes. */
+  stalled?: boolean;
   disks: DiskProgress[];
 }
 
@@ -141,6 +143,7 @@ function toProgress(value: unknown): CopyProgress | undefined {
   return {
     ...(percent !== undefined ? { percent } : {}),
     ...(etaSeconds !== undefined ? { etaSeconds } : {}),
+    ...(value.stalled === true ? { stalled: true } : {}),
     disks,
   };
 }

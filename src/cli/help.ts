@@ -33,10 +33,11 @@ policy picks the regions. Repeating the request returns the same copies and star
 Exit code 1 when the copy ended Failed, TimedOut, Canceled or Skipped.`,
   list: `Lists copies, one page unless --all.
 
-  --status <status>   Queued, Starting, Replicating, Succeeded, Failed, TimedOut, Canceled or Skipped
+  --status <status>   Queued, Starting, Replicating, Succeeded, Failed, TimedOut, Canceled or Skipped;
+                      several comma-separated: --status Failed,TimedOut
   --source <id>       only copies of this source restore point (ARM id)
   --region <region>   only copies to this target region
-  --top <n>           page size
+  --top <n>           page size (the API allows up to 200)
   --all               follow the continuation and list every matching copy`,
   watch: `Shows live per-disk progress bars, percent and ETA, until the copy ends; its exit code tells
 the outcome. Without an id, watches every copy in progress until they have all ended. When stdout is

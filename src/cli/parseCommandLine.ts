@@ -125,12 +125,22 @@ function regionName(value: string, command: CommandName): string {
   return region;
 }
 
-function statusName(value: string): string {
-  const status = copyStatuses.find((candidate) => candidate.toLowerCase() === value.trim().toLowerCase());
-  if (status === undefined) {
-    throw new UsageError(`Unknown status '${value}'; use one of ${copyStatuses.join(', ')}.`, 'list');
-  }
-  return status;
+/** One status or a comma-separated list, in the API's spelling. */
+function statusNames(value: string): string {
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
+  if (names.length === 0)
+    throw new UsageError('Option --status needs a status, e.g. --status Failed.', 'list');
+  const statuses = names.map((name) => {
+    const status = copyStatuses.find((candidate) => candidate.toLowerCase() === name.toLowerCase());
+    if (status === undefined) {
+      throw new UsageError(`Unknown status '${name}'; use one of ${copyStatuses.join(', ')}.`, 'list');
+    }
+    return status;
+  });
+  return [...new Set(statuses)].join(',');
 }
 
 function positiveInteger(value: string, option: string, command: CommandName): number {
@@ -266,7 +276,7 @@ export function parseCommandLine(
       case 'list':
         return {
           name,
-          ...(values.status !== undefined ? { status: statusName(values.status) } : {}),
+          ...(values.status !== undefined ? { status: statusNames(values.status) } : {}),
           ...(values.source !== undefined
             ? { sourceRestorePointId: sourceRestorePointId(values.source, name, 'Option --source') }
             : {}),

@@ -191,15 +191,20 @@ function diskLines(copy: CopyDocument, columns: number, style: RenderStyle, inde
   });
 }
 
-function summary(copy: CopyDocument, style: RenderStyle): string {
-  const parts = [paintStatus(copy.status, style)];
-  if (!isEnded(copy.status) || copy.status === 'Succeeded') {
-    if (copy.progress?.percent !== undefined) parts.push(formatPercent(copy.progress.percent));
-  }
+/** Percent, ETA and a stall, as far as they mean something for the copy's status. */
+function progressParts(copy: CopyDocument): string[] {
+  const parts: string[] = [];
+  const showsPercent = copy.status === 'Succeeded' || (!isEnded(copy.status) && copy.status !== 'Queued');
+  if (showsPercent && copy.progress?.percent !== undefined) parts.push(formatPercent(copy.progress.percent));
   if (!isEnded(copy.status) && copy.progress?.etaSeconds !== undefined) {
     parts.push(`ETA ${formatEta(copy.progress.etaSeconds)}`);
   }
-  return parts.join(' · ');
+  if (!isEnded(copy.status) && copy.progress?.stalled) parts.push('progress stalled');
+  return parts;
+}
+
+function summary(copy: CopyDocument, style: RenderStyle): string {
+  return [paintStatus(copy.status, style), ...progressParts(copy)].join(' · ');
 }
 
 /** Lines for `GET /api/copies/{id}`. */
@@ -266,14 +271,7 @@ export function renderWatchFrame(copies: readonly CopyDocument[], options: Watch
 
 /** One log line of `watch` when stdout is not a terminal; printed whenever it differs from the last. */
 export function renderPlainLine(copy: CopyDocument): string {
-  const parts = [copy.id, region(copy), copy.status];
-  if (!isEnded(copy.status) || copy.status === 'Succeeded') {
-    if (copy.progress?.percent !== undefined) parts.push(formatPercent(copy.progress.percent));
-  }
-  if (!isEnded(copy.status) && copy.progress?.etaSeconds !== undefined) {
-    parts.push(`ETA ${formatEta(copy.progress.etaSeconds)}`);
-  }
-  let line = parts.join(' ');
+  let line = [copy.id, region(copy), copy.status, ...progressParts(copy)].join(' ');
   const disks = copy.progress?.disks ?? [];
   if (disks.length > 0 && !isEnded(copy.status)) {
     line += ` | ${disks.map((disk) => `${diskName(disk)} ${formatPercent(disk.percent)}`).join(', ')}`;
@@ -285,5 +283,9 @@ export function renderPlainLine(copy: CopyDocument): string {
 
 /** Lines for the answer of `POST /api/copies/{id}/cancel`. */
 export function renderCancelResult(id: string, copy: CopyDocument | undefined): string[] {
-  return [`Cancellation requested for copy ${id}${copy ? ` (status: ${copy.status})` : ''}.`];
+  // The API answers before the copy has stopped, so the status it sends is the one before cancelling.
+  return [
+    `Cancellation requested for copy ${id}${copy ? `; it was ${copy.status}` : ''}.`,
+    `Follow it with: rpcopy watch ${id}`,
+  ];
 }

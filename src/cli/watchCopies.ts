@@ -71,8 +71,8 @@ export async function watchCopies(options: WatchCopiesOptions): Promise<number> 
   // Lists find the copies in progress; each watched copy is then read on its own, because that document is
   // authoritative and a copy that just ended has left the lists.
   const pollAll = async (): Promise<void> => {
-    const pages = await Promise.all(activeStatuses.map((status) => client.listAllCopies({ status })));
-    for (const entry of pages.flat()) {
+    const active = await client.listAllCopies({ status: activeStatuses.join(',') });
+    for (const entry of active) {
       if (!watched.has(entry.value.id)) watched.set(entry.value.id, entry);
     }
     const open = [...watched.values()].filter((entry) => !isEnded(entry.value.status));

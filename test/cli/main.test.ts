@@ -414,9 +414,42 @@ describe('list', () => {
     const page = await cli('list', '--top', '1', '--json');
     const all = await cli('list', '--top', '1', '--json', '--all');
 
-    expect(JSON.parse(page.stdout)).toEqual({ copies: [api.current('a-westus2')], continuationToken: '1' });
+    expect(JSON.parse(page.stdout)).toEqual({
+      copies: [api.current('a-westus2')],
+      continuationToken: '1',
+      nextLink: `${api.url}/api/copies?top=1&continuationToken=1`,
+    });
     expect(JSON.parse(all.stdout)).toEqual({
       copies: [api.current('a-westus2'), api.current('a-centralus'), api.current('b-westus2')],
+    });
+  });
+
+  it('follows nextLink when the API gives no token', async () => {
+    api.pagingStyle = 'link';
+
+    const run = await cli('list', '--top', '2', '--all', '--status', 'Succeeded,Replicating,Failed');
+
+    expect(
+      run.stdout
+        .split('\n')
+        .slice(1, -1)
+        .map((line) => line.split(' ')[0]),
+    ).toEqual(['a-westus2', 'a-centralus', 'b-westus2']);
+    expect(api.requests.map((r) => r.query)).toEqual([
+      { status: 'Succeeded,Replicating,Failed', top: '2' },
+      { status: 'Succeeded,Replicating,Failed', top: '2', continuationToken: '2' },
+    ]);
+  });
+
+  it('refuses to follow a nextLink to another host, which would receive the key', async () => {
+    api.pagingStyle = 'foreign-link';
+
+    const run = await cli('list', '--top', '2', '--all');
+
+    expect(run).toEqual({
+      code: 3,
+      stdout: '',
+      stderr: `rpcopy: unexpected answer from the API at ${api.url}/api/: GET /api/copies: nextLink points to another host (http://elsewhere.invalid)\n`,
     });
   });
 
@@ -436,7 +469,7 @@ describe('cancel', () => {
     expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /api/copies/c1/cancel']);
     expect(run).toEqual({
       code: 0,
-      stdout: 'Cancellation requested for copy c1 (status: Canceled).\n',
+      stdout: 'Cancellation requested for copy c1; it was Replicating.\nFollow it with: rpcopy watch c1\n',
       stderr: '',
     });
   });
@@ -446,11 +479,7 @@ describe('cancel', () => {
 
     const run = await cli('cancel', 'c1', '--json');
 
-    expect(JSON.parse(run.stdout)).toEqual({
-      ...copyDocument('c1', 'westus2', 'Queued'),
-      status: 'Canceled',
-      completedAt: '2026-11-25T18:00:00Z',
-    });
+    expect(JSON.parse(run.stdout)).toEqual(copyDocument('c1', 'westus2', 'Queued'));
   });
 
   it('exits 3 with the API message when the copy has already ended', async () => {
@@ -729,13 +758,23 @@ describe('watch', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe(
       [
-        'b centralus Queued',
         'a westus2 Replicating 10% ETA 1h 30m | osdisk 10%',
-        'b centralus Canceled',
+        'b centralus Queued',
         'a westus2 Succeeded 100%',
+        'b centralus Canceled',
         '',
       ].join('\n'),
     );
+    expect(
+      api.requests.map((r) => `${r.method} ${r.path} ${new URLSearchParams(r.query).toString()}`),
+    ).toEqual([
+      'GET /api/copies status=Queued%2CStarting%2CReplicating',
+      'GET /api/copies/a ',
+      'GET /api/copies/b ',
+      'GET /api/copies status=Queued%2CStarting%2CReplicating',
+      'GET /api/copies/a ',
+      'GET /api/copies/b ',
+    ]);
   });
 
   it('says so and exits 0 when no copy is in progress', async () => {

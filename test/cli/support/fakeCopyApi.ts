@@ -47,6 +47,8 @@ export class FakeCopyApi {
   readonly requests: RecordedRequest[] = [];
   /** Regions used when `POST /api/copies` names none, like the app's policy. */
   policyRegions = ['westus2', 'centralus'];
+  /** How pages point to the next: both ways like the app, only a link, or a link to another host. */
+  pagingStyle: 'token-and-link' | 'link' | 'foreign-link' = 'token-and-link';
   /** Page size when `top` is not given. */
   defaultPageSize = 50;
   private readonly copies = new Map<string, ScriptedCopy>();
@@ -144,9 +146,10 @@ export class FakeCopyApi {
       if (endedStatuses.has(state.status)) {
         return error(409, 'CopyEnded', `Copy '${id}' has already ended (${state.status}).`);
       }
+      // Like the app: the copy stops later, so the answer is the document as it was.
       const canceled: CopyDocument = { ...state, status: 'Canceled', completedAt: '2026-11-25T18:00:00Z' };
       this.copies.set(id, { states: [canceled], served: 0 });
-      send(202, canceled);
+      send(202, state);
     } else {
       send(404);
     }
@@ -220,7 +223,7 @@ export class FakeCopyApi {
     const matching = [...this.copies.keys()]
       .map((id) => this.current(id))
       .filter((copy): copy is CopyDocument => copy !== undefined)
-      .filter((copy) => !query.has('status') || copy.status === query.get('status'))
+      .filter((copy) => !query.has('status') || (query.get('status') ?? '').split(',').includes(copy.status))
       .filter((copy) => !query.has('targetRegion') || copy.targetRegion === query.get('targetRegion'))
       .filter(
         (copy) =>
@@ -229,6 +232,10 @@ export class FakeCopyApi {
       );
     const page = matching.slice(offset, offset + top);
     const next = offset + top < matching.length ? String(offset + top) : undefined;
-    send(200, { copies: page, ...(next !== undefined ? { continuationToken: next } : {}) });
+    const nextQuery = new URLSearchParams({ ...Object.fromEntries(query), continuationToken: next ?? '' });
+    const origin = this.pagingStyle === 'foreign-link' ? 'http://elsewhere.invalid' : this.origin;
+    const nextLink = next !== undefined ? `${origin}/api/copies?${nextQuery.toString()}` : null;
+    const continuationToken = this.pagingStyle === 'token-and-link' ? (next ?? null) : null;
+    send(200, { copies: page, continuationToken, nextLink });
   }
 }
