@@ -1,0 +1,142 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../dev/clock';
+import type { ComputeSimulator } from '../../dev/compute-sim';
+import { readSavedClockTime, startComputeSimulator } from '../../dev/compute-sim';
+import { START, createSourceRp, expectStatus, harnessFor, rpId, rpcId, seedPair } from './simHarness';
+
+const MIN = 60_000;
+
+describe('--state persistence', () => {
+  let dir: string;
+  const running: ComputeSimulator[] = [];
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'compute-sim-state-'));
+  });
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((sim) => sim.close()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function start(clock: VirtualClock, stateFile?: string, tls = false): Promise<ComputeSimulator> {
+    const sim = await startComputeSimulator({
+      clock,
+      tls,
+      lroRetryAfterSeconds: 0,
+      ...(stateFile ? { stateFile } : {}),
+    });
+    running.push(sim);
+    return sim;
+  }
+
+  it('keeps resources, running operations, throttle windows, subscriptions and the clock across a restart', async () => {
+    const file = join(dir, 'sim.json');
+    const received: string[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        received.push((JSON.parse(body) as { subject: string }[])[0]?.subject ?? '');
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/events`;
+
+    const clock1 = new VirtualClock(START);
+    const sim1 = await start(clock1, file);
+    const h1 = harnessFor(clock1, sim1);
+    await seedPair(h1, { location: 'eastus', osDiskGB: 64, dataDisksGB: [128], targetRegion: 'westus' });
+    await createSourceRp(h1, 'rp1');
+    await expectStatus(
+      h1.call('PUT', rpId('dst', 'rp1'), { properties: { sourceRestorePoint: { id: rpId('src', 'rp1') } } }),
+      [201],
+    );
+    sim1.subscribeEvents({ url, schema: 'EventGrid' });
+    await clock1.advanceBy(20 * MIN + 5_000);
+    await expectStatus(h1.call('PUT', rpId('src', 'rp2'), {}), [201]);
+    const copyBefore = sim1.getCopy(rpId('dst', 'rp1'));
+    expect(copyBefore?.disks.map((d) => d.completionPercent)).toEqual([91, 45]);
+    expect(received).toEqual([rpId('dst', 'rp1')]);
+    const stoppedAt = clock1.now();
+    await sim1.close();
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readSavedClockTime(file)).toBe(stoppedAt);
+
+    const clock2 = new VirtualClock(readSavedClockTime(file));
+    const sim2 = await start(clock2, file);
+    const h2 = harnessFor(clock2, sim2);
+    expect(sim2.getCopy(rpId('dst', 'rp1'))).toEqual(copyBefore);
+    const expanded = await h2.call('GET', `${rpcId('src')}?$expand=restorePoints`);
+    expect(
+      (
+        expanded.body as {
+          properties: { restorePoints: { name: string; properties: { provisioningState: string } }[] };
+        }
+      ).properties.restorePoints.map((rp) => [rp.name, rp.properties.provisioningState]),
+    ).toEqual([
+      ['rp1', 'Succeeded'],
+      ['rp2', 'Creating'],
+    ]);
+    // The LRO that was running when the simulator stopped ends, and is announced to the saved subscriber.
+    await clock2.advanceBy(5_000);
+    expect(received).toEqual([rpId('dst', 'rp1'), rpId('src', 'rp2')]);
+    // The copy goes on from where it was.
+    await clock2.advanceBy(10 * MIN);
+    expect(sim2.getCopy(rpId('dst', 'rp1'))?.disks.map((d) => d.completionPercent)).toEqual([100, 68]);
+    await clock2.advanceBy(60 * MIN);
+    expect(sim2.getCopy(rpId('dst', 'rp1'))?.state).toBe('succeeded');
+    // The copy PUT made before the restart is still in the saved throttle window.
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({
+      version: 1,
+      copyPutTimes: { [rpcId('dst').toLowerCase()]: [expect.any(Number)] },
+    });
+    await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  });
+
+  it('starts empty without --state', async () => {
+    const clock = new VirtualClock(START);
+    const first = await start(clock);
+    await seedPair(harnessFor(clock, first), { location: 'eastus', targetRegion: 'westus' });
+    await first.close();
+    const second = await start(clock);
+    expect((await harnessFor(clock, second).call('GET', rpcId('src'))).status).toBe(404);
+  });
+
+  it('keeps the TLS certificate, so clients keep trusting a restarted simulator', async () => {
+    const file = join(dir, 'tls.json');
+    const clock = new VirtualClock(START);
+    const first = await start(clock, file, true);
+    const pem = first.caCertificatePem;
+    await first.close();
+    const second = await start(clock, file, true);
+    expect(second.caCertificatePem).toBe(pem);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        `${second.endpoint}${rpcId('none')}?api-version=2026-04-01`,
+        { ca: pem, headers: { authorization: 'Bearer t' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(404);
+    const localhost = await new Promise<number>((resolve, reject) => {
+      const req = request(`${second.endpoint.replace('127.0.0.1', 'localhost')}/`, { ca: pem }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(localhost).toBe(401);
+  });
+});
