@@ -8,7 +8,6 @@ import {
   formatCollectionId,
   formatRestorePointId,
   isCollectionId,
-  normalizeArmId,
   parseCollectionId,
   parseRestorePointId,
 } from '../domain/armIds';
@@ -30,7 +29,7 @@ import type {
 } from '../domain/copyContracts';
 import { copyError } from '../domain/copyDocument';
 import { buildCopyEvent } from '../domain/copyEvents';
-import type { ExistingCopy, LiveCopy } from '../domain/ordering';
+import type { LiveCopy } from '../domain/ordering';
 import { decideTurn, evaluateOrdering } from '../domain/ordering';
 import type { CopyPolicy } from '../domain/policy';
 import { TARGETS_TAG, isSubscriptionAllowed } from '../domain/policy';
@@ -39,6 +38,7 @@ import { evaluateReplication } from '../domain/replication';
 import type { NamingTemplates } from '../domain/targetNaming';
 import { targetNamesFor } from '../domain/targetNaming';
 import { TransientAzureError } from '../errors';
+import { listTargetCopies } from '../services/targetCopies';
 import { classifyAsTerminal, classifyAzureError } from './classifyAzureError';
 
 /** Tags that record a target collection's lineage (restore points themselves cannot carry tags). */
@@ -209,34 +209,25 @@ export function createActivities(deps: ActivityDeps) {
       );
     }
     try {
-      const target = await compute.getRestorePointCollection(targetRef, { restorePoints: true });
-      if (target === undefined) {
+      const target = await listTargetCopies(
+        compute,
+        sourceCollectionRef,
+        input.sourceCollectionId,
+        targetRef,
+      );
+      if (target.kind === 'no-collection') {
         return { kind: 'go' };
       }
-      if (target.sourceId === undefined || !armIdsEqual(target.sourceId, input.sourceCollectionId)) {
+      if (target.kind === 'conflict') {
         return invalid(
           'TargetCollectionConflict',
-          `Target collection ${input.targetCollectionId} copies ${target.sourceId ?? 'nothing'}, not ${input.sourceCollectionId}; check the naming templates.`,
+          `Target collection ${input.targetCollectionId} copies ${target.copiesFrom ?? 'nothing'}, not ${input.sourceCollectionId}; check the naming templates.`,
         );
       }
-      const copies = (target.restorePoints ?? []).filter((rp) => rp.sourceRestorePointId !== undefined);
-      if (copies.length === 0) {
+      const existing = target.copies;
+      if (existing.length === 0) {
         return { kind: 'go' };
       }
-      const source = await compute.getRestorePointCollection(sourceCollectionRef, { restorePoints: true });
-      const createdAt = new Map(
-        (source?.restorePoints ?? []).flatMap((rp) =>
-          rp.timeCreated === undefined ? [] : [[normalizeArmId(rp.id), rp.timeCreated] as const],
-        ),
-      );
-      const existing: ExistingCopy[] = copies.map((rp) => {
-        const sourceCreatedAt = createdAt.get(normalizeArmId(rp.sourceRestorePointId ?? ''));
-        return {
-          targetRestorePointId: rp.id,
-          sourceRestorePointId: rp.sourceRestorePointId ?? '',
-          ...(sourceCreatedAt === undefined ? {} : { sourceCreatedAt }),
-        };
-      });
       const ordering = evaluateOrdering(
         { restorePointId: input.sourceRestorePointId, createdAt: input.sourceCreatedAt },
         existing,

@@ -1,0 +1,13 @@
+import * as df from 'durable-functions';
+
+import { getRuntime } from '../compositionRoot';
+import { readReconcileSchedule } from '../config';
+import { reconcile } from '../services/reconcile';
+
+/** Catches restore points whose events were lost: compares sources with targets and starts what is missing. */
+df.app.client.timer('reconcileCopiesTimer', {
+  schedule: readReconcileSchedule(),
+  handler: async (_timer, client, context) => {
+    await reconcile(client, getRuntime(), context, new Date());
+  },
+});

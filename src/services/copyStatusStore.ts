@@ -1,0 +1,147 @@
+import type { DurableClient } from 'durable-functions';
+import { OrchestrationRuntimeStatus } from 'durable-functions';
+
+import type { CopyOrchestrationInput } from '../domain/copyContracts';
+import { ORCHESTRATOR_NAME } from '../domain/copyContracts';
+import type { CopyDocument } from '../domain/copyDocument';
+import { COPY_STATUSES, copyError, createCopyDocument, isTerminalStatus } from '../domain/copyDocument';
+import type { LiveCopy } from '../domain/ordering';
+import { ensureError } from '../errors';
+
+/** The fields of a durable instance status rpcopy reads (the list API returns plain JSON of this shape). */
+export interface InstanceStatusLike {
+  name?: string;
+  instanceId?: string;
+  runtimeStatus?: string;
+  input?: unknown;
+  customStatus?: unknown;
+  output?: unknown;
+  createdTime?: string | Date;
+  lastUpdatedTime?: string | Date;
+}
+
+function isCopyDocument(value: unknown): value is CopyDocument {
+  if (typeof value !== 'object' || value === null) {
+    return false;
+  }
+  const candidate = value as Partial<CopyDocument>;
+  return (
+    typeof candidate.id === 'string' &&
+    typeof candidate.status === 'string' &&
+    (COPY_STATUSES as readonly string[]).includes(candidate.status) &&
+    typeof candidate.sourceRestorePointId === 'string'
+  );
+}
+
+function isCopyInput(value: unknown): value is CopyOrchestrationInput {
+  if (typeof value !== 'object' || value === null) {
+    return false;
+  }
+  const candidate = value as Partial<CopyOrchestrationInput>;
+  return typeof candidate.copyId === 'string' && typeof candidate.sourceRestorePointId === 'string';
+}
+
+function iso(value: string | Date | undefined): string | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  const time = value instanceof Date ? value.getTime() : Date.parse(value);
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+}
+
+/**
+ * The copy document of a durable instance: its output once done, else its custom status, else what its input
+ * says (an instance that has not run yet).
+ *
+ * @remarks An orchestration that crashed or was terminated outside rpcopy still gets an honest terminal status.
+ */
+export function documentFromStatus(status: InstanceStatusLike): CopyDocument | undefined {
+  if (status.name !== undefined && status.name.toLowerCase() !== ORCHESTRATOR_NAME.toLowerCase()) {
+    return undefined;
+  }
+  let document: CopyDocument | undefined;
+  if (isCopyDocument(status.output)) {
+    document = status.output;
+  } else if (isCopyDocument(status.customStatus)) {
+    document = status.customStatus;
+  } else if (isCopyInput(status.input)) {
+    document =
+      status.input.carried?.document ??
+      createCopyDocument({
+        id: status.input.copyId,
+        sourceRestorePointId: status.input.sourceRestorePointId,
+        sourceCollectionId: status.input.sourceCollectionId,
+        targetRegion: status.input.targetRegion,
+        requestedBy: status.input.requestedBy,
+        createdAt: status.input.requestedAt,
+      });
+  }
+  if (document === undefined || isTerminalStatus(document.status)) {
+    return document;
+  }
+  const endedAt = iso(status.lastUpdatedTime) ?? document.createdAt;
+  if (status.runtimeStatus === 'Failed') {
+    return {
+      ...document,
+      status: 'Failed',
+      completedAt: endedAt,
+      error: copyError('internal', 'OrchestrationFailed', 'The copy orchestration stopped with an error.'),
+    };
+  }
+  if (status.runtimeStatus === 'Terminated' || status.runtimeStatus === 'Canceled') {
+    return { ...document, status: 'Canceled', completedAt: endedAt };
+  }
+  return document;
+}
+
+function isNotFoundError(error: unknown): boolean {
+  return /\b404\b/.test(ensureError(error).message);
+}
+
+/** Reads copies from the durable instance store through the `DurableClient`. */
+export class CopyStatusStore {
+  constructor(private readonly client: DurableClient) {}
+
+  /** Undefined when no instance has that id (the v3 client throws on 404; that is translated here). */
+  async getCopy(id: string): Promise<CopyDocument | undefined> {
+    try {
+      const status = await this.client.getStatus(id, { showInput: true });
+      return documentFromStatus(status);
+    } catch (error) {
+      if (isNotFoundError(error)) {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  /** Every copy the store knows, optionally only those with the given runtime statuses. */
+  async listCopies(runtimeStatus?: readonly OrchestrationRuntimeStatus[]): Promise<CopyDocument[]> {
+    const statuses = (await this.client.getStatusBy(
+      runtimeStatus === undefined ? {} : { runtimeStatus: [...runtimeStatus] },
+    )) as unknown as InstanceStatusLike[];
+    return statuses.flatMap((status) => {
+      const document = documentFromStatus(status);
+      return document === undefined ? [] : [document];
+    });
+  }
+
+  /** Copies still running or pending, for the turn check. */
+  async listLiveCopies(): Promise<LiveCopy[]> {
+    const documents = await this.listCopies([
+      OrchestrationRuntimeStatus.Running,
+      OrchestrationRuntimeStatus.Pending,
+      OrchestrationRuntimeStatus.ContinuedAsNew,
+    ]);
+    return documents
+      .filter((document) => !isTerminalStatus(document.status))
+      .map((document) => ({
+        id: document.id,
+        status: document.status,
+        sourceCollectionId: document.sourceCollectionId,
+        targetRegion: document.targetRegion,
+        sourceCreatedAt: document.sourceCreatedAt,
+        createdAt: document.createdAt,
+      }));
+  }
+}
