@@ -257,11 +257,7 @@ class Engine implements DevDurableEngine {
   // ---------------------------------------------------------------- client operations
 
   startNew(orchestratorName: string, options: StartOptions = {}): Promise<string> {
-    try {
-      return Promise.resolve(this.startNewSync(orchestratorName, options));
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
+    return settle(() => this.startNewSync(orchestratorName, options));
   }
 
   private startNewSync(name: string, options: StartOptions): string {
@@ -363,11 +359,15 @@ class Engine implements DevDurableEngine {
   }
 
   getStatus(instanceId: string, options: GetStatusOptions = {}): Promise<InstanceStatus | undefined> {
+    return settle(() => this.getStatusSync(instanceId, options));
+  }
+
+  private getStatusSync(instanceId: string, options: GetStatusOptions): InstanceStatus | undefined {
     this.ensureOpen();
     const row = this.store.getInstance(instanceId);
-    if (!row) return Promise.resolve(undefined);
+    if (!row) return undefined;
     const history = options.showHistory === true ? this.store.loadHistory(instanceId) : undefined;
-    return Promise.resolve(toInstanceStatus(row, history, options));
+    return toInstanceStatus(row, history, options);
   }
 
   getHistory(instanceId: string): HistoryEvent[] | undefined {
@@ -376,6 +376,10 @@ class Engine implements DevDurableEngine {
   }
 
   listInstances(query: ListInstancesQuery): Promise<ListInstancesPage> {
+    return settle(() => this.listInstancesSync(query));
+  }
+
+  private listInstancesSync(query: ListInstancesQuery): ListInstancesPage {
     this.ensureOpen();
     let after: { createdTime: number; instanceId: string } | undefined;
     if (query.continuationToken !== undefined && query.continuationToken !== '') {
@@ -401,21 +405,18 @@ class Engine implements DevDurableEngine {
         'utf8',
       ).toString('base64url');
     }
-    return Promise.resolve(result);
+    return result;
   }
 
   raiseEvent(instanceId: string, eventName: string, eventData: unknown): Promise<void> {
-    try {
+    return settle(() => {
       this.ensureOpen();
       if (eventName === '') throw new EngineError('bad-request', 'The event name must not be empty.');
       const input = eventData === undefined ? null : JSON.stringify(eventData);
       this.sendToInstance(instanceId, 'raise an event for', (now) =>
         historyEvent(EventType.EventRaised, now, { Name: eventName, Input: input }),
       );
-      return Promise.resolve();
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
+    });
   }
 
   terminate(instanceId: string, reason: string): Promise<void> {
@@ -437,13 +438,10 @@ class Engine implements DevDurableEngine {
   }
 
   private control(instanceId: string, verb: string, build: (now: number) => HistoryEvent): Promise<void> {
-    try {
+    return settle(() => {
       this.ensureOpen();
       this.sendToInstance(instanceId, verb, build);
-      return Promise.resolve();
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
+    });
   }
 
   private sendToInstance(instanceId: string, verb: string, build: (now: number) => HistoryEvent): void {
@@ -461,24 +459,26 @@ class Engine implements DevDurableEngine {
   }
 
   purgeInstance(instanceId: string): Promise<number> {
-    this.ensureOpen();
-    const deleted = this.store.transaction(() => this.purgeRow(instanceId));
-    return Promise.resolve(deleted);
+    return settle(() => {
+      this.ensureOpen();
+      return this.store.transaction(() => this.purgeRow(instanceId));
+    });
   }
 
   purgeInstances(query: PurgeQuery): Promise<number> {
-    this.ensureOpen();
-    const deleted = this.store.transaction(() => {
-      const rows = this.store.queryInstances({
-        createdTimeFrom: query.createdTimeFrom.getTime(),
-        createdTimeTo: query.createdTimeTo?.getTime(),
-        runtimeStatus: query.runtimeStatus,
+    return settle(() => {
+      this.ensureOpen();
+      return this.store.transaction(() => {
+        const rows = this.store.queryInstances({
+          createdTimeFrom: query.createdTimeFrom.getTime(),
+          createdTimeTo: query.createdTimeTo?.getTime(),
+          runtimeStatus: query.runtimeStatus,
+        });
+        let count = 0;
+        for (const row of rows) count += this.purgeRow(row.instanceId);
+        return count;
       });
-      let count = 0;
-      for (const row of rows) count += this.purgeRow(row.instanceId);
-      return count;
     });
-    return Promise.resolve(deleted);
   }
 
   private purgeRow(instanceId: string): number {
@@ -951,6 +951,15 @@ class Engine implements DevDurableEngine {
       }
     });
     for (const timer of armNow) this.arm(timer.id, timer.visibleAt);
+  }
+}
+
+/** Runs synchronous engine work and reports its result or refusal as a promise, never as a throw. */
+function settle<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
 }
 

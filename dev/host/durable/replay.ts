@@ -736,7 +736,8 @@ export async function replayEpisode(
     if (typeof state.error === 'string' && state.error !== '') {
       throw new OrchestrationFailureError(
         `Orchestrator function '${options.name}' failed: ${state.error}`,
-        `Message: ${state.error}, StackTrace: ${invocation.kind === 'orchestratorError' ? invocation.messageBeforeLabel : ''}`,
+        // The real text ends with the .NET stack of the worker's RPC exception, which has no equivalent here.
+        `Message: ${state.error}, StackTrace: `,
       );
     }
     if (state.isDone) {
