@@ -126,7 +126,8 @@ function splitParameter(body: string): string[] {
 }
 
 function parseParameter(body: string, template: string): ParameterPart {
-  let text = body;
+  // Inside a parameter, braces (as in a regex quantifier) are written doubled.
+  let text = body.replaceAll('{{', '{').replaceAll('}}', '}');
   const catchAll = text.startsWith('*');
   if (catchAll) text = text.replace(/^\*+/, '');
   const [rawName = '', ...constraintSpecs] = splitParameter(text);

@@ -41,6 +41,9 @@ export class TimerTriggers {
   private readonly timers = new Map<string, TimerState>();
   private readonly statusFile: string | undefined;
   private stopped = false;
+  private status: Record<string, PersistedStatus> = {};
+  private dirty = false;
+  private flushing: Promise<void> | undefined;
 
   constructor(private readonly options: TimerTriggersOptions) {
     this.statusFile =
@@ -72,6 +75,7 @@ export class TimerTriggers {
   /** Arms every timer; runs `runOnStartup` timers and those whose persisted occurrence was missed. */
   start(): void {
     const persisted = this.readStatus();
+    this.status = { ...persisted };
     const now = this.options.clock.now();
     for (const [name, timer] of this.timers) {
       const status = persisted[name];
@@ -105,8 +109,10 @@ export class TimerTriggers {
     for (const timer of this.timers.values()) timer.handle?.cancel();
   }
 
+  /** Resolves when no timer function is running and the schedule status is on disk. */
   async idle(): Promise<void> {
     await Promise.all([...this.timers.values()].map((t) => t.running));
+    await this.flushing;
   }
 
   private arm(timer: TimerState, dueAt: number): void {
@@ -168,18 +174,36 @@ export class TimerTriggers {
     try {
       return JSON.parse(fs.readFileSync(this.statusFile, 'utf8')) as Record<string, PersistedStatus>;
     } catch {
+      // A torn or hand-edited file only costs the past-due detection of one restart.
       return {};
     }
   }
 
   private persist(name: string, status: PersistedStatus): void {
     if (this.statusFile === undefined) return;
-    const all = this.readStatus();
     const timer = this.timers.get(name);
     const entry: PersistedStatus = { next: status.next };
     if (timer?.last !== undefined) entry.last = timer.last;
-    all[name] = entry;
-    fs.mkdirSync(path.dirname(this.statusFile), { recursive: true });
-    fs.writeFileSync(this.statusFile, JSON.stringify(all, null, 2));
+    this.status[name] = entry;
+    this.dirty = true;
+    // Written in the background and coalesced: a synchronous write per occurrence would dominate a
+    // virtual-clock run, and the host's own schedule monitor is best-effort too.
+    this.flushing ??= this.flush().finally(() => {
+      this.flushing = undefined;
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const file = this.statusFile;
+    if (file === undefined) return;
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    while (this.dirty) {
+      // Coalesce bursts (a virtual clock fires thousands of occurrences a second) into a few writes.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      this.dirty = false;
+      const temporary = `${file}.tmp`;
+      await fs.promises.writeFile(temporary, JSON.stringify(this.status, null, 2));
+      await fs.promises.rename(temporary, file);
+    }
   }
 }
