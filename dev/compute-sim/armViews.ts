@@ -1,5 +1,5 @@
 import type { ReplicationSnapshot } from './replication';
-import type { CollectionRecord, DiskSnapshot, RestorePointRecord, VmDisk, VmRecord } from './store';
+import type { CollectionRecord, DiskSnapshot, RestorePointRecord, VmDisk, VmRecord } from './stateStore';
 import type { ReplicationState } from './types';
 
 type Json = Record<string, unknown>;

@@ -5,7 +5,7 @@ import { RealClock } from '../clock';
 import type { SimulatorCliOptions } from './cliArgs';
 import { USAGE, UsageError, parseSimulatorArgs } from './cliArgs';
 import { startComputeSimulator } from './computeSimulator';
-import { readSavedClockTime } from './store';
+import { readSavedClockTime } from './stateStore';
 
 function caPathFor(options: SimulatorCliOptions): string {
   return options.stateFile

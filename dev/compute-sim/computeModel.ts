@@ -1,10 +1,10 @@
 import type { Clock } from '../clock';
 import { ArmError } from './armError';
-import type { EventPublisher } from './events';
-import type { FaultPlan } from './faults';
+import type { EventPublisher } from './eventPublisher';
+import type { FaultPlan } from './faultPlan';
 import type { IdGenerator } from './ids';
 import { idKey, parseComputeId } from './ids';
-import { renderCollection, renderRestorePoint, renderVm, provisioningStateOf } from './render';
+import { renderCollection, renderRestorePoint, renderVm, provisioningStateOf } from './armViews';
 import type { ReplicationSettings, ReplicationSnapshot } from './replication';
 import { isReplicationTerminal, replicationAt } from './replication';
 import type {
@@ -15,7 +15,7 @@ import type {
   SimulatorState,
   VmDisk,
   VmRecord,
-} from './store';
+} from './stateStore';
 import { activeWindow, secondsUntilSlotFrees } from './throttle';
 import type { CopyView } from './types';
 

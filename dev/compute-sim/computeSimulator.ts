@@ -1,15 +1,15 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EventPublisher } from './events';
-import { FaultPlan } from './faults';
+import { EventPublisher } from './eventPublisher';
+import { FaultPlan } from './faultPlan';
 import { IdGenerator, guidFrom } from './ids';
-import { ComputeModel } from './model';
-import { createSimulatorServer } from './server';
-import type { SimulatorState } from './store';
-import { emptyState, loadState, saveState } from './store';
+import { ComputeModel } from './computeModel';
+import { createSimulatorServer } from './simulatorServer';
+import type { SimulatorState } from './stateStore';
+import { emptyState, loadState, saveState } from './stateStore';
 import { DEFAULT_READ_BUDGET } from './throttle';
-import type { TlsMaterial } from './tls';
-import { createTlsMaterial } from './tls';
+import type { TlsMaterial } from './tlsMaterial';
+import { createTlsMaterial } from './tlsMaterial';
 import type { ComputeSimulator, ComputeSimulatorOptions, RequestLogEntry } from './types';
 
 const MINUTE_MS = 60_000;

@@ -1,4 +1,4 @@
 export { startComputeSimulator } from './computeSimulator';
-export { readSavedClockTime } from './store';
-export { LATEST_API_VERSION, EARLIEST_API_VERSION } from './server';
+export { readSavedClockTime } from './stateStore';
+export { LATEST_API_VERSION, EARLIEST_API_VERSION } from './simulatorServer';
 export type * from './types';

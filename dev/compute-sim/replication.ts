@@ -1,4 +1,4 @@
-import type { RestorePointRecord } from './store';
+import type { RestorePointRecord } from './stateStore';
 import type { ReplicationState } from './types';
 
 export interface ReplicationSettings {

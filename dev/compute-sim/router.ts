@@ -1,5 +1,5 @@
 import { ArmError } from './armError';
-import type { ArmRequest, ArmResponse, ComputeModel } from './model';
+import type { ArmRequest, ArmResponse, ComputeModel } from './computeModel';
 
 type Params = Record<string, string>;
 

@@ -5,12 +5,12 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../clock';
 import { ArmError } from './armError';
-import type { FaultPlan } from './faults';
-import type { ArmRequest, ArmResponse, ComputeModel } from './model';
+import type { FaultPlan } from './faultPlan';
+import type { ArmRequest, ArmResponse, ComputeModel } from './computeModel';
 import { createRoutes, matchOperation, route, splitPath } from './router';
-import type { TokenBucketState } from './store';
+import type { TokenBucketState } from './stateStore';
 import { takeReadToken } from './throttle';
-import type { TlsMaterial } from './tls';
+import type { TlsMaterial } from './tlsMaterial';
 import type { ReadBudget, RequestLogEntry } from './types';
 
 export const LATEST_API_VERSION = '2026-04-01';

@@ -1,4 +1,4 @@
-import type { TokenBucketState } from './store';
+import type { TokenBucketState } from './stateStore';
 import type { ReadBudget } from './types';
 
 export const HOUR_MS = 3_600_000;

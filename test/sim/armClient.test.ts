@@ -89,6 +89,28 @@ describe('arm-compute client round trip over TLS', () => {
     const updated = await client.restorePointCollections.update(RG, 'dst', { tags: { owner: 'dr' } });
     expect(updated.tags).toEqual({ owner: 'dr' });
 
+    // Refusals reach the app as RestError with the ARM code; the app's client never retries a 429 itself.
+    await expect(
+      client.restorePoints.create(RG, 'dst', 'again', { sourceRestorePoint: { id: rpId('src', 'rp1') } }),
+    ).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'Conflict',
+    });
+    h.sim.setFaults([
+      {
+        kind: 'http',
+        method: 'GET',
+        path: '**/restorePoints/*',
+        effect: { type: 'throttle', retryAfterSeconds: 30 },
+        times: 1,
+      },
+    ]);
+    await expect(client.restorePoints.get(RG, 'dst', 'rp1-copy')).rejects.toMatchObject({
+      statusCode: 429,
+      code: 'TooManyRequests',
+    });
+    h.sim.setFaults([]);
+
     await client.restorePoints.delete(RG, 'dst', 'rp1-copy');
     await expect(client.restorePoints.get(RG, 'dst', 'rp1-copy')).rejects.toMatchObject({
       statusCode: 404,
@@ -110,6 +132,7 @@ describe('arm-compute client round trip over TLS', () => {
       'PUT 201',
       'PUT 201',
       'PATCH 200',
+      'PUT 409',
       'DELETE 202',
       'DELETE 202',
     ]);
