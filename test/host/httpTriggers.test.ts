@@ -78,10 +78,10 @@ describe('HTTP triggers: routes, methods, params, auth levels, responses', () =>
   });
 
   it('fills catch-all and optional parameters, URL-decoded', async () => {
-    const files = await get('/v1/files/a/b%20c/d.txt');
-    expect((await files.json()).params).toEqual({ path: 'a/b c/d.txt' });
-    expect((await (await get('/v1/opt/zed')).json()).params).toEqual({ name: 'zed' });
-    expect((await (await get('/v1/opt')).json()).params).toEqual({});
+    const params = async (url: string) => ((await (await get(url)).json()) as { params: unknown }).params;
+    expect(await params('/v1/files/a/b%20c/d.txt')).toEqual({ path: 'a/b c/d.txt' });
+    expect(await params('/v1/opt/zed')).toEqual({ name: 'zed' });
+    expect(await params('/v1/opt')).toEqual({});
   });
 
   it('function level: function key or master key, by query or header; 401 otherwise', async () => {
