@@ -45,10 +45,10 @@ export function targetsTagValue(tags: Readonly<Record<string, string>>): string 
 
 export type RegionListParse = { ok: true; regions: string[] } | { ok: false; unknown: string[] };
 
-/** Parses `westus2, centralus` (commas, semicolons or spaces); every name must be a known region. */
+/** Parses `westus2, centralus` or `West US 2; Central US` (commas or semicolons); every name must be known. */
 export function parseRegionList(value: string): RegionListParse {
   const names = value
-    .split(/[,;\s]+/)
+    .split(/[,;]/)
     .map((name) => name.trim())
     .filter((name) => name.length > 0);
   const unknown = names.filter((name) => normalizeRegion(name) === undefined);
