@@ -218,7 +218,7 @@ class Engine implements DevDurableEngine {
           if (this.activeEpisodes.has(instanceId)) continue;
           this.activeEpisodes.add(instanceId);
           void this.clock.track(
-            this.guard(`episode of '${instanceId}'`, () => this.runEpisode(instanceId)).finally(() => {
+            this.runEpisodeOrFail(instanceId).finally(() => {
               this.activeEpisodes.delete(instanceId);
               this.pump();
             }),
@@ -240,6 +240,35 @@ class Engine implements DevDurableEngine {
       this.pumping = false;
     }
     if (this.isIdle()) this.resolveIdle();
+  }
+
+  /**
+   * A bug in the engine (or a corrupt store) must not turn into a hot loop that retries the same
+   * messages forever: the instance is failed with the internal error instead, loudly.
+   */
+  private async runEpisodeOrFail(instanceId: string): Promise<void> {
+    try {
+      await this.runEpisode(instanceId);
+    } catch (error) {
+      if (this.stopped) return;
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      this.log('error', `Internal error in the episode of instance '${instanceId}'; failing it: ${message}`);
+      try {
+        this.store.transaction(() => {
+          const row = this.store.getInstance(instanceId);
+          this.store.deleteMessages(this.store.messageIdsFor(instanceId));
+          if (!row) return;
+          this.store.upsertInstance({
+            ...row,
+            runtimeStatus: 'Failed',
+            output: `The dev host failed while running this orchestration: ${error instanceof Error ? error.message : String(error)}`,
+            lastUpdatedTime: this.clock.now(),
+          });
+        });
+      } catch (storeError) {
+        this.log('error', `Could not record the failure of '${instanceId}': ${String(storeError)}`);
+      }
+    }
   }
 
   private async guard(what: string, work: () => Promise<void>): Promise<void> {
