@@ -43,6 +43,10 @@ export interface ModelSettings extends ReplicationSettings {
 
 type Json = Record<string, unknown>;
 
+/** Compute's per-policy throttling header, as in its documented 429 sample. */
+const REMAINING_RESOURCE = 'x-ms-ratelimit-remaining-resource';
+const COPY_POLICY = 'Microsoft.Compute/RestorePointCopy1Hour';
+
 const CONSISTENCY_MODES = ['CrashConsistent', 'FileSystemConsistent', 'ApplicationConsistent'];
 
 function isObject(value: unknown): value is Json {
@@ -728,12 +732,12 @@ export class ComputeModel {
         'TooManyRequests',
         `The copy request rate for restore point collection '${collection.name}' is limited to ${this.settings.copyPutsPerHour} per hour. Retry after ${retryAfter} seconds.`,
         {
-          headers: { 'retry-after': String(retryAfter) },
+          headers: { 'retry-after': String(retryAfter), [REMAINING_RESOURCE]: `${COPY_POLICY};0` },
           details: [
             {
               code: 'TooManyRequests',
               message: `Copy requests in the last hour: ${window.length}.`,
-              target: 'RestorePointCopy1Hour',
+              target: COPY_POLICY,
             },
           ],
         },
@@ -766,7 +770,15 @@ export class ComputeModel {
       createOperationId: operation.id,
     };
     this.state.restorePoints[idKey(id)] = rp;
-    return { status: 201, body: renderRestorePoint(rp, now), headers: this.lroHeaders(operation, request) };
+    const remaining = Math.max(0, this.settings.copyPutsPerHour - window.length - 1);
+    return {
+      status: 201,
+      body: renderRestorePoint(rp, now),
+      headers: {
+        ...this.lroHeaders(operation, request),
+        [REMAINING_RESOURCE]: `${COPY_POLICY};${remaining}`,
+      },
+    };
   }
 
   replicationOf(rp: RestorePointRecord): ReplicationSnapshot {

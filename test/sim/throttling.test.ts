@@ -17,10 +17,18 @@ describe('copy PUT throttle: 3 per rolling hour per target collection', () => {
       h.call('PUT', rpId('dst', name), { properties: { sourceRestorePoint: { id: rpId('src', name) } } });
 
     const firstAt = h.clock.now();
+    const remaining: (string | null)[] = [];
     for (const name of ['rp1', 'rp2', 'rp3']) {
-      await expectStatus(copy(name), [201]);
+      remaining.push(
+        (await expectStatus(copy(name), [201])).headers.get('x-ms-ratelimit-remaining-resource'),
+      );
       await h.clock.advanceBy(2 * MIN);
     }
+    expect(remaining).toEqual([
+      'Microsoft.Compute/RestorePointCopy1Hour;2',
+      'Microsoft.Compute/RestorePointCopy1Hour;1',
+      'Microsoft.Compute/RestorePointCopy1Hour;0',
+    ]);
     const throttled = await copy('rp4');
     const wait = Math.ceil((firstAt + 60 * MIN - h.clock.now()) / 1000);
     expect({
