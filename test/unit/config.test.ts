@@ -5,7 +5,10 @@ import { ConfigError } from '../../src/errors';
 
 const SUB = '00000000-0000-0000-0000-00000000c0de';
 
-function loadError(env: Record<string, string>, readFile?: (path: string) => string): ConfigError {
+function loadError(
+  env: Record<string, string | undefined>,
+  readFile?: (path: string) => string,
+): ConfigError {
   try {
     loadConfig(env, readFile === undefined ? {} : { readFile });
   } catch (error) {

@@ -29,10 +29,10 @@ function sample(
 describe('Azure Resource Manager events', () => {
   it('still parses with the Event Grid SDK after substitution (the samples stay realistic)', async () => {
     await expect(
-      new EventGridDeserializer().deserializeEventGridEvents([sample('eventgrid')]),
+      new EventGridDeserializer().deserializeEventGridEvents(JSON.stringify([sample('eventgrid')])),
     ).resolves.toHaveLength(1);
     await expect(
-      new EventGridDeserializer().deserializeCloudEvents([sample('cloudevents')]),
+      new EventGridDeserializer().deserializeCloudEvents(JSON.stringify([sample('cloudevents')])),
     ).resolves.toHaveLength(1);
   });
 
