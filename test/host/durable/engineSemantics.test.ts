@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { EngineError, type HistoryEvent } from '../../../dev/host/contract';
@@ -473,6 +477,40 @@ describe('startNew, status and listing', () => {
     await expect(h.engine.listInstances({ continuationToken: 'garbage' })).rejects.toMatchObject({
       code: 'bad-request',
     });
+  });
+});
+
+describe('persistence', () => {
+  it('re-arms persisted timers after a restart; timers already due fire at once', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'durable-restart-'));
+    try {
+      const first = await startEngine(app.invoker, { dataDir });
+      const id = await first.engine.startNew('sleeper', { instanceId: 'sleepy', input: { days: 10 } });
+      const other = await first.engine.startNew('sleeper', { instanceId: 'later', input: { days: 30 } });
+      await settled(first);
+      expect(first.engine.pendingTimerCount()).toBe(2);
+      await first.engine.stop();
+
+      // Twenty days pass while the host is down.
+      const second = await startEngine(app.invoker, { dataDir }, FIXTURE_START + 20 * DAY);
+      harness = second;
+      await settled(second);
+      expect(await second.engine.getStatus(id)).toMatchObject({
+        runtimeStatus: 'Completed',
+        output: '2025-01-21T00:00:00.000Z',
+      });
+      // The 30-day instance's first 3-day sub-timer was due too; its next one is armed on the clock.
+      expect((await second.engine.getStatus(other))?.runtimeStatus).toBe('Running');
+      expect(second.engine.pendingTimerCount()).toBe(1);
+      expect(scheduled(second.engine.getHistory(other))).toEqual([
+        [10, 0, 3 * DAY],
+        [10, 1, 23 * DAY],
+      ]);
+    } finally {
+      await harness?.engine.stop();
+      harness = undefined;
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
