@@ -46,7 +46,7 @@ describe('copy PUT throttle: 3 per rolling hour per target collection', () => {
             {
               code: 'TooManyRequests',
               message: 'Copy requests in the last hour: 3.',
-              target: 'RestorePointCopy1Hour',
+              target: 'Microsoft.Compute/RestorePointCopy1Hour',
             },
           ],
         },
