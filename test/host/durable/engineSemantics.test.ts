@@ -243,6 +243,40 @@ describe('continueAsNew', () => {
   });
 });
 
+describe('external events', () => {
+  it('records early duplicates and delivers them in order', async () => {
+    const h = await engine();
+    const id = await h.engine.startNew('twoApprovals');
+    await h.engine.raiseEvent(id, 'Approval', 'one');
+    await h.engine.raiseEvent(id, 'Approval', 'two');
+    await h.waitFor(id, ['Completed']);
+    expect((await h.engine.getStatus(id))?.output).toEqual(['one', 'two']);
+    const raised = (h.engine.getHistory(id) ?? [])
+      .filter((e) => e.EventType === 15)
+      .map((e) => [e.Name, e.Input]);
+    expect(raised).toEqual([
+      ['Approval', '"one"'],
+      ['Approval', '"two"'],
+    ]);
+  });
+
+  it('matches names case-insensitively on the host but exactly in the SDK, and the watchdog says so', async () => {
+    const h = await engine();
+    const id = await h.engine.startNew('approval');
+    await settled(h);
+    await h.engine.raiseEvent(id, 'approval', 'lower');
+    await settled(h);
+    // The host's waiter took the event, the SDK did not: nothing can resume the instance now.
+    expect((await h.engine.getStatus(id))?.runtimeStatus).toBe('Running');
+    expect(h.logs.filter((l) => l.message.startsWith('WATCHDOG:')).map((l) => l.level)).toEqual(['error']);
+    await h.engine.raiseEvent(id, 'Approval', 'exact');
+    await settled(h);
+    expect(await h.engine.getStatus(id)).toMatchObject({ runtimeStatus: 'Completed', output: 'exact' });
+    const raised = (h.engine.getHistory(id) ?? []).filter((e) => e.EventType === 15).map((e) => e.Name);
+    expect(raised).toEqual(['approval', 'Approval']);
+  });
+});
+
 describe('sub-orchestrations', () => {
   it('runs children with parentInstanceId, default IDs and failure propagation', async () => {
     const h = await engine();

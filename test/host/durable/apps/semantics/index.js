@@ -182,3 +182,14 @@ df.app.orchestration('ticker', function* (context) {
   }
   return { ticks, at: context.df.currentUtcDateTime.toISOString() };
 });
+
+df.app.orchestration('approval', function* (context) {
+  return yield context.df.waitForExternalEvent('Approval');
+});
+
+df.app.orchestration('twoApprovals', function* (context) {
+  yield context.df.callActivity('Echo', 0);
+  const first = yield context.df.waitForExternalEvent('Approval');
+  const second = yield context.df.waitForExternalEvent('Approval');
+  return [first, second];
+});
