@@ -16,9 +16,21 @@ import {
   type StartOptions,
 } from '../contract';
 import { EventType, formatTimeSpan, historyEvent, parseJsonOrRaw, stringField } from './historyEvents';
-import { replayEpisode, type Decision, type Logger, type LogLevel, type ReplayOutcome } from './replay';
-import { OrchestrationStatusNumber, toInstanceStatus } from './statusJson';
-import { DurableStore, type InstanceRow, type NewActivity, type NewMessage, type ParentInfo } from './store';
+import {
+  replayEpisode,
+  type Decision,
+  type Logger,
+  type LogLevel,
+  type ReplayOutcome,
+} from './replayEpisode';
+import { OrchestrationStatusNumber, toInstanceStatus } from './instanceStatus';
+import {
+  DurableStore,
+  type InstanceRow,
+  type NewActivity,
+  type NewMessage,
+  type ParentInfo,
+} from './durableStore';
 
 export interface DurableEngineOptions {
   clock: Clock;

@@ -1,3 +1,3 @@
-export { createDurableEngine, type DevDurableEngine, type DurableEngineOptions } from './engine';
+export { createDurableEngine, type DevDurableEngine, type DurableEngineOptions } from './durableEngine';
 export { EventType, eventTypeName, formatTimeSpan } from './historyEvents';
-export type { LogLevel } from './replay';
+export type { LogLevel } from './replayEpisode';

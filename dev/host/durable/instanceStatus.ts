@@ -1,6 +1,6 @@
 import type { GetStatusOptions, HistoryEvent, InstanceStatus } from '../contract';
 import { EventType, eventTypeName, parseJsonOrRaw } from './historyEvents';
-import type { InstanceRow } from './store';
+import type { InstanceRow } from './durableStore';
 
 /** DTFx `OrchestrationStatus` integers, as they appear in `ExecutionCompleted.OrchestrationStatus`. */
 export const OrchestrationStatusNumber = {
