@@ -214,14 +214,19 @@ export async function loadFunctionApp(options: LoadFunctionAppOptions): Promise<
     const info = toFunctionInfo(registered);
     registry.set(info.name, info);
     for (const [bindingName, binding] of Object.entries(info.bindings)) {
-      if (binding.direction !== 'in' || isTriggerType(binding.type)) continue;
-      if (!SUPPORTED_INPUT_TYPES.has(String(binding.type).toLowerCase())) {
-        log({
-          level: 'warning',
-          category: 'system',
-          functionName: info.name,
-          message: `Input binding "${bindingName}" of type "${String(binding.type)}" is not supported by the dev host; it will be undefined.`,
-        });
+      if (isTriggerType(binding.type)) continue;
+      const type = String(binding.type);
+      let unsupported: string | undefined;
+      if (binding.direction === 'in' && !SUPPORTED_INPUT_TYPES.has(type.toLowerCase())) {
+        unsupported = `Input binding "${bindingName}" of type "${type}" is not supported by the dev host; it will be undefined.`;
+      } else if (
+        binding.direction === 'out' &&
+        !(bindingName === '$return' && type.toLowerCase() === 'http')
+      ) {
+        unsupported = `Output binding "${bindingName}" of type "${type}" is not supported by the dev host; what the function sets on it is dropped.`;
+      }
+      if (unsupported !== undefined) {
+        log({ level: 'warning', category: 'system', functionName: info.name, message: unsupported });
       }
     }
   }
