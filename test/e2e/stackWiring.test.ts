@@ -1,0 +1,173 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../dev/clock';
+import {
+  savedClockTime,
+  startStack,
+  writeReadyFile,
+  type Stack,
+  type StackOptions,
+} from '../../dev/stack/stack';
+import { DEMO_SUBSCRIPTION_ID } from '../../dev/stack/seed';
+
+/**
+ * The stack's plumbing with a stand-in app (test/e2e/apps/wiring) that echoes every ARM event it receives to
+ * the configured Event Grid topic: simulator → webhook → app → sink, the settings the app is given, the seed,
+ * the schedule and a restart on the same data directory.
+ */
+
+const APP_DIR = join(__dirname, 'apps', 'wiring');
+const T0 = Date.UTC(2026, 0, 1);
+const HOUR = 3_600_000;
+const dirs: string[] = [];
+let stack: Stack | undefined;
+
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rpcopy-stack-'));
+  dirs.push(dir);
+  return dir;
+}
+
+async function start(
+  dataDir: string,
+  clock: VirtualClock,
+  extra: Partial<StackOptions> = {},
+): Promise<Stack> {
+  stack = await startStack({
+    clock,
+    dataDir,
+    appDir: APP_DIR,
+    port: 0,
+    simulator: { lroDurationMs: 0, lroRetryAfterSeconds: 0 },
+    armPollIntervalMs: 5,
+    log: () => undefined,
+    ...extra,
+  });
+  return stack;
+}
+
+/** Bounded real-time wait for work the stack does between clock ticks (SDK pollers sleep in real time). */
+async function eventually(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function seen(current: Stack): { subject: unknown; data: unknown }[] {
+  return current.sink
+    .events()
+    .filter((entry) => entry.event.type === 'Wiring.Seen')
+    .map((entry) => ({ subject: entry.event.subject, data: entry.event.data }));
+}
+
+describe('local stack wiring', () => {
+  it('delivers ARM events to the app, configures it for the simulator and the sink, and reports ready', async () => {
+    // Prepare
+    const dataDir = tempDir();
+    const clock = new VirtualClock(T0);
+    const current = await start(dataDir, clock);
+
+    // Act
+    const rpId = await current.createSourceRestorePoint('rp-1');
+    await clock.settle();
+
+    // Assess
+    const collectionId = `/subscriptions/${DEMO_SUBSCRIPTION_ID}/resourceGroups/rpcopy-demo/providers/Microsoft.Compute/restorePointCollections/demo-vm-rpc`;
+    expect(current.ready).toEqual({
+      appUrl: current.host.baseUrl,
+      functionKey: current.host.functionKey,
+      armEndpoint: current.simulator.endpoint,
+      caCertificatePath: join(dataDir, 'simulator-ca.pem'),
+      eventSinkUrl: current.sink.url,
+      subscriptionId: DEMO_SUBSCRIPTION_ID,
+      sourceCollectionId: collectionId,
+    });
+    expect(readFileSync(join(dataDir, 'simulator-ca.pem'), 'utf8')).toBe(current.simulator.caCertificatePem);
+    expect(rpId).toBe(`${collectionId}/restorePoints/rp-1`);
+    expect(seen(current)).toEqual([
+      {
+        subject: rpId,
+        data: {
+          eventType: 'Microsoft.Resources.ResourceWriteSuccess',
+          armEndpoint: current.simulator.endpoint,
+          armCredential: 'static',
+          caCertificate: join(dataDir, 'simulator-ca.pem'),
+          allowedSubscriptions: DEMO_SUBSCRIPTION_ID,
+        },
+      },
+    ]);
+    const response = await fetch(`${current.ready.appUrl}/api/copies`, {
+      headers: { 'x-functions-key': current.ready.functionKey },
+    });
+    expect([response.status, await response.json()]).toEqual([200, { copies: [] }]);
+    const readyFile = join(dataDir, 'ready', 'ready.json');
+    writeReadyFile(readyFile, current.ready);
+    expect(JSON.parse(readFileSync(readyFile, 'utf8'))).toEqual(current.ready);
+  });
+
+  it('resumes on the same data directory: same URL and key, no second seed or subscription, history kept', async () => {
+    // Prepare
+    const dataDir = tempDir();
+    const firstClock = new VirtualClock(T0);
+    const first = await start(dataDir, firstClock);
+    await first.createSourceRestorePoint('rp-1');
+    await firstClock.advanceBy(HOUR);
+    const { ready } = first;
+    await first.close();
+    const resumeAt = savedClockTime(dataDir);
+
+    // Act
+    const clock = new VirtualClock(resumeAt ?? 0);
+    const second = await start(dataDir, clock);
+    await second.createSourceRestorePoint('rp-2');
+    await clock.settle();
+
+    // Assess
+    expect(resumeAt).toBe(T0 + HOUR);
+    expect({ resumed: second.resumed, ready: second.ready }).toEqual({ resumed: true, ready });
+    expect(seen(second).map((event) => String(event.subject).split('/').at(-1))).toEqual(['rp-1', 'rp-2']);
+    const deliveries = second.simulator.deliveryLog.map((entry) => [
+      entry.subject.split('/').at(-1),
+      entry.outcome,
+    ]);
+    expect(deliveries).toEqual([['rp-2', 'delivered']]);
+  });
+
+  it('creates a source restore point at once and then on schedule', async () => {
+    const clock = new VirtualClock(T0);
+    const current = await start(tempDir(), clock, { restorePointIntervalMs: 4 * HOUR });
+    expect(current.nextRestorePointAt()).toBe(T0);
+
+    await clock.advanceBy(0);
+    await eventually(() => seen(current).length === 1, 'the first restore point');
+    await eventually(() => current.nextRestorePointAt() === T0 + 4 * HOUR, 'the schedule to move on');
+    await clock.advanceTo(T0 + 4 * HOUR);
+    await eventually(() => seen(current).length === 2, 'the second restore point');
+
+    expect(seen(current).map((event) => String(event.subject).split('/').at(-1))).toEqual([
+      'rp-20260101-0000',
+      'rp-20260101-0400',
+    ]);
+  });
+
+  it('refuses to start on a data directory of something else', async () => {
+    const dataDir = tempDir();
+    writeFileSync(join(dataDir, 'stack.json'), '{"version":7}');
+    await expect(start(dataDir, new VirtualClock(T0))).rejects.toThrow(
+      `${join(dataDir, 'stack.json')} is not a state file of this stack; remove ${dataDir} to start afresh`,
+    );
+    expect(existsSync(join(dataDir, 'simulator.json'))).toBe(false);
+  });
+});
