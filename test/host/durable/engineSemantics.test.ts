@@ -146,6 +146,15 @@ describe('timers', () => {
     const id = await h.engine.startNew('sleeper', { input: { days: 10 } });
     await h.waitFor(id, ['Completed']);
     expect((await h.engine.getStatus(id))?.output).toBe('2025-01-11T00:00:00.000Z');
+    // Each episode starts at the virtual time its timer fired.
+    const starts = (h.engine.getHistory(id) ?? []).filter((e) => e.EventType === 12).map((e) => e.Timestamp);
+    expect(starts).toEqual([
+      '2025-01-01T00:00:00.000Z',
+      '2025-01-04T00:00:00.000Z',
+      '2025-01-07T00:00:00.000Z',
+      '2025-01-10T00:00:00.000Z',
+      '2025-01-11T00:00:00.000Z',
+    ]);
     expect(scheduled(h.engine.getHistory(id))).toEqual([
       [10, 0, 3 * DAY],
       [10, 1, 6 * DAY],

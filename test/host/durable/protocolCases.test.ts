@@ -10,6 +10,7 @@ import type {
 } from '../../../dev/host/contract';
 import type { LoadedApp } from '../../../dev/host/worker';
 import { OUT_OF_PROC_DATA_LABEL } from '../../../dev/host/worker';
+import { replayEpisode } from '../../../dev/host/durable/replayEpisode';
 import {
   activityFinished,
   DAY,
@@ -114,6 +115,50 @@ function expectGenerated(recorded: RecordedInvocation[], ...caseNames: string[])
     });
   }
 }
+
+describe('the replay flags a host that numbered IDs in the wrong order', () => {
+  it('id-ordering-wrong fails as nondeterministic, id-ordering-correct replays cleanly', async () => {
+    const options = {
+      instanceId: 'inst-1',
+      executionId: 'e1',
+      name: 'r',
+      parentInstanceId: null,
+      maxShortTimerMs: 6 * DAY,
+      longTimerIntervalMs: 3 * DAY,
+      failureFormat: 'legacy' as const,
+      hasFunction: () => true,
+      logger: () => undefined,
+    };
+    const wrong = caseNamed('id-ordering-wrong').trigger;
+    const wrongState = await app.invoker.invokeOrchestrator('r', structuredClone(wrong));
+    if (wrongState.kind === 'infrastructureError') throw new Error(wrongState.message);
+    const flagged = await replayEpisode(wrong.history, wrong.history.length - 2, wrongState, options);
+    // As in DTFx, the failure is added to the actions already produced by this replay.
+    expect(flagged.decisions.map((d) => [d.kind, d.id])).toEqual([
+      ['scheduleTask', 2],
+      ['createTimer', 3],
+      ['complete', 4],
+    ]);
+    expect(flagged.decisions[2]).toMatchObject({
+      status: 'Failed',
+      result:
+        'A previous execution of this orchestration scheduled a timer task with sequence ID 2, but the current ' +
+        "orchestration replay instead produced a ScheduleTaskOrchestratorAction ('C') action with this sequence " +
+        'number. Was a change made to the orchestrator code after this instance had already started running?',
+    });
+
+    const correct = caseNamed('id-ordering-correct').trigger;
+    const correctState = await app.invoker.invokeOrchestrator('r', structuredClone(correct));
+    if (correctState.kind === 'infrastructureError') throw new Error(correctState.message);
+    // Done in the SDK, but A's retry timer (ID 3) is still open, so the host does not complete it yet.
+    expect(await replayEpisode(correct.history, correct.history.length - 2, correctState, options)).toEqual({
+      decisions: [],
+      customStatus: undefined,
+      isSuspended: false,
+      stalled: false,
+    });
+  });
+});
 
 describe('engine-generated histories match the fixture histories', () => {
   it('chain', async () => {
