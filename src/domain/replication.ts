@@ -20,7 +20,8 @@ export interface ReplicationVerdict {
 }
 
 const FAILURE_CODE = /fail|cancel/i;
-const KNOWN_CODE = /^replicationstate\/succeeded$/i;
+/** Documented codes: the replication success code and ARM's generic provisioning codes. */
+const KNOWN_CODE = /^(replicationstate\/succeeded|provisioningstate\/\w+)$/i;
 
 function isFailureStatus(status: StatusView | undefined): boolean {
   if (status === undefined) {
