@@ -133,11 +133,9 @@ export function toInstanceStatus(
     createdTime: statusTime(row.createdTime),
     lastUpdatedTime: statusTime(row.lastUpdatedTime),
   };
-  if (options.showHistory === true && history !== undefined) {
-    status.historyEvents =
-      row.runtimeStatus === 'Pending'
-        ? []
-        : transformHistory(history, options.showHistoryOutput === true, showInput);
+  // The extension does not read history for a Pending instance, so the field is left out.
+  if (options.showHistory === true && history !== undefined && row.runtimeStatus !== 'Pending') {
+    status.historyEvents = transformHistory(history, options.showHistoryOutput === true, showInput);
   }
   return status;
 }
