@@ -1,7 +1,10 @@
 import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { copyDocument, sourceRestorePoint, targetRestorePoint } from './support/copies';
-import { FakeCopyApi } from './support/fakeCopyApi';
+import type { CopyDocument as AppCopyDocument } from '../../src/domain/copyDocument';
+import { createCopyDocument } from '../../src/domain/copyDocument';
+import { copyIdFor } from '../../src/domain/copyId';
+import { collectionId, FakeCopyApi } from './support/fakeCopyApi';
 import { runCli } from './support/runCli';
 
 // eslint-disable-next-line no-control-regex -- asserting the absence of escape sequences
@@ -342,6 +345,76 @@ describe('status', () => {
   });
 });
 
+describe("the app's own documents", () => {
+  const id = copyIdFor(sourceRestorePoint, 'westus2');
+  const queued = createCopyDocument({
+    id,
+    sourceRestorePointId: sourceRestorePoint,
+    sourceCollectionId: collectionId,
+    targetRegion: 'westus2',
+    requestedBy: 'http',
+    createdAt: '2026-11-25T17:00:00.000Z',
+  });
+  const replicating: AppCopyDocument = {
+    ...queued,
+    status: 'Replicating',
+    sourceRegion: 'eastus',
+    targetRestorePointId: targetRestorePoint('westus2'),
+    startedAt: '2026-11-25T17:01:00.000Z',
+    progress: {
+      percent: 12.5,
+      etaSeconds: null,
+      stalled: true,
+      disks: [
+        {
+          id: `${targetRestorePoint('westus2')}/diskRestorePoints/osdisk`,
+          status: 'Replicating',
+          percent: 25,
+        },
+        { id: `${targetRestorePoint('westus2')}/diskRestorePoints/datadisk`, status: 'Pending', percent: 0 },
+      ],
+    },
+  };
+
+  it('renders a queued document, with its nulls, without inventing progress', async () => {
+    api.answerNext('GET', `/api/copies/${id}`, 200, JSON.stringify(queued));
+
+    const run = await cli('status', id);
+
+    expect(run).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: [
+        `Copy        ${id}`,
+        'Status      Queued',
+        `Source      ${sourceRestorePoint}`,
+        'Target      — (westus2)',
+        'Created     2026-11-25T17:00:00.000Z',
+        'Started     —',
+        'Completed   —',
+        '',
+      ].join('\n'),
+    });
+  });
+
+  it('renders a stalled replicating document without an ETA', async () => {
+    api.addCopy(copyDocument(id, 'westus2', 'Succeeded', [['osdisk', 100]]));
+    api.answerNext('GET', `/api/copies/${id}`, 200, JSON.stringify(replicating));
+
+    const run = await cli('watch', id);
+
+    expect(run).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: [
+        `${id} westus2 Replicating 12% progress stalled | osdisk 25%, datadisk 0%`,
+        `${id} westus2 Succeeded 100%`,
+        '',
+      ].join('\n'),
+    });
+  });
+});
+
 describe('list', () => {
   beforeEach(() => {
     api.addCopy(copyDocument('a-westus2', 'westus2', 'Succeeded', [['osdisk', 100]]));
@@ -579,8 +652,8 @@ describe('the API connection', () => {
   });
 
   it('reports a non-JSON answer and a non-JSON error readably', async () => {
-    api.failNext('GET', '/api/copies/c9', 200, '<html>proxy</html>');
-    api.failNext('GET', '/api/copies/c8', 502, '<html>Bad gateway</html>');
+    api.answerNext('GET', '/api/copies/c9', 200, '<html>proxy</html>');
+    api.answerNext('GET', '/api/copies/c8', 502, '<html>Bad gateway</html>');
 
     const notJson = await cli('status', 'c9');
     const badGateway = await cli('status', 'c8');
@@ -598,7 +671,7 @@ describe('the API connection', () => {
   });
 
   it('reports a document without id or status as an unexpected answer', async () => {
-    api.failNext('GET', '/api/copies/c7', 200, JSON.stringify({ id: 'c7' }));
+    api.answerNext('GET', '/api/copies/c7', 200, JSON.stringify({ id: 'c7' }));
 
     const run = await cli('status', 'c7');
 
@@ -792,7 +865,7 @@ describe('watch', () => {
     const run = await runCli(['watch', 'c1', '--url', api.url], {
       sleep: () => {
         polls += 1;
-        if (polls === 1) api.failNext('GET', '/api/copies/c1', 503, '');
+        if (polls === 1) api.answerNext('GET', '/api/copies/c1', 503, '');
         return Promise.resolve();
       },
     });

@@ -23,7 +23,7 @@ interface ScriptedCopy {
   served: number;
 }
 
-interface InjectedFailure {
+interface InjectedAnswer {
   method: string;
   path: string;
   status: number;
@@ -52,7 +52,7 @@ export class FakeCopyApi {
   /** Page size when `top` is not given. */
   defaultPageSize = 50;
   private readonly copies = new Map<string, ScriptedCopy>();
-  private readonly failures: InjectedFailure[] = [];
+  private readonly answers: InjectedAnswer[] = [];
   private readonly server = createServer((request, response) => {
     void this.handle(request, response);
   });
@@ -92,9 +92,9 @@ export class FakeCopyApi {
     return copy ? copy.states[Math.min(copy.served, copy.states.length - 1)] : undefined;
   }
 
-  /** Makes the next request to `method path` answer `status` with `body` instead. */
-  failNext(method: string, path: string, status: number, body = ''): void {
-    this.failures.push({ method, path, status, body });
+  /** Makes the next request to `method path` answer `status` with `body` (raw text) instead of the script. */
+  answerNext(method: string, path: string, status: number, body = ''): void {
+    this.answers.push({ method, path, status, body });
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -120,9 +120,9 @@ export class FakeCopyApi {
       send(401);
       return;
     }
-    const failure = this.failures.findIndex((f) => f.method === recorded.method && f.path === recorded.path);
-    if (failure >= 0) {
-      const [injected] = this.failures.splice(failure, 1);
+    const answer = this.answers.findIndex((f) => f.method === recorded.method && f.path === recorded.path);
+    if (answer >= 0) {
+      const [injected] = this.answers.splice(answer, 1);
       response.writeHead(injected?.status ?? 500, { 'content-type': 'text/plain' });
       response.end(injected?.body);
       return;
