@@ -76,6 +76,8 @@ const TERMINAL: ReadonlySet<RuntimeStatus> = new Set(['Completed', 'Failed', 'Te
 /** `OverridableExistingInstanceStates.NonRunningStates`: these block a new start with the same ID. */
 const RUNNING: ReadonlySet<RuntimeStatus> = new Set(['Pending', 'Running', 'Suspended', 'ContinuedAsNew']);
 const MAX_INSTANCE_ID_LENGTH = 256;
+/** continueAsNew generations one episode may run back to back (they never leave the episode otherwise). */
+const MAX_GENERATIONS_PER_EPISODE = 100;
 const DAY_MS = 86_400_000;
 /** .NET `TimeSpan.MaxValue`, what non-splitting providers advertise. */
 const TIMESPAN_MAX = '10675199.02:48:05.4775807';
@@ -709,6 +711,7 @@ class Engine implements DevDurableEngine {
     const messages: NewMessage[] = [];
     const activities: NewActivity[] = [];
     const children: { row: InstanceRow; start: HistoryEvent }[] = [];
+    let generations = 0;
     for (;;) {
       const now = this.clock.now();
       const history = [...past, ...fresh];
@@ -884,6 +887,13 @@ class Engine implements DevDurableEngine {
           historyEvent(EventType.OrchestratorCompleted, now),
         ];
         replaceHistory = true;
+        if (++generations > MAX_GENERATIONS_PER_EPISODE) {
+          // DTFx would spin here forever; the dev host stops and says why.
+          throw new Error(
+            `the orchestration called continueAsNew ${MAX_GENERATIONS_PER_EPISODE} times in one episode without ` +
+              'waiting for anything; it would never make progress',
+          );
+        }
         continue;
       }
       if (appended[appended.length - 1]?.EventType !== EventType.OrchestratorCompleted) {

@@ -243,6 +243,19 @@ describe('continueAsNew', () => {
     expect((await h.engine.getStatus(id))?.output).toBe('no b');
   });
 
+  it('stops an orchestration that continues as new forever without waiting', async () => {
+    const h = await engine();
+    const id = await h.engine.startNew('spinner', { input: 0 });
+    await h.waitFor(id, ['Failed']);
+    expect(await h.engine.getStatus(id)).toMatchObject({
+      runtimeStatus: 'Failed',
+      output:
+        'The dev host failed while running this orchestration: the orchestration called continueAsNew 100 times ' +
+        'in one episode without waiting for anything; it would never make progress',
+    });
+    expect(h.logs.filter((l) => l.level === 'error').length).toBe(1);
+  });
+
   it('carries over events that arrive after continueAsNew in the same episode', async () => {
     const h = await engine();
     const id = await h.engine.startNew('counter', { input: 0 });

@@ -193,3 +193,8 @@ df.app.orchestration('twoApprovals', function* (context) {
   const second = yield context.df.waitForExternalEvent('Approval');
   return [first, second];
 });
+
+df.app.orchestration('spinner', function* (context) {
+  context.df.continueAsNew((context.df.getInput() || 0) + 1);
+  return undefined;
+});
