@@ -93,6 +93,29 @@ describe('HTTP starter sample app on the real engine', () => {
     expect(response.status).toBe(401);
   });
 
+  it('runs 14 virtual days of durable timers inside waitForInstance', async () => {
+    const client = host.getClient();
+    const from = clock.now();
+    const id = await client.startNew('fortnight');
+    const status = await host.waitForInstance(id);
+    expect(status.output).toEqual(
+      Array.from({ length: 14 }, (_, day) => new Date(from + (day + 1) * 86_400_000).toISOString()),
+    );
+    expect(clock.now()).toBe(from + 14 * 86_400_000);
+  });
+
+  it('refuses to run Durable functions through the admin API', async () => {
+    const response = await fetch(`${host.baseUrl}/admin/functions/helloCities`, {
+      method: 'POST',
+      body: '{"input":"x"}',
+      headers: { 'x-functions-key': host.masterKey },
+    });
+    expect({ status: response.status, body: await response.json() }).toEqual({
+      status: 400,
+      body: { Message: "Function 'helloCities' is a Durable orchestrationTrigger; use the Durable HTTP API" },
+    });
+  });
+
   it('getClient() drives the same instances', async () => {
     const client = host.getClient();
     const id = await client.startNew('helloCities', { input: 'Hey' });

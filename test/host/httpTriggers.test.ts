@@ -149,7 +149,14 @@ describe('HTTP triggers: routes, methods, params, auth levels, responses', () =>
         `files GET ${host.baseUrl}/v1/files/{*path} anonymous`,
       ]),
     );
-    expect(routes).toHaveLength(11);
+    expect(routes).toHaveLength(12);
+  });
+
+  it('gives the function the URL the caller used', async () => {
+    const port = new URL(host.baseUrl).port;
+    const viaLocalhost = await fetch(`http://localhost:${port}/v1/whoami?x=1`);
+    expect(await viaLocalhost.text()).toBe(`http://localhost:${port}/v1/whoami?x=1`);
+    expect(await (await get('/v1/whoami')).text()).toBe(`${host.baseUrl}/v1/whoami`);
   });
 
   it('admin endpoints need the master key', async () => {

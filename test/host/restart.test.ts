@@ -30,6 +30,7 @@ describe('stopping and restarting the host on the same data directory', () => {
     try {
       expect({ master: second.masterKey, fn: second.functionKey, dt: second.durableTaskKey }).toEqual(keys);
       expect([...second.app.registry.keys()].sort()).toEqual([
+        'fortnight',
         'greet',
         'helloCities',
         'sleepsADay',

@@ -247,6 +247,13 @@ export class HostServer {
     if (trigger === 'httptrigger') {
       throw new HttpError(400, `Function '${info.name}' is HTTP-triggered; call its route instead`);
     }
+    if (trigger === 'orchestrationtrigger' || trigger === 'activitytrigger' || trigger === 'entitytrigger') {
+      // These are driven by the Durable extension with its own payloads, never by a bare string.
+      throw new HttpError(
+        400,
+        `Function '${info.name}' is a Durable ${info.triggerType}; use the Durable HTTP API`,
+      );
+    }
     let run: () => Promise<unknown>;
     if (trigger === 'timertrigger') {
       run = () => this.ctx.timers.fire(info.name);
@@ -295,11 +302,17 @@ export class HostServer {
     if (route.authLevel === 'admin') this.authorize(req, url, [this.ctx.keys.master]);
 
     const body = await readBody(req);
+    // The function sees the URL the caller used (its Host header), as behind the real front end.
+    const host = req.headers.host;
+    const requestUrl =
+      host !== undefined && /^[A-Za-z0-9.-]+(:\d+)?$|^\[[0-9A-Fa-f:.]+\](:\d+)?$/.test(host)
+        ? new URL(`${url.pathname}${url.search}`, `http://${host}`).href
+        : url.href;
     const response = await this.ctx.app
       .invoke(route.info.name, {
         http: {
           method,
-          url: url.href,
+          url: requestUrl,
           headers: flatHeaders(req),
           query: flatQuery(url),
           params,

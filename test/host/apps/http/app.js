@@ -58,3 +58,5 @@ app.http('throws', {
 });
 
 app.http('returnsNothing', { methods: ['GET'], authLevel: 'anonymous', handler: () => undefined });
+
+app.http('whoami', { methods: ['GET'], authLevel: 'anonymous', handler: (request) => ({ body: request.url }) });

@@ -16,3 +16,12 @@ df.app.orchestration('sleepsADay', function* (context) {
 });
 
 df.app.activity('greet', { handler: (text) => `${text}!` });
+
+df.app.orchestration('fortnight', function* (context) {
+  const wakes = [];
+  for (let day = 1; day <= 14; day++) {
+    yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 24 * 3600 * 1000));
+    wakes.push(context.df.currentUtcDateTime.toISOString());
+  }
+  return wakes;
+});
