@@ -16,7 +16,7 @@ const clearBelow = '\u001b[J';
  * frames are cut to the terminal's height.
  */
 export class LiveFrame {
-  private drawnLines = 0;
+  private drawn: readonly string[] = [];
   private cursorHidden = false;
 
   constructor(
@@ -24,13 +24,21 @@ export class LiveFrame {
     private readonly rows: () => number | undefined,
   ) {}
 
+  /** Draws `lines` over the previous frame; an unchanged frame is not written again (no flicker over SSH). */
   draw(lines: readonly string[]): void {
     const fitted = this.fit(lines);
-    const up = this.drawnLines > 0 ? `\r\u001b[${this.drawnLines}A` : '';
+    if (
+      this.cursorHidden &&
+      fitted.length === this.drawn.length &&
+      fitted.every((line, i) => line === this.drawn[i])
+    ) {
+      return;
+    }
+    const up = this.drawn.length > 0 ? `\r\u001b[${this.drawn.length}A` : '';
     const hide = this.cursorHidden ? '' : hideCursor;
     this.cursorHidden = true;
     this.out.write(`${hide}${up}${fitted.map((line) => `${clearLine}${line}\n`).join('')}${clearBelow}`);
-    this.drawnLines = fitted.length;
+    this.drawn = fitted;
   }
 
   /** Shows the cursor again; the last frame stays on screen. Safe to call more than once. */

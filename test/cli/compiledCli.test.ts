@@ -219,7 +219,12 @@ describe('watch in a pseudo-terminal', () => {
       const command = `${node} ${bin} watch c1 --url ${api.url} --interval 0.1; echo "exit code $?"; sleep 600`;
 
       const started = await tmux('new-session', '-d', '-x', '100', '-y', '30', '-s', 'watch', command);
-      const progressing = await waitFor(screen, (text) => text.includes('60%'), 'the bars at 60%');
+      // The frame's last line: once it shows, the whole frame has been drawn.
+      const progressing = await waitFor(
+        screen,
+        (text) => text.includes('30%  Replicating'),
+        'the bars at 60% and 30%',
+      );
 
       expect(started.code).toBe(0);
       expect(progressing.trimEnd().split('\n')).toEqual([
@@ -250,7 +255,7 @@ describe('watch in a pseudo-terminal', () => {
       await tmux('new-session', '-d', '-x', '100', '-y', '30', '-s', 'interrupt', command);
       await waitFor(
         async () => (await tmux('capture-pane', '-p', '-t', 'interrupt')).stdout,
-        (text) => text.includes('60%'),
+        (text) => text.includes('30%  Replicating'),
         'the bars',
       );
       await tmux('send-keys', '-t', 'interrupt', 'C-c');

@@ -170,10 +170,11 @@ describe('reading API documents', () => {
 });
 
 describe('LiveFrame', () => {
-  it('moves up over the previous frame, clears what is left below, and shows the cursor once on close', () => {
+  it('moves up over the previous frame, skips an unchanged one, clears what is left below, and shows the cursor once on close', () => {
     let written = '';
     const frame = new LiveFrame({ write: (text: string) => (written += text) }, () => 24);
 
+    frame.draw(['a', 'b', 'c']);
     frame.draw(['a', 'b', 'c']);
     frame.draw(['d']);
     frame.close();

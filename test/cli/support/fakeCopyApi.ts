@@ -54,7 +54,11 @@ export class FakeCopyApi {
   private readonly copies = new Map<string, ScriptedCopy>();
   private readonly answers: InjectedAnswer[] = [];
   private readonly server = createServer((request, response) => {
-    void this.handle(request, response);
+    // A bug in the fake answers 500 at once instead of leaving the CLI waiting for its request timeout.
+    this.handle(request, response).catch((error: unknown) => {
+      response.writeHead(500, { 'content-type': 'text/plain' });
+      response.end(`fake copy API failed: ${String(error)}`);
+    });
   });
   private origin = '';
 
