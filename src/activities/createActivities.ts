@@ -369,7 +369,13 @@ export function createActivities(deps: ActivityDeps) {
     input: PublishCopyEventInput,
     context: ActivityContext,
   ): Promise<PublishCopyEventResult> {
-    const event = buildCopyEvent(input.type, input.document, deps.eventGrid.source, deps.now().toISOString());
+    // The event time is when the copy changed state (from the orchestration's clock), so a redelivered or
+    // republished event is identical.
+    const time =
+      input.type === 'RestorePointCopy.Started'
+        ? (input.document.startedAt ?? deps.now().toISOString())
+        : (input.document.completedAt ?? deps.now().toISOString());
+    const event = buildCopyEvent(input.type, input.document, deps.eventGrid.source, time);
     const published = await deps.events.publishCopyEvent(event);
     if (!published) {
       context.log.warn(`No Event Grid topic configured; not published: ${event.type} ${event.id}`);

@@ -70,7 +70,8 @@ export function* copyRestorePointOrchestrator(
       sourceCollectionId: input.sourceCollectionId,
       targetRegion: input.targetRegion,
       requestedBy: input.requestedBy,
-      createdAt: input.requestedAt,
+      // The orchestration's own clock, not the trigger's: deadlines and queue order compare against it.
+      createdAt: context.df.currentUtcDateTime.toISOString(),
     }),
     startedEventPublished: false,
     generation: 0,

@@ -21,8 +21,6 @@ export interface SimHarness {
   sim: ComputeSimulator;
   connection: ArmConnection;
   client: ComputeManagementClient;
-  /** Runs ARM calls with the clock jumping ahead whenever the process is idle (LROs finish instantly). */
-  withAutoClock<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -43,14 +41,6 @@ export async function startSimHarness(
     sim,
     connection,
     client,
-    withAutoClock: async (work) => {
-      clock.startAuto();
-      try {
-        return await work();
-      } finally {
-        clock.stopAuto();
-      }
-    },
     close: () => sim.close(),
   };
 }
@@ -69,33 +59,45 @@ export async function seedSource(h: SimHarness, spec: SourceSpec = {}): Promise<
   const location = spec.location ?? 'eastus';
   const [osSize = 32, ...dataSizes] = spec.diskSizesGB ?? [32, 64];
   const disk = (name: string) => ({ id: `${group}/disks/${name}`, storageAccountType: 'Premium_LRS' });
-  await h.withAutoClock(async () => {
-    await h.client.virtualMachines.createOrUpdate(RESOURCE_GROUP, vm, {
-      location,
-      hardwareProfile: { vmSize: 'Standard_D4s_v5' },
-      storageProfile: {
-        osDisk: {
-          name: `${vm}-os`,
-          osType: 'Linux',
-          createOption: 'FromImage',
-          diskSizeGB: osSize,
-          managedDisk: disk(`${vm}-os`),
-        },
-        dataDisks: dataSizes.map((diskSizeGB, lun) => ({
-          lun,
-          name: `${vm}-data${lun}`,
-          createOption: 'Empty',
-          diskSizeGB,
-          managedDisk: disk(`${vm}-data${lun}`),
-        })),
+  const vmOperation = h.client.virtualMachines.createOrUpdate(RESOURCE_GROUP, vm, {
+    location,
+    hardwareProfile: { vmSize: 'Standard_D4s_v5' },
+    storageProfile: {
+      osDisk: {
+        name: `${vm}-os`,
+        osType: 'Linux',
+        createOption: 'FromImage',
+        diskSizeGB: osSize,
+        managedDisk: disk(`${vm}-os`),
       },
-    });
-    await h.client.restorePointCollections.createOrUpdate(RESOURCE_GROUP, spec.collection ?? 'src', {
-      location,
-      source: { id: vmId(vm) },
-      ...(spec.tags === undefined ? {} : { tags: spec.tags }),
-    });
+      dataDisks: dataSizes.map((diskSizeGB, lun) => ({
+        lun,
+        name: `${vm}-data${lun}`,
+        createOption: 'Empty',
+        diskSizeGB,
+        managedDisk: disk(`${vm}-data${lun}`),
+      })),
+    },
   });
+  await finishOperation(h, vmOperation);
+  await h.client.restorePointCollections.createOrUpdate(RESOURCE_GROUP, spec.collection ?? 'src', {
+    location,
+    source: { id: vmId(vm) },
+    ...(spec.tags === undefined ? {} : { tags: spec.tags }),
+  });
+}
+
+/**
+ * Lets a simulator LRO finish by moving the virtual clock past its duration. (Auto-advance is not used: with
+ * the dev host on the same clock it would also jump to the app's timers.)
+ */
+async function finishOperation(
+  h: SimHarness,
+  poller: { submitted(): Promise<void>; pollUntilDone(): Promise<unknown> },
+): Promise<void> {
+  await poller.submitted();
+  await h.clock.advanceBy(10_000);
+  await poller.pollUntilDone();
 }
 
 /** Creates a source restore point and lets its operation finish; then moves the clock on by a minute. */
@@ -104,11 +106,10 @@ export async function createSourceRestorePoint(
   name: string,
   collection = 'src',
 ): Promise<string> {
-  await h.withAutoClock(async () => {
-    await h.client.restorePoints.create(RESOURCE_GROUP, collection, name, {
-      consistencyMode: 'CrashConsistent',
-    });
-  });
-  await h.clock.advanceBy(60_000);
+  await finishOperation(
+    h,
+    h.client.restorePoints.create(RESOURCE_GROUP, collection, name, { consistencyMode: 'CrashConsistent' }),
+  );
+  await h.clock.advanceBy(50_000);
   return restorePointId(collection, name);
 }

@@ -1,0 +1,100 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import type { CopyDocument } from '../../src/domain/copyDocument';
+import type { AppStack } from '../support/appStack';
+import { startAppStack } from '../support/appStack';
+import { collectionId, createSourceRestorePoint, restorePointId, seedSource } from '../support/computeSim';
+
+interface StartResponse {
+  copies: {
+    id: string;
+    sourceRestorePointId: string;
+    targetRegion: string;
+    targetRestorePointId: string;
+    status: string;
+    statusUrl: string;
+  }[];
+}
+
+describe('copy orchestration, happy path, through the dev host', () => {
+  let stack: AppStack;
+  beforeEach(async () => {
+    stack = await startAppStack();
+  });
+  afterEach(async () => {
+    await stack.close();
+  });
+
+  it('copies a new restore point to both policy regions and reports each copy usable exactly once', async () => {
+    // Prepare
+    await seedSource(stack.h, { diskSizesGB: [32, 64, 128] });
+    const source = await createSourceRestorePoint(stack.h, 'rp1');
+
+    // Act
+    const started = await stack.api('POST', 'copies', { sourceRestorePointId: source });
+    const body = started.body as StartResponse;
+    const statuses = await Promise.all(body.copies.map((copy) => stack.waitForCopy(copy.id)));
+    const documents = await Promise.all(
+      body.copies.map(async (copy) => (await stack.api('GET', `copies/${copy.id}`)).body as CopyDocument),
+    );
+
+    // Assess
+    expect(started.status).toBe(202);
+    expect(
+      body.copies.map(({ targetRegion, targetRestorePointId, status }) => ({
+        targetRegion,
+        targetRestorePointId,
+        status,
+      })),
+    ).toEqual([
+      {
+        targetRegion: 'westus2',
+        targetRestorePointId: restorePointId('src-westus2', 'rp1'),
+        status: 'Queued',
+      },
+      {
+        targetRegion: 'centralus',
+        targetRestorePointId: restorePointId('src-centralus', 'rp1'),
+        status: 'Queued',
+      },
+    ]);
+    expect(statuses.map((status) => status.runtimeStatus)).toEqual(['Completed', 'Completed']);
+    for (const [index, document] of documents.entries()) {
+      const region = ['westus2', 'centralus'][index] ?? '';
+      expect(document).toMatchObject({
+        id: body.copies[index]?.id,
+        status: 'Succeeded',
+        usable: true,
+        sourceRestorePointId: source,
+        sourceCollectionId: collectionId('src'),
+        sourceRegion: 'eastus',
+        targetRegion: region,
+        targetCollectionId: collectionId(`src-${region}`),
+        targetRestorePointId: restorePointId(`src-${region}`, 'rp1'),
+        requestedBy: 'http',
+        progress: { percent: 100, etaSeconds: null, stalled: false },
+      });
+      expect(document.progress.disks.map((disk) => [disk.status, disk.percent])).toEqual([
+        ['Succeeded', 100],
+        ['Succeeded', 100],
+        ['Succeeded', 100],
+      ]);
+      expect(stack.h.sim.getCopy(restorePointId(`src-${region}`, 'rp1'))?.state).toBe('succeeded');
+    }
+    const events = stack.sink.events();
+    expect(events.map((event) => event.id).sort()).toEqual(
+      body.copies
+        .flatMap((copy) => [`${copy.id}:RestorePointCopy.Started`, `${copy.id}:RestorePointCopy.Succeeded`])
+        .sort(),
+    );
+    for (const document of documents) {
+      const succeeded = events.find((event) => event.id === `${document.id}:RestorePointCopy.Succeeded`);
+      expect(succeeded).toMatchObject({
+        type: 'RestorePointCopy.Succeeded',
+        subject: document.targetRestorePointId,
+        specversion: '1.0',
+      });
+      expect(succeeded?.data).toEqual(document);
+    }
+  });
+});

@@ -1,0 +1,106 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+import type { ComputeSimulatorOptions } from '../../dev/compute-sim';
+import type { DevHost, InstanceStatus } from '../../dev/host';
+import { VirtualClock, startDevHost } from '../../dev/host';
+import type { SimHarness } from './computeSim';
+import { START, SUBSCRIPTION, startSimHarness } from './computeSim';
+import type { EventSink } from './eventSink';
+import { startEventSink } from './eventSink';
+
+export const APP_DIR = path.resolve(__dirname, '../..');
+
+export interface ApiResponse {
+  status: number;
+  body: unknown;
+}
+
+export interface AppStack {
+  clock: VirtualClock;
+  h: SimHarness;
+  sink: EventSink;
+  host: DevHost;
+  /** Calls the app's HTTP API with the function key. */
+  api(method: string, route: string, body?: unknown): Promise<ApiResponse>;
+  /** Drives the virtual clock until the copy's orchestration ends. */
+  waitForCopy(id: string, maxDays?: number): Promise<InstanceStatus>;
+  close(): Promise<void>;
+}
+
+/** Settings that point the app at the simulator and the sink; tests override what they exercise. */
+export function appSettings(h: SimHarness, sink: EventSink): Record<string, string> {
+  return {
+    RPCOPY_ALLOWED_SUBSCRIPTIONS: SUBSCRIPTION,
+    RPCOPY_POLICY: JSON.stringify([
+      {
+        scope: `/subscriptions/${SUBSCRIPTION}`,
+        sourceRegions: ['eastus'],
+        targetRegions: ['westus2', 'centralus'],
+      },
+    ]),
+    RPCOPY_ARM_ENDPOINT: h.sim.endpoint,
+    RPCOPY_ARM_CA_CERTIFICATE: h.connection.caCertificatePem ?? '',
+    RPCOPY_ARM_CREDENTIAL: 'static',
+    RPCOPY_EVENTGRID_ENDPOINT: sink.endpoint,
+    RPCOPY_EVENTGRID_KEY: sink.key,
+    RPCOPY_QUEUE_RECHECK_SECONDS: '120',
+    // Tests fire the reconciliation by hand; keep the timer out of the way.
+    RPCOPY_RECONCILE_SCHEDULE: '0 0 0 1 1 *',
+  };
+}
+
+/**
+ * The compiled app on the dev host, with the Compute simulator and an Event Grid sink, all on one virtual
+ * clock. Needs `npm run build` first (the host loads `dist/src/functions/*.js`, as `func start` would).
+ */
+export async function startAppStack(
+  options: {
+    settings?: Record<string, string>;
+    sim?: Partial<ComputeSimulatorOptions>;
+    dataDir?: string;
+    clock?: VirtualClock;
+  } = {},
+): Promise<AppStack> {
+  if (!existsSync(path.join(APP_DIR, 'dist/src/functions/copiesHttp.js'))) {
+    throw new Error('The app is not built: run `npm run build` (npm test does it first).');
+  }
+  const clock = options.clock ?? new VirtualClock(START);
+  const h = await startSimHarness({ ...options.sim, clock });
+  const sink = await startEventSink();
+  const host = await startDevHost({
+    appDir: APP_DIR,
+    clock,
+    settings: { ...appSettings(h, sink), ...options.settings },
+    log: () => undefined,
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+  });
+  return {
+    clock,
+    h,
+    sink,
+    host,
+    api: async (method, route, body) => {
+      const response = await fetch(`${host.baseUrl}/api/${route}`, {
+        method,
+        headers: { 'x-functions-key': host.functionKey, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        // Keep the raw text: a test asserting JSON fails on it.
+      }
+      return { status: response.status, body: parsed };
+    },
+    waitForCopy: (id, maxDays = 20) =>
+      host.waitForInstance(id, { maxTime: clock.now() + maxDays * 86_400_000 }),
+    close: async () => {
+      await host.close();
+      await h.close();
+      await sink.close();
+    },
+  };
+}
