@@ -174,34 +174,56 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   const keys = loadHostKeys(dataDir, explicitKeys);
 
   let hostServer: HostServer | undefined;
+  const notReady = (res: http.ServerResponse): void => {
+    // Requests that race the app load are told to come back, as the real host does while starting.
+    res.writeHead(503, { 'retry-after': '1', 'content-length': 0 });
+    res.end();
+  };
   const server = http.createServer((req, res) => {
     if (hostServer) hostServer.listener(req, res);
-    else {
-      res.writeHead(503, { 'retry-after': '1' });
-      res.end();
-    }
+    else notReady(res);
   });
   const rpcServer =
     options.durableClientMode === 'rpc'
-      ? http.createServer((req, res) => hostServer?.rpcListener(req, res))
+      ? http.createServer((req, res) => {
+          if (hostServer) hostServer.rpcListener(req, res);
+          else notReady(res);
+        })
       : undefined;
-  const cleanups: (() => Promise<void> | void)[] = [];
+  // Shutdown order matters more than start order: stop time and the front door first, so nothing new
+  // reaches the engine while it stops; remove the data directory last.
+  const cleanups: { order: number; step: () => Promise<void> | void }[] = [];
+  const onClose = (order: number, step: () => Promise<void> | void): void => {
+    cleanups.push({ order, step });
+  };
   const cleanup = async (): Promise<void> => {
-    for (const step of cleanups.reverse()) await step();
-    cleanups.length = 0;
+    const steps = cleanups.splice(0).sort((a, b) => a.order - b.order);
+    let failure: unknown;
+    for (const { step } of steps) {
+      try {
+        await step();
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    if (failure !== undefined) {
+      throw failure instanceof Error
+        ? failure
+        : new Error('Stopping the dev host failed', { cause: failure });
+    }
   };
 
   try {
-    cleanups.push(() => closeServer(server));
+    onClose(1, () => closeServer(server));
     const port = await listen(server, options.port ?? 0);
     const origin = `http://127.0.0.1:${port}`;
     let rpcBaseUrl: string | undefined;
     if (rpcServer) {
-      cleanups.push(() => closeServer(rpcServer));
+      onClose(1, () => closeServer(rpcServer));
       const rpcPort = await listen(rpcServer, 0);
       rpcBaseUrl = `http://127.0.0.1:${rpcPort}/durabletask/`;
     }
-    if (ownsDataDir) cleanups.unshift(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+    if (ownsDataDir) onClose(9, () => fs.rmSync(dataDir, { recursive: true, force: true }));
 
     let taskHubName = 'TestHubName';
     const payload = (): DurableClientPayload =>
@@ -220,7 +242,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       ...(options.settings ? { settings: options.settings } : {}),
     });
     taskHubName = app.hostJson.hubName;
-    cleanups.push(() => app.terminate());
+    onClose(4, () => app.terminate());
 
     const engine = await (options.engineFactory ?? defaultEngineFactory)({
       invoker: app.invoker,
@@ -230,10 +252,10 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       log,
     });
     await engine.start();
-    cleanups.push(() => engine.stop());
+    onClose(3, () => engine.stop());
 
     const timers = new TimerTriggers({ app, clock, log, dataDir });
-    cleanups.push(async () => {
+    onClose(2, async () => {
       timers.stop();
       await timers.idle();
     });
@@ -260,7 +282,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
 
     if (options.autoAdvance === true && clock instanceof VirtualClock) {
       clock.startAuto();
-      cleanups.push(() => clock.stopAuto());
+      onClose(0, () => clock.stopAuto());
     }
 
     let closed: Promise<void> | undefined;
