@@ -72,9 +72,8 @@ export async function watchCopies(options: WatchCopiesOptions): Promise<number> 
   // authoritative and a copy that just ended has left the lists.
   const pollAll = async (): Promise<void> => {
     const active = await client.listAllCopies({ status: activeStatuses.join(',') });
-    for (const entry of active) {
-      if (!watched.has(entry.value.id)) watched.set(entry.value.id, entry);
-    }
+    // Always take the listed state: a copy that had ended may have been requested again under the same id.
+    for (const entry of active) watched.set(entry.value.id, entry);
     const open = [...watched.values()].filter((entry) => !isEnded(entry.value.status));
     await Promise.all(open.map((entry) => pollOne(entry.value.id)));
   };
@@ -82,16 +81,8 @@ export async function watchCopies(options: WatchCopiesOptions): Promise<number> 
   const show = (notice: string | undefined): void => {
     const copies = [...watched.values()].map((entry) => entry.value);
     if (frame) {
-      const ended = copies.filter((copy) => isEnded(copy.status));
-      const shown = options.follow
-        ? [
-            ...copies.filter(
-              (copy) => !isEnded(copy.status) || ended.slice(-endedCopiesShownWhileFollowing).includes(copy),
-            ),
-          ]
-        : copies;
       frame.draw(
-        renderWatchFrame(shown, {
+        renderWatchFrame(copies, {
           columns: options.columns(),
           style: options.style,
           title,
@@ -108,6 +99,16 @@ export async function watchCopies(options: WatchCopiesOptions): Promise<number> 
       options.stdout.write(`${line}\n`);
     }
     if (notice !== undefined) options.stderr.write(`rpcopy: ${notice}\n`);
+  };
+
+  // Following for days must not pile up ended copies on screen or in memory.
+  const forgetOldEndedCopies = (): void => {
+    if (!options.follow) return;
+    const ended = [...watched.values()].filter((entry) => isEnded(entry.value.status));
+    for (const entry of ended.slice(0, -endedCopiesShownWhileFollowing)) {
+      watched.delete(entry.value.id);
+      lastPrinted.delete(entry.value.id);
+    }
   };
 
   const finished = (): boolean => {
@@ -133,11 +134,14 @@ export async function watchCopies(options: WatchCopiesOptions): Promise<number> 
         notice = `${describeTransient(error)}; retrying (${failuresInARow} of ${maxConsecutivePollFailures})`;
       }
       polls += 1;
-      if (polls === 1 && watched.size === 0 && !options.follow) {
-        if (!options.json) options.stdout.write('No copies in progress.\n');
-        return 0;
+      if (polls === 1 && watched.size === 0 && !frame && !options.json) {
+        options.stdout.write(
+          options.follow ? 'No copies in progress; waiting for new ones.\n' : 'No copies in progress.\n',
+        );
       }
+      if (polls === 1 && watched.size === 0 && !options.follow) return 0;
       show(notice);
+      forgetOldEndedCopies();
       if (notice === undefined && finished()) return exitCode();
       if (signal?.aborted) break;
       await options.sleep(options.intervalMs, signal);

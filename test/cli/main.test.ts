@@ -898,6 +898,64 @@ describe('watch', () => {
     expect(run.stdout.endsWith('\u001b[?25h')).toBe(true);
   });
 
+  it('picks up a copy that ended and was requested again under the same id', async () => {
+    const controller = new AbortController();
+    let polls = 0;
+    api.addCopy(
+      copyDocument('a', 'westus2', 'Replicating', [['osdisk', 10]]),
+      copyDocument('a', 'westus2', 'Failed'),
+    );
+
+    const run = await runCli(['watch', '--follow', '--url', api.url], {
+      signal: controller.signal,
+      sleep: () => {
+        polls += 1;
+        if (polls === 2)
+          api.addCopy(copyDocument('a', 'westus2', 'Queued'), copyDocument('a', 'westus2', 'Succeeded'));
+        if (polls === 4) controller.abort();
+        return Promise.resolve();
+      },
+    });
+
+    expect(run.stdout).toBe(
+      [
+        'a westus2 Replicating 10% ETA 1h 30m | osdisk 10%',
+        'a westus2 Failed',
+        'a westus2 Queued',
+        'a westus2 Succeeded',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('keeps only the five most recent ended copies on screen with --follow', async () => {
+    const controller = new AbortController();
+    let polls = 0;
+    for (const index of [1, 2, 3, 4, 5, 6, 7]) {
+      api.addCopy(
+        copyDocument(`copy-${index}`, 'westus2', 'Replicating', [['osdisk', 50]]),
+        copyDocument(`copy-${index}`, 'westus2', 'Succeeded', [['osdisk', 100]]),
+      );
+    }
+
+    const run = await runCli(['watch', '--follow', '--url', api.url], {
+      isTTY: true,
+      columns: 100,
+      rows: 100,
+      env: { NO_COLOR: '1' },
+      signal: controller.signal,
+      sleep: () => {
+        polls += 1;
+        if (polls === 3) controller.abort();
+        return Promise.resolve();
+      },
+    });
+    const lastFrame = run.stdout.split('\r\u001b[').at(-1) ?? '';
+
+    expect(run.code).toBe(130);
+    expect(lastFrame.match(/copy-\d/g)).toEqual(['copy-3', 'copy-4', 'copy-5', 'copy-6', 'copy-7']);
+  });
+
   it('follows new copies with --follow until interrupted', async () => {
     const controller = new AbortController();
     let polls = 0;
@@ -913,6 +971,10 @@ describe('watch', () => {
       },
     });
 
-    expect(run).toEqual({ code: 130, stdout: 'new westus2 Queued\nnew westus2 Succeeded\n', stderr: '' });
+    expect(run).toEqual({
+      code: 130,
+      stdout: 'No copies in progress; waiting for new ones.\nnew westus2 Queued\nnew westus2 Succeeded\n',
+      stderr: '',
+    });
   });
 });
