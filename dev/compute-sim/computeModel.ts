@@ -6,7 +6,7 @@ import type { IdGenerator } from './ids';
 import { idKey, parseComputeId } from './ids';
 import { renderCollection, renderRestorePoint, renderVm, provisioningStateOf } from './armViews';
 import type { ReplicationSettings, ReplicationSnapshot } from './replication';
-import { isReplicationTerminal, replicationAt } from './replication';
+import { replicationAt } from './replication';
 import type {
   CollectionRecord,
   DiskSnapshot,
@@ -16,7 +16,7 @@ import type {
   VmDisk,
   VmRecord,
 } from './stateStore';
-import { activeWindow, secondsUntilSlotFrees } from './throttle';
+import { COPY_POLICY, REMAINING_RESOURCE, checkCopyRequest } from './copyRules';
 import type { CopyView } from './types';
 
 export interface ArmRequest {
@@ -42,10 +42,6 @@ export interface ModelSettings extends ReplicationSettings {
 }
 
 type Json = Record<string, unknown>;
-
-/** Compute's per-policy throttling header, as in its documented 429 sample. */
-const REMAINING_RESOURCE = 'x-ms-ratelimit-remaining-resource';
-const COPY_POLICY = 'Microsoft.Compute/RestorePointCopy1Hour';
 
 const CONSISTENCY_MODES = ['CrashConsistent', 'FileSystemConsistent', 'ApplicationConsistent'];
 
@@ -628,121 +624,17 @@ export class ComputeModel {
     properties: Json,
     request: ArmRequest,
   ): ArmResponse {
-    const target = 'properties.sourceRestorePoint.id';
-    if (Array.isArray(properties.excludeDisks) && properties.excludeDisks.length > 0) {
-      throw new ArmError(
-        400,
-        'InvalidParameter',
-        'Disks cannot be excluded when copying a restore point; exclude them when creating the source restore point.',
-        { target: 'properties.excludeDisks' },
-      );
-    }
-    const sourceParsed = parseComputeId(sourceRef);
-    if (sourceParsed?.type !== 'restorepointcollections/restorepoints') {
-      throw new ArmError(
-        400,
-        'InvalidParameter',
-        `'${target}' must be a restore point id, got '${sourceRef}'.`,
-        { target },
-      );
-    }
-    const source = this.state.restorePoints[idKey(sourceRef)];
-    if (!source) {
-      throw new ArmError(
-        404,
-        'ResourceNotFound',
-        `The source restore point '${sourceRef}' was not found. It may have been deleted.`,
-        { target },
-      );
-    }
     const now = this.clock.now();
-    if (source.copy) {
-      throw new ArmError(
-        400,
-        'InvalidParameter',
-        `Restore point '${source.id}' is itself a cross-region copy (of '${source.copy.sourceRestorePointId}'); a copy cannot be copied again. Copy the original restore point instead.`,
-        { target },
-      );
-    }
-    if (now < source.provisionedAt || source.deleteOperationId) {
-      throw new ArmError(
-        409,
-        'Conflict',
-        `The source restore point '${source.id}' is ${provisioningStateOf(source, now)}; only a restore point in state Succeeded can be copied.`,
-        { target },
-      );
-    }
-    if (source.location === collection.location) {
-      throw new ArmError(
-        400,
-        'InvalidParameter',
-        `The source restore point is in region '${source.location}', the same region as collection '${collection.name}'. A restore point can only be copied to a different region.`,
-        { target },
-      );
-    }
-    if (source.collectionKey !== idKey(collection.sourceId)) {
-      throw new ArmError(
-        400,
-        'InvalidParameter',
-        `The source restore point belongs to collection '${this.state.collections[source.collectionKey]?.id ?? source.collectionKey}', but collection '${collection.name}' copies from '${collection.sourceId}'. Use a target collection whose properties.source.id is the source restore point's collection.`,
-        { target },
-      );
-    }
-    const sourceKey = idKey(source.id);
-    const copies = Object.values(this.state.restorePoints).filter((rp) => rp.copy);
-    const duplicate = copies.find(
-      (rp) => idKey(rp.copy?.sourceRestorePointId ?? '') === sourceKey && rp.location === collection.location,
-    );
-    if (duplicate) {
-      throw new ArmError(
-        409,
-        'Conflict',
-        `Restore point '${source.id}' has already been copied to region '${collection.location}' as '${duplicate.id}'. A restore point can be copied to a region only once; delete that copy first to copy it again.`,
-        { target },
-      );
-    }
+    const { source, window } = checkCopyRequest({
+      state: this.state,
+      collection,
+      sourceRef,
+      excludeDisks: properties.excludeDisks,
+      now,
+      copyPutsPerHour: this.settings.copyPutsPerHour,
+      replicationState: (rp) => this.replicationOf(rp).state,
+    });
     const collectionKey = idKey(collection.id);
-    const inCollection = copies.filter((rp) => rp.collectionKey === collectionKey);
-    const inFlight = inCollection.find((rp) => !isReplicationTerminal(this.replicationOf(rp).state));
-    if (inFlight) {
-      throw new ArmError(
-        409,
-        'Conflict',
-        `Copy '${inFlight.id}' from the same source collection into '${collection.name}' is still replicating. Only one copy per source and target collection may run at a time; start the next when it has completed.`,
-        { target },
-      );
-    }
-    const sourceCreated = source.createdAt;
-    const newer = inCollection
-      .filter((rp) => (rp.copy?.sourceTimeCreatedMs ?? 0) > sourceCreated)
-      .sort((a, b) => (b.copy?.sourceTimeCreatedMs ?? 0) - (a.copy?.sourceTimeCreatedMs ?? 0))[0];
-    if (newer) {
-      throw new ArmError(
-        409,
-        'Conflict',
-        `Restore point '${source.id}' (created ${new Date(sourceCreated).toISOString()}) is older than '${newer.copy?.sourceRestorePointId ?? ''}' (created ${new Date(newer.copy?.sourceTimeCreatedMs ?? 0).toISOString()}), which is already copied into '${collection.name}'. Restore points must be copied in creation order; this gap cannot be filled.`,
-        { target },
-      );
-    }
-    const window = activeWindow(this.state.copyPutTimes[collectionKey], now);
-    if (window.length >= this.settings.copyPutsPerHour) {
-      const retryAfter = secondsUntilSlotFrees(window, now);
-      throw new ArmError(
-        429,
-        'TooManyRequests',
-        `The copy request rate for restore point collection '${collection.name}' is limited to ${this.settings.copyPutsPerHour} per hour. Retry after ${retryAfter} seconds.`,
-        {
-          headers: { 'retry-after': String(retryAfter), [REMAINING_RESOURCE]: `${COPY_POLICY};0` },
-          details: [
-            {
-              code: 'TooManyRequests',
-              message: `Copy requests in the last hour: ${window.length}.`,
-              target: COPY_POLICY,
-            },
-          ],
-        },
-      );
-    }
     this.state.copyPutTimes[collectionKey] = [...window, now];
     const operation = this.startOperation('create', 'restorePoint', id, collection.location, request);
     const rp: RestorePointRecord = {
