@@ -14,7 +14,8 @@ const globalOptions = `Options for every command:
   --key <key>   function key, sent as the x-functions-key header (env RPCOPY_KEY); never printed
   --json        print the API's JSON instead of text (watch: one JSON document per line per change)
   -h, --help    show help; rpcopy <command> --help shows one command
-  --version     print the version`;
+  --version     print the version
+Colours are off when NO_COLOR is set or stdout is not a terminal.`;
 
 export const usageLines: Record<CommandName, string> = {
   copy: 'rpcopy copy <sourceRestorePointId> [--to <region>[,<region>…]]',
