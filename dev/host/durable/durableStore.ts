@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type * as Sqlite from 'node:sqlite';
 
 import type { HistoryEvent, RuntimeStatus } from '../contract';
 
@@ -73,6 +74,30 @@ export interface InstanceFilter {
 
 type SqlValue = string | number | null;
 
+let sqlite: typeof Sqlite | undefined;
+
+/**
+ * Loads node:sqlite without its one-time ExperimentalWarning, which would otherwise land in the output of
+ * every host run and test; any other warning still goes through.
+ */
+function loadSqlite(): typeof Sqlite {
+  if (sqlite) return sqlite;
+  const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  const original = Object.getOwnPropertyDescriptor(process, 'emitWarning');
+  process.emitWarning = (warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (text.includes('SQLite is an experimental feature')) return;
+    emitWarning(warning, ...rest);
+  };
+  try {
+    sqlite = createRequire(__filename)('node:sqlite') as typeof Sqlite;
+  } finally {
+    if (original) Object.defineProperty(process, 'emitWarning', original);
+    else delete (process as { emitWarning?: unknown }).emitWarning;
+  }
+  return sqlite;
+}
+
 interface RawInstance {
   instance_id: string;
   name: string;
@@ -109,12 +134,14 @@ function toInstance(raw: RawInstance): InstanceRow {
  * lives in one SQLite database so that one episode's effects commit in a single transaction.
  */
 export class DurableStore {
-  private readonly db: DatabaseSync;
+  private readonly db: Sqlite.DatabaseSync;
   private readonly t: { instances: string; history: string; messages: string; activities: string };
 
   constructor(dataDir: string | undefined, taskHub: string) {
     if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
-    this.db = new DatabaseSync(dataDir === undefined ? ':memory:' : join(dataDir, 'durable.sqlite'));
+    this.db = new (loadSqlite().DatabaseSync)(
+      dataDir === undefined ? ':memory:' : join(dataDir, 'durable.sqlite'),
+    );
     const prefix = taskHub.replace(/[^A-Za-z0-9]/g, '');
     this.t = {
       instances: `${prefix}_instances`,
