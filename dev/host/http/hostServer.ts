@@ -11,6 +11,7 @@ import {
   flatQuery,
   HttpError,
   readBody,
+  requestOrigin,
   sendEmpty,
   sendError,
   sendJson,
@@ -303,11 +304,7 @@ export class HostServer {
 
     const body = await readBody(req);
     // The function sees the URL the caller used (its Host header), as behind the real front end.
-    const host = req.headers.host;
-    const requestUrl =
-      host !== undefined && /^[A-Za-z0-9.-]+(:\d+)?$|^\[[0-9A-Fa-f:.]+\](:\d+)?$/.test(host)
-        ? new URL(`${url.pathname}${url.search}`, `http://${host}`).href
-        : url.href;
+    const requestUrl = new URL(`${url.pathname}${url.search}`, requestOrigin(req, this.ctx.origin())).href;
     const response = await this.ctx.app
       .invoke(route.info.name, {
         http: {

@@ -125,3 +125,11 @@ export function writeRpcHttpResponse(res: ServerResponse, http: RpcHttpData | nu
   res.writeHead(Number.isInteger(status) && status >= 100 && status <= 999 ? status : 500, headers);
   res.end(bytes);
 }
+
+const HOST_HEADER = /^[A-Za-z0-9.-]+(:\d+)?$|^\[[0-9A-Fa-f:.]+\](:\d+)?$/;
+
+/** The origin the caller used (its Host header), or `fallback` when the header is absent or malformed. */
+export function requestOrigin(req: IncomingMessage, fallback: string): string {
+  const host = req.headers.host;
+  return host !== undefined && HOST_HEADER.test(host) ? `http://${host}` : fallback;
+}

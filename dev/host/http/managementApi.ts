@@ -12,7 +12,7 @@ import {
   type RuntimeStatus,
 } from '../contract';
 import { buildDurableClientPayload } from '../worker';
-import { HttpError, readBody, sendEmpty, sendJson } from './httpMessages';
+import { HttpError, readBody, requestOrigin, sendEmpty, sendJson } from './httpMessages';
 
 const RUNTIME_STATUSES: readonly RuntimeStatus[] = [
   'Running',
@@ -296,9 +296,8 @@ export class ManagementApi {
     if (status.runtimeStatus === 'Failed' && parseBool(url, 'returnInternalServerErrorOnFailure', false)) {
       sendJson(res, 500, body);
     } else if (IN_PROGRESS.has(status.runtimeStatus)) {
-      const host = req.headers.host ?? new URL(this.ctx.origin()).host;
       sendJson(res, 202, body, {
-        location: `${new URL(this.ctx.origin()).protocol}//${host}${url.pathname}${url.search}`,
+        location: `${requestOrigin(req, this.ctx.origin())}${url.pathname}${url.search}`,
         'retry-after': '5',
       });
     } else {

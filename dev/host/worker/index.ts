@@ -148,10 +148,19 @@ function forgetModules(appDir: string): void {
   }
 }
 
+/** ES modules cannot be evicted from Node's module cache, so each can be evaluated once per process. */
+const importedEsmEntryPoints = new Set<string>();
+
 async function loadEntryPoint(file: string): Promise<void> {
   const isEsm =
     file.endsWith('.mjs') || (!file.endsWith('.cjs') && packageTypeOf(path.dirname(file)) === 'module');
   if (isEsm) {
+    if (importedEsmEntryPoints.has(file)) {
+      throw new Error(
+        'an ES module entry point cannot be loaded twice in one process (its registrations would be lost); restart the host in a new process',
+      );
+    }
+    importedEsmEntryPoints.add(file);
     await import(pathToFileURL(file).href);
   } else {
     createRequire(file)(file);
