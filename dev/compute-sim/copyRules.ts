@@ -30,8 +30,9 @@ export interface AllowedCopy {
 }
 
 /**
- * The platform's cross-region copy rules, in the order it applies them. Throws the ARM error a refused copy
- * gets; returns the source restore point when the copy may start.
+ * The platform's cross-region copy rules. The order in which Azure checks them is undocumented; this one puts
+ * request errors first and the throttle last, so a refused copy never takes a throttle slot. Throws the ARM
+ * error a refused copy gets; returns the source restore point when the copy may start.
  */
 export function checkCopyRequest(request: CopyRequest): AllowedCopy {
   const { state, collection, sourceRef, now, copyPutsPerHour, replicationState } = request;

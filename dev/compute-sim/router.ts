@@ -85,7 +85,17 @@ export function splitPath(path: string): string[] {
   return path
     .replace(/^\/+|\/+$/g, '')
     .split('/')
-    .map((s) => decodeURIComponent(s));
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        throw new ArmError(
+          400,
+          'InvalidRequestUri',
+          `The path segment '${segment}' is not valid percent-encoding.`,
+        );
+      }
+    });
 }
 
 export function route(routes: Route[], method: string, path: string, request: ArmRequest): ArmResponse {

@@ -7,7 +7,7 @@ import type { Clock } from '../clock';
 import { ArmError } from './armError';
 import type { FaultPlan } from './faultPlan';
 import type { ArmRequest, ArmResponse, ComputeModel } from './computeModel';
-import { createRoutes, matchOperation, route, splitPath } from './router';
+import { createRoutes, matchOperation, route } from './router';
 import type { TokenBucketState } from './stateStore';
 import { takeReadToken } from './throttle';
 import type { TlsMaterial } from './tlsMaterial';
@@ -81,7 +81,7 @@ async function handle(
   const port = (request.socket.address() as AddressInfo).port;
   const origin = `${deps.tls ? 'https' : 'http'}://${address}:${port}`;
   const url = new URL(request.url ?? '/', origin);
-  const segments = splitPath(url.pathname);
+  const segments = url.pathname.split('/').filter((segment) => segment !== '');
   const subscriptionId = segments[0]?.toLowerCase() === 'subscriptions' ? segments[1] : undefined;
   const entry: RequestLogEntry = {
     method,

@@ -119,3 +119,20 @@ describe('long-running operations', () => {
     });
   });
 });
+
+describe('malformed requests', () => {
+  it('answers a broken percent-encoding with 400, not a crash', async () => {
+    const h = await startHarness();
+    const response = await h.call('GET', `${rpcId('src')}%E0%A4%A`);
+    expect({ status: response.status, body: response.body }).toEqual({
+      status: 400,
+      body: {
+        error: {
+          code: 'InvalidRequestUri',
+          message: "The path segment 'src%E0%A4%A' is not valid percent-encoding.",
+        },
+      },
+    });
+    await h.close();
+  });
+});
