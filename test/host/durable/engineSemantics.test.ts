@@ -243,6 +243,18 @@ describe('continueAsNew', () => {
     expect((await h.engine.getStatus(id))?.output).toBe('no b');
   });
 
+  it('is a completion too: an un-cancelled timer delays it until the timer fires', async () => {
+    const h = await engine();
+    const id = await h.engine.startNew('lingering', { input: { gen: 0 } });
+    await settled(h);
+    await h.engine.raiseEvent(id, 'go', 1);
+    await settled(h);
+    expect(await h.engine.getStatus(id)).toMatchObject({ runtimeStatus: 'Running', input: { gen: 0 } });
+    await h.waitFor(id, ['Completed']);
+    expect(await h.engine.getStatus(id)).toMatchObject({ input: { gen: 1 }, output: 'generation 1' });
+    expect(h.clock.now()).toBe(FIXTURE_START + 3_600_000);
+  });
+
   it('stops an orchestration that continues as new forever without waiting', async () => {
     const h = await engine();
     const id = await h.engine.startNew('spinner', { input: 0 });

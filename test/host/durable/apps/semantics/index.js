@@ -198,3 +198,14 @@ df.app.orchestration('spinner', function* (context) {
   context.df.continueAsNew((context.df.getInput() || 0) + 1);
   return undefined;
 });
+
+// gen 0 continues as new after an event, leaving its losing timer un-cancelled.
+df.app.orchestration('lingering', function* (context) {
+  const { gen } = context.df.getInput();
+  if (gen > 0) return `generation ${gen}`;
+  const event = context.df.waitForExternalEvent('go');
+  const timer = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 3_600_000));
+  yield context.df.Task.any([event, timer]);
+  context.df.continueAsNew({ gen: gen + 1 });
+  return undefined;
+});
