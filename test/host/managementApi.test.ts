@@ -407,6 +407,41 @@ describe('Durable management API through the real DurableClient', () => {
     });
   });
 
+  it('start-and-wait answers 202 with the check-status payload when the timeout passes first', async () => {
+    const started = fetch(
+      `${host.baseUrl}/runtime/webhooks/durabletask/orchestrators/orch/sw-2?timeout=10&pollingInterval=2&code=${host.durableTaskKey}`,
+      { method: 'POST' },
+    );
+    await clock.runUntil(() => engine.instances.has('sw-2'));
+    await clock.advanceBy(10_000);
+    const response = await started;
+    expect({ status: response.status, id: ((await response.json()) as { id: string }).id }).toEqual({
+      status: 202,
+      id: 'sw-2',
+    });
+  });
+
+  it('restart starts the same orchestrator with the same input, under a new ID by default', async () => {
+    await client.startNew('orch', { instanceId: 'rs-1', input: { n: 7 } });
+    engine.update('rs-1', { runtimeStatus: 'Completed' });
+    engine.calls.length = 0;
+    const restart = `${host.baseUrl}/runtime/webhooks/durabletask/instances/rs-1/restart?code=${host.durableTaskKey}`;
+    const response = await fetch(restart, { method: 'POST' });
+    const body = (await response.json()) as { id: string };
+    expect(response.status).toBe(202);
+    expect(body.id).toMatch(/^[0-9a-f]{32}$/);
+    expect(engine.calls.at(-1)).toEqual(['startNew', 'orch', { instanceId: body.id, input: { n: 7 } }]);
+
+    const sameId = await fetch(`${restart}&restartWithNewInstanceId=false`, { method: 'POST' });
+    expect({ status: sameId.status, id: ((await sameId.json()) as { id: string }).id }).toEqual({
+      status: 202,
+      id: 'rs-1',
+    });
+    // rs-1 is now Pending again: restarting it in place collides with the running instance.
+    expect((await fetch(`${restart}&restartWithNewInstanceId=false`, { method: 'POST' })).status).toBe(500);
+    expect((await fetch(restart.replace('rs-1', 'ghost'), { method: 'POST' })).status).toBe(404);
+  });
+
   it('answers 501 for entities and rewind, which the dev host does not support', async () => {
     const entity = await fetch(
       `${host.baseUrl}/runtime/webhooks/durabletask/entities/Counter/k1?op=add&code=${host.durableTaskKey}`,
