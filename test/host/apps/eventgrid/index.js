@@ -6,7 +6,12 @@ globalThis.__eventGridSampleReceived = received;
 app.eventGrid('onResourceEvent', {
   handler: (event, context) => {
     if (event.subject === 'explode') throw new Error('handler refused the event');
-    received.push({ fn: context.functionName, id: event.id, type: event.eventType ?? event.type, subject: event.subject });
+    received.push({
+      fn: context.functionName,
+      id: event.id,
+      type: event.eventType ?? event.type,
+      subject: event.subject,
+    });
   },
 });
 

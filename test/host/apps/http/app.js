@@ -27,15 +27,30 @@ app.http('getItem', {
   handler: echo,
 });
 
-app.http('getItemByName', { route: 'items/{name:alpha}', methods: ['GET'], authLevel: 'anonymous', handler: echo });
+app.http('getItemByName', {
+  route: 'items/{name:alpha}',
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: echo,
+});
 
-app.http('itemsNew', { route: 'items/new', methods: ['GET'], authLevel: 'anonymous', handler: () => ({ body: 'literal wins' }) });
+app.http('itemsNew', {
+  route: 'items/new',
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: () => ({ body: 'literal wins' }),
+});
 
 app.http('files', { route: 'files/{*path}', methods: ['GET'], authLevel: 'anonymous', handler: echo });
 
 app.http('optional', { route: 'opt/{name?}', methods: ['GET'], authLevel: 'anonymous', handler: echo });
 
-app.http('adminOnly', { route: 'secret', methods: ['GET'], authLevel: 'admin', handler: () => ({ body: 'secret' }) });
+app.http('adminOnly', {
+  route: 'secret',
+  methods: ['GET'],
+  authLevel: 'admin',
+  handler: () => ({ body: 'secret' }),
+});
 
 app.http('create', {
   route: 'things',
@@ -59,4 +74,8 @@ app.http('throws', {
 
 app.http('returnsNothing', { methods: ['GET'], authLevel: 'anonymous', handler: () => undefined });
 
-app.http('whoami', { methods: ['GET'], authLevel: 'anonymous', handler: (request) => ({ body: request.url }) });
+app.http('whoami', {
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: (request) => ({ body: request.url }),
+});
