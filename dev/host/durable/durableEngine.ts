@@ -15,7 +15,14 @@ import {
   type RuntimeStatus,
   type StartOptions,
 } from '../contract';
-import { EventType, formatTimeSpan, historyEvent, parseJsonOrRaw, stringField } from './historyEvents';
+import {
+  EventType,
+  eventTypeName,
+  formatTimeSpan,
+  historyEvent,
+  parseJsonOrRaw,
+  stringField,
+} from './historyEvents';
 import {
   replayEpisode,
   type Decision,
@@ -649,7 +656,7 @@ class Engine implements DevDurableEngine {
       ) {
         this.log(
           'debug',
-          `Discarding ${eventTypeLabel(event)} for instance '${instanceId}' (stale or completed).`,
+          `Discarding ${eventTypeName(event.EventType)} for instance '${instanceId}' (stale or completed).`,
         );
       } else {
         accepted.push(event);
@@ -1012,10 +1019,6 @@ function settle<T>(work: () => T): Promise<T> {
   } catch (error) {
     return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
-}
-
-function eventTypeLabel(event: HistoryEvent): string {
-  return `event type ${event.EventType}`;
 }
 
 function decodeToken(token: string): { createdTime: number; instanceId: string } {
