@@ -63,7 +63,11 @@ function realDelay(ms: number): Promise<void> {
 export function createSimulatorServer(deps: ServerDependencies): Server {
   const routes = createRoutes(deps.model);
   const handler = (request: IncomingMessage, response: ServerResponse): void => {
-    void deps.clock.track(handle(deps, routes, request, response));
+    deps.clock.track(handle(deps, routes, request, response)).catch(() => {
+      // Anything that escapes the handler's own error replies must not take the process down.
+      if (!response.headersSent) response.writeHead(500, { 'content-length': '0' });
+      response.end();
+    });
   };
   return deps.tls
     ? createHttpsServer({ key: deps.tls.key, cert: deps.tls.cert }, handler)
