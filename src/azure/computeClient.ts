@@ -4,14 +4,22 @@ import { DefaultAzureCredential } from '@azure/identity';
 
 /** How the app reaches Azure Resource Manager; everything else about the client is fixed. */
 export interface ArmConnection {
-  /** ARM base URL. @default https://management.azure.com */
+  /**
+   * ARM base URL (`RPCOPY_ARM_ENDPOINT`).
+   * @default "https://management.azure.com"
+   */
   endpoint: string;
-  /** Extra PEM CA certificate(s) to trust, for an endpoint with a private CA (e.g. the local simulator). */
+  /**
+   * Extra PEM CA certificate(s) to trust, for an endpoint with a private CA such as the local simulator
+   * (`RPCOPY_ARM_CA_CERTIFICATE`: PEM text or a file path).
+   * @default undefined (the system trust store only)
+   */
   caCertificatePem?: string;
   /**
-   * `managed-identity` uses DefaultAzureCredential. `static` presents a fixed opaque token and exists for
-   * endpoints that do not validate tokens (the local simulator); it never reaches Azure because the
-   * endpoint is configured alongside it.
+   * `default` uses DefaultAzureCredential (a managed identity in Azure). `static` presents a fixed opaque
+   * token and exists for endpoints that do not validate tokens (the local simulator); configuration refuses
+   * it with the public ARM endpoint (`RPCOPY_ARM_CREDENTIAL`).
+   * @default "default"
    */
   credential: 'default' | 'static';
 }

@@ -130,15 +130,33 @@ export interface PublishCopyEventResult {
 
 /** Tuning captured when the copy is requested, so a running copy never depends on later config changes. */
 export interface CopySettings {
+  /**
+   * Active copies (Starting or Replicating) per subscription and target region (`RPCOPY_MAX_CONCURRENT_COPIES`).
+   * @default 10
+   */
   maxConcurrentCopies: number;
-  /** From the copy request's acceptance by Azure to `TimedOut`. */
+  /**
+   * From Azure accepting the copy request to `TimedOut`, in seconds (`RPCOPY_COPY_TIMEOUT_HOURS` × 3600).
+   * Also bounds how long a copy may wait in the queue.
+   * @default 1166400 (324 hours, 13.5 days)
+   */
   copyTimeoutSeconds: number;
-  /** Between two turn checks while queued. */
+  /**
+   * Between two turn checks while queued (`RPCOPY_QUEUE_RECHECK_SECONDS`).
+   * @default 300
+   */
   queueRecheckSeconds: number;
   polling: PollingSettings;
-  /** Polls per orchestration generation before `continueAsNew` trims the history. */
+  /**
+   * Waits per orchestration generation before `continueAsNew` trims the history
+   * (`RPCOPY_POLLS_PER_GENERATION`).
+   * @default 20
+   */
   pollsPerGeneration: number;
-  /** For activities whose transient failures are thrown. */
+  /**
+   * Retries of an activity whose transient failure (408, 5xx, network) was thrown; fixed, not configurable.
+   * @default { firstRetryIntervalSeconds: 5, maxNumberOfAttempts: 5, backoffCoefficient: 2 }
+   */
   activityRetry: {
     firstRetryIntervalSeconds: number;
     maxNumberOfAttempts: number;

@@ -15,8 +15,15 @@ export interface PolicyRule {
 }
 
 export interface CopyPolicy {
-  /** Lower-case subscription ids rpcopy may read from and write to. Nothing outside them is ever touched. */
+  /**
+   * Lower-case subscription ids rpcopy may read from and write to (`RPCOPY_ALLOWED_SUBSCRIPTIONS`, required).
+   * Nothing outside them is ever touched.
+   */
   allowedSubscriptions: readonly string[];
+  /**
+   * Which collections copy to which regions (`RPCOPY_POLICY`, JSON).
+   * @default [] (only collections tagged `rpcopy-targets` copy)
+   */
   rules: readonly PolicyRule[];
 }
 

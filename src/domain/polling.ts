@@ -23,13 +23,25 @@ export interface PollState {
 }
 
 export interface PollingSettings {
-  /** How often Azure refreshes progress; the normal floor between polls. */
+  /**
+   * How often Azure refreshes progress; the normal floor between polls (`RPCOPY_PROGRESS_REFRESH_SECONDS`).
+   * @default 600
+   */
   refreshIntervalSeconds: number;
-  /** Upper bound between two polls. */
+  /**
+   * Upper bound between two polls (`RPCOPY_MAX_POLL_INTERVAL_SECONDS`).
+   * @default 21600 (6 hours)
+   */
   maxIntervalSeconds: number;
-  /** Delay before the first look, to confirm that Azure accepted the copy. */
+  /**
+   * Delay before the first look, to confirm that Azure accepted the copy (`RPCOPY_FIRST_POLL_SECONDS`).
+   * @default 60
+   */
   firstPollSeconds: number;
-  /** Polls without change before the copy counts as stalled. */
+  /**
+   * Polls without change before the copy counts as stalled (`RPCOPY_STALL_AFTER_POLLS`).
+   * @default 3
+   */
   stallAfterPolls: number;
 }
 

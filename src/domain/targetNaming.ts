@@ -3,8 +3,20 @@ import { formatCollectionId, formatRestorePointId, parseRestorePointId } from '.
 
 /** Templates for where copies go. Placeholders: see {@link TEMPLATE_PLACEHOLDERS}. */
 export interface NamingTemplates {
+  /**
+   * Target resource group, which must exist (`RPCOPY_TARGET_RESOURCE_GROUP`).
+   * @default "{sourceResourceGroup}"
+   */
   resourceGroup: string;
+  /**
+   * Target collection, created when missing (`RPCOPY_TARGET_COLLECTION_NAME`).
+   * @default "{sourceCollection}-{targetRegion}"
+   */
   collection: string;
+  /**
+   * Target restore point (`RPCOPY_TARGET_RESTORE_POINT_NAME`).
+   * @default "{sourceRestorePoint}"
+   */
   restorePoint: string;
 }
 
