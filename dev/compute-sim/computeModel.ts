@@ -43,6 +43,8 @@ export interface ModelSettings extends ReplicationSettings {
 
 type Json = Record<string, unknown>;
 
+const OPERATION_RETENTION_MS = 24 * 3_600_000;
+
 const CONSISTENCY_MODES = ['CrashConsistent', 'FileSystemConsistent', 'ApplicationConsistent'];
 
 function isObject(value: unknown): value is Json {
@@ -99,6 +101,12 @@ export class ComputeModel {
     const now = this.clock.now();
     let changed = false;
     for (const operation of Object.values(this.state.operations)) {
+      if (operation.done && operation.completesAt < now - OPERATION_RETENTION_MS) {
+        // Like ARM, operation status is kept for a while, not forever: the state file stays bounded.
+        delete this.state.operations[operation.id];
+        changed = true;
+        continue;
+      }
       if (operation.done || operation.completesAt > now) continue;
       operation.done = true;
       changed = true;

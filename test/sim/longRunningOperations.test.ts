@@ -108,6 +108,15 @@ describe('long-running operations', () => {
     expect((await h.call('PUT', rpId('src', 'rp2'), {})).status).toBe(201);
   });
 
+  it('forgets finished operations after a day', async () => {
+    const put = await h.call('PUT', rpId('src', 'rp1'), {});
+    const asyncUrl = relative(put.headers.get('azure-asyncoperation'));
+    await h.clock.advanceBy(5_000 + 24 * 3_600_000);
+    expect((await h.call('GET', asyncUrl, undefined, { apiVersion: null })).status).toBe(200);
+    await h.clock.advanceBy(1);
+    expect((await h.call('GET', asyncUrl, undefined, { apiVersion: null })).status).toBe(404);
+  });
+
   it('answers 404 for an unknown operation', async () => {
     const response = await h.call(
       'GET',
