@@ -688,7 +688,7 @@ class Engine implements DevDurableEngine {
     const terminated = fresh.find((event) => event.EventType === EventType.ExecutionTerminated);
     const reason = terminated ? (stringField(terminated, 'Input') ?? null) : null;
     const history = [
-      ...fresh,
+      ...markPlayed(fresh),
       historyEvent(EventType.ExecutionCompleted, now, {
         OrchestrationStatus: OrchestrationStatusNumber.Terminated,
         Result: reason,
@@ -774,7 +774,7 @@ class Engine implements DevDurableEngine {
         });
       }
       if (outcome.customStatus !== undefined) row.customStatus = JSON.stringify(outcome.customStatus);
-      const appended = [...fresh];
+      const appended = markPlayed(fresh);
       let completion: Extract<Decision, { kind: 'complete' }> | undefined;
       for (const decision of outcome.decisions) {
         switch (decision.kind) {
@@ -1010,6 +1010,19 @@ class Engine implements DevDurableEngine {
     });
     for (const timer of armNow) this.arm(timer.id, timer.visibleAt);
   }
+}
+
+/**
+ * DTFx marks every event it processed as played, and Azure Storage persists the flag, so the events an
+ * episode received are stored with `IsPlayed: true` (the payload for that episode still said false).
+ * OrchestratorStarted/Completed are never processed as events and keep false.
+ */
+function markPlayed(events: HistoryEvent[]): HistoryEvent[] {
+  return events.map((event) =>
+    event.EventType === EventType.OrchestratorStarted || event.EventType === EventType.OrchestratorCompleted
+      ? event
+      : { ...event, IsPlayed: true },
+  );
 }
 
 /** Runs synchronous engine work and reports its result or refusal as a promise, never as a throw. */

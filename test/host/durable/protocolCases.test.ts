@@ -167,6 +167,30 @@ describe('engine-generated histories match the fixture histories', () => {
     });
     expectGenerated(recorded, 'chain-episode-1', 'chain-episode-2');
     expect((await harness.engine.getStatus('inst-1'))?.output).toEqual(['Hello Tokyo', 'Hello Seattle']);
+    // Received events are stored as played once an episode processed them; each payload still sent
+    // its own new events unplayed.
+    expect(harness.engine.getHistory('inst-1')?.map((e) => [e.EventType, e.IsPlayed])).toEqual([
+      [12, false],
+      [0, true],
+      [4, false],
+      [13, false],
+      [12, false],
+      [5, true],
+      [4, false],
+      [13, false],
+      [12, false],
+      [5, true],
+      [1, false],
+      [13, false],
+    ]);
+    expect(recorded[1]?.payload.history.map((e) => e.IsPlayed)).toEqual([
+      false,
+      true,
+      false,
+      false,
+      false,
+      false,
+    ]);
     await harness.engine.stop();
   });
 
