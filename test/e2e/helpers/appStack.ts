@@ -5,6 +5,7 @@ import { VirtualClock } from '../../../dev/clock';
 import type { LogEntry } from '../../../dev/host';
 import { startStack, type SimulatorTuning, type Stack, type StackOptions } from '../../../dev/stack/stack';
 import type { ReceivedEvent } from '../../../dev/stack/eventSink';
+import { whileNotBuilding } from './ensureBuilt';
 
 /**
  * The real app on the local stack, in-process, on a virtual clock: what the end-to-end tests drive.
@@ -79,6 +80,7 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? temporaryDataDir();
   const logs: LogEntry[] = [];
+  await whileNotBuilding();
   const stack = await startStack({
     clock,
     dataDir,

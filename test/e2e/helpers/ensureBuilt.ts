@@ -27,6 +27,26 @@ export function staleSources(): string[] {
   );
 }
 
+/** Takes the build lock (waiting for another holder); `release` must be called. */
+export async function holdBuildLock(): Promise<{ release(): void }> {
+  while (!tryLock()) await new Promise((resolve) => setTimeout(resolve, 250));
+  return { release: () => rmSync(LOCK_DIR, { recursive: true, force: true }) };
+}
+
+/** Waits while something rebuilds dist/, so an app is never loaded from half-written files. */
+export async function whileNotBuilding(): Promise<void> {
+  while (lockAgeMs() <= STALE_LOCK_MS) await new Promise((resolve) => setTimeout(resolve, 250));
+}
+
+/** How long the lock has been held; infinite when nobody holds it. */
+function lockAgeMs(): number {
+  try {
+    return Date.now() - statSync(LOCK_DIR).mtimeMs;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
 function tryLock(): boolean {
   mkdirSync(join(REPO_ROOT, '.tmp'), { recursive: true });
   try {
