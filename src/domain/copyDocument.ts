@@ -96,7 +96,7 @@ export interface CopyDocument {
   usable: boolean;
   /** Present when restoring needs attention, e.g. a customer-managed key to supply again. */
   note?: string;
-  /** Present on `Failed`, `TimedOut`, `Canceled` and `Skipped`. */
+  /** Present on `Failed`, `TimedOut` and `Skipped`. */
   error?: CopyError;
 }
 

@@ -184,6 +184,8 @@ export function* copyRestorePointOrchestrator(
   let rounds = 0;
   let transientFailures = 0;
   let refusals = 0;
+  /** Whether the last wait before the copy started was for copy throttling. */
+  let throttledLast = false;
 
   while (true) {
     if (state.phase === 'resolve') {
@@ -239,14 +241,23 @@ export function* copyRestorePointOrchestrator(
       });
     }
 
+    // Before Azure accepts the copy, the deadline runs from the request: a copy can wait its turn (or out
+    // throttling) only so long.
+    const startDeadline = Date.parse(doc.createdAt) + settings.copyTimeoutSeconds * 1000;
+    if (state.phase !== 'poll' && context.df.currentUtcDateTime.getTime() >= startDeadline) {
+      return yield* finish({
+        status: 'TimedOut',
+        error: throttledLast
+          ? copyError(
+              'throttled',
+              'ThrottledTooLong',
+              'Azure kept throttling the copy request until the deadline.',
+            )
+          : copyError('timeout', 'QueuedTooLong', 'The copy never got its turn before the deadline.'),
+      });
+    }
+
     if (state.phase === 'queue') {
-      const queueDeadline = Date.parse(doc.createdAt) + settings.copyTimeoutSeconds * 1000;
-      if (context.df.currentUtcDateTime.getTime() >= queueDeadline) {
-        return yield* finish({
-          status: 'TimedOut',
-          error: copyError('timeout', 'QueuedTooLong', 'The copy never got its turn before the deadline.'),
-        });
-      }
       const turn = yield* call<CheckCopyTurnResult>(ActivityNames.checkCopyTurn, {
         copyId: input.copyId,
         sourceRestorePointId: source.restorePointId,
@@ -291,6 +302,7 @@ export function* copyRestorePointOrchestrator(
             waitSeconds = Math.max(waitSeconds, result.retryAfterSeconds);
             break;
           case 'wait':
+            throttledLast = false;
             waitSeconds = Math.max(waitSeconds, result.retryAfterSeconds ?? 0);
             if (doc.status !== 'Queued') {
               update({ status: 'Queued' });
@@ -349,6 +361,7 @@ export function* copyRestorePointOrchestrator(
               continue;
             case 'throttled':
               log('info', `copy request throttled; retrying in ${result.retryAfterSeconds}s`);
+              throttledLast = true;
               waitSeconds = result.retryAfterSeconds;
               break;
             case 'fail':

@@ -45,6 +45,9 @@ export async function reconcile(
           location: listed.location,
           tags: listed.tags,
         });
+        if (decision.kind === 'invalid-tag') {
+          summary.failures.push(`${listed.id}: ${decision.message}`);
+        }
         if (decision.kind !== 'copy' || decision.regions.length === 0) {
           continue;
         }
