@@ -167,9 +167,10 @@ describe('live summary polling', () => {
       requestTimeoutMs: 2000,
     });
     const written: string[] = [];
+    let now = T0;
     const summary = new LiveSummary({
       client,
-      status: () => ({ now: T0, speed: 60, notices: [] }),
+      status: () => ({ now, speed: 60, notices: [] }),
       out: { write: (text: string) => written.push(text) },
       isTTY: true,
       columns: () => 200,
@@ -178,9 +179,11 @@ describe('live summary polling', () => {
       intervalMs: 60_000,
     });
     await summary.refresh();
+    now += 60_000;
     await summary.refresh();
     await summary.stop();
     const frames = written.join('');
+    expect(frames).toContain('2026-01-01 04:01 UTC');
     expect(frames).toContain('Could not read the copies: could not reach');
     expect(frames).toContain('\u001b[5A');
     expect(frames.endsWith('\u001b[?25h')).toBe(true);
