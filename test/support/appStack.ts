@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import type { ComputeSimulatorOptions } from '../../dev/compute-sim';
@@ -20,7 +21,10 @@ export interface AppStack {
   clock: VirtualClock;
   h: SimHarness;
   sink: EventSink;
+  /** The current host; replaced by {@link AppStack.restartHost}. */
   host: DevHost;
+  /** Stops the host (in-flight work is abandoned) and starts a new one on the same data directory. */
+  restartHost(): Promise<void>;
   /** Calls the app's HTTP API with the function key. */
   api(method: string, route: string, body?: unknown): Promise<ApiResponse>;
   /** Drives the virtual clock until the copy's orchestration ends. */
@@ -68,22 +72,23 @@ export async function startAppStack(
   const clock = options.clock ?? new VirtualClock(START);
   const h = await startSimHarness({ ...options.sim, clock });
   const sink = await startEventSink();
-  const host = await startDevHost({
-    appDir: APP_DIR,
-    clock,
-    settings: { ...appSettings(h, sink), ...options.settings },
-    log: () => undefined,
-    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
-  });
-  return {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'rpcopy-app-'));
+  const settings = { ...appSettings(h, sink), ...options.settings };
+  const start = (): Promise<DevHost> =>
+    startDevHost({ appDir: APP_DIR, clock, settings, log: () => undefined, dataDir });
+  const stack: AppStack = {
     clock,
     h,
     sink,
-    host,
+    host: await start(),
+    restartHost: async () => {
+      await stack.host.close();
+      stack.host = await start();
+    },
     api: async (method, route, body) => {
-      const response = await fetch(`${host.baseUrl}/api/${route}`, {
+      const response = await fetch(`${stack.host.baseUrl}/api/${route}`, {
         method,
-        headers: { 'x-functions-key': host.functionKey, 'content-type': 'application/json' },
+        headers: { 'x-functions-key': stack.host.functionKey, 'content-type': 'application/json' },
         ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
       });
       const text = await response.text();
@@ -96,11 +101,15 @@ export async function startAppStack(
       return { status: response.status, body: parsed };
     },
     waitForCopy: (id, maxDays = 20) =>
-      host.waitForInstance(id, { maxTime: clock.now() + maxDays * 86_400_000 }),
+      stack.host.waitForInstance(id, { maxTime: clock.now() + maxDays * 86_400_000 }),
     close: async () => {
-      await host.close();
+      await stack.host.close();
       await h.close();
       await sink.close();
+      if (options.dataDir === undefined) {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
+  return stack;
 }
