@@ -1,5 +1,13 @@
 import type { ComputeManagementClient } from '@azure/arm-compute';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Clock } from '../clock';
 import {
@@ -127,7 +135,49 @@ export const STACK_FILES = {
   caCertificate: 'simulator-ca.pem',
   functionKey: 'function-key',
   hostLog: 'host.log',
+  lock: 'stack.pid',
 } as const;
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Makes sure no other stack runs on the data directory: two would overwrite each other's state. A lock left
+ * by a killed stack (its process is gone) is taken over.
+ *
+ * @returns the release function.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const file = join(dataDir, STACK_FILES.lock);
+  for (;;) {
+    try {
+      writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(file, 'utf8').trim());
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isRunning(holder)) {
+        throw new Error(
+          `another local stack (pid ${holder}) is running on ${dataDir}; stop it first (if none is, delete ${file})`,
+          { cause: error },
+        );
+      }
+      if (holder === process.pid) {
+        throw new Error(`this process already runs a local stack on ${dataDir}; close it first`, {
+          cause: error,
+        });
+      }
+      rmSync(file, { force: true });
+    }
+  }
+  return () => rmSync(file, { force: true });
+}
 
 /** The port `func start` uses, so `rpcopy`'s default URL reaches the local app. */
 export const DEFAULT_APP_PORT = 7071;
@@ -217,14 +267,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const plan = options.plan ?? DEFAULT_DEMO_PLAN;
-  const previous = readStackState(dataDir);
+  const releaseLock = lockDataDir(dataDir);
   const notice = options.onNotice ?? ((): void => undefined);
-  const cleanups: (() => Promise<void>)[] = [];
+  const cleanups: (() => Promise<void>)[] = [
+    () => {
+      releaseLock();
+      return Promise.resolve();
+    },
+  ];
   const cleanup = async (): Promise<void> => {
     for (const step of cleanups.splice(0).reverse()) await step();
   };
 
   try {
+    const previous = readStackState(dataDir);
     const simulator = await onPreferredPort(previous?.simulatorPort, true, (port) =>
       startComputeSimulator({
         ...options.simulator,

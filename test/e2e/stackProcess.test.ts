@@ -158,7 +158,7 @@ describe('the local stack as a process', () => {
       type: string;
       id: string;
     }[];
-    process.kill(-(second.child.pid ?? 0), 'SIGINT');
+    second.child.kill('SIGTERM');
     const stopped = await second.exited;
 
     // Assess
@@ -190,6 +190,19 @@ describe('the local stack as a process', () => {
     expect(second.stdout()).toMatch(/Stopped\. State saved in .+; npm start resumes every copy\.\n$/);
     expect(existsSync(readyFile)).toBe(false);
   }, 180_000);
+
+  it('refuses bad flags with a usage message and exit code 2, and explains itself on --help', async () => {
+    const bad = run(NODE, [MAIN, '--speed', 'fast']);
+    const help = run(NODE, [MAIN, '--help']);
+    expect(await bad.exited).toEqual({ code: 2, signal: null });
+    expect(bad.stderr()).toMatch(
+      /^npm start: --speed must be a positive number, got 'fast'\n\nUsage: npm start -- \[options\]/,
+    );
+    expect(bad.stdout()).toBe('');
+    expect(await help.exited).toEqual({ code: 0, signal: null });
+    expect(help.stdout()).toMatch(/^Usage: npm start -- \[options\]\n/);
+    expect(help.stdout()).toContain('--ready-file <path>');
+  });
 
   it('runs with `npm start -- --ready-file <file> --data <dir>` and stops cleanly on Ctrl-C', async () => {
     // Prepare: npm start builds first; hold the build lock meanwhile so no other e2e file loads a half-written app.

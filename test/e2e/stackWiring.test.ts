@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,5 +170,26 @@ describe('local stack wiring', () => {
       `${join(dataDir, 'stack.json')} is not a state file of this stack; remove ${dataDir} to start afresh`,
     );
     expect(existsSync(join(dataDir, 'simulator.json'))).toBe(false);
+  });
+});
+
+describe('local stack data directory lock', () => {
+  it('refuses a second stack on a data directory in use, and takes over a lock its dead owner left', async () => {
+    // Prepare: a lock file left by a process that has exited.
+    const dataDir = tempDir();
+    const dead = spawnSync(process.execPath, ['-e', 'process.exit(0)']).pid;
+    writeFileSync(join(dataDir, 'stack.pid'), `${dead}\n`);
+
+    // Act
+    const first = await start(dataDir, new VirtualClock(T0));
+    const second = startStack({ clock: new VirtualClock(T0), dataDir, appDir: APP_DIR, port: 0 });
+
+    // Assess
+    await expect(second).rejects.toThrow(
+      `this process already runs a local stack on ${dataDir}; close it first`,
+    );
+    expect(readFileSync(join(dataDir, 'stack.pid'), 'utf8')).toBe(`${process.pid}\n`);
+    await first.close();
+    expect(existsSync(join(dataDir, 'stack.pid'))).toBe(false);
   });
 });
