@@ -81,6 +81,16 @@ describe('copy orchestration, happy path, through the dev host', () => {
       ]);
       expect(stack.h.sim.getCopy(restorePointId(`src-${region}`, 'rp1'))?.state).toBe('succeeded');
     }
+    // Cheap polling: a 45-minute copy is looked at a handful of times, not every minute.
+    for (const region of ['westus2', 'centralus']) {
+      const polls = stack.h.sim.requestLog.filter(
+        (entry) =>
+          entry.method === 'GET' &&
+          entry.path.toLowerCase() === restorePointId(`src-${region}`, 'rp1').toLowerCase() &&
+          entry.query.includes('instanceView'),
+      );
+      expect(polls.length).toBeLessThanOrEqual(6);
+    }
     const events = stack.sink.events();
     expect(events.map((event) => event.id).sort()).toEqual(
       body.copies
