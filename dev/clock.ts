@@ -141,6 +141,7 @@ export class VirtualClock implements Clock {
   private seq = 0;
   private timers: VirtualTimer[] = [];
   private busy = 0;
+  private idleWaiters: (() => void)[] = [];
   private autoRunning = false;
   private autoWake: (() => void) | undefined;
 
@@ -179,6 +180,11 @@ export class VirtualClock implements Clock {
     this.busy++;
     const done = (): void => {
       this.busy--;
+      if (this.busy === 0) {
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const wake of waiters) wake();
+      }
       this.autoWake?.();
     };
     work.then(done, done);
@@ -202,7 +208,7 @@ export class VirtualClock implements Clock {
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.busy > 0) {
         quietTurns = 0;
-        await new Promise<void>((resolve) => setTimeout(resolve, 1));
+        await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
       } else {
         quietTurns++;
       }
