@@ -327,6 +327,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
 
     // A restart must come back on the same port: the simulator keeps delivering to the webhook URL it has.
+    if (previous && options.port !== undefined && options.port !== 0 && options.port !== previous.appPort) {
+      throw new Error(
+        `the local stack in ${dataDir} serves the app on port ${previous.appPort}, where the simulator delivers its events; start it with that port (or none), or use a new data directory for port ${options.port}`,
+      );
+    }
     const host = await onPreferredPort(
       previous?.appPort ?? options.port ?? DEFAULT_APP_PORT,
       previous === undefined && options.port === undefined,

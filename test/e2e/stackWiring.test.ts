@@ -193,3 +193,16 @@ describe('local stack data directory lock', () => {
     expect(existsSync(join(dataDir, 'stack.pid'))).toBe(false);
   });
 });
+
+describe('local stack restart on another port', () => {
+  it('is refused with the port the simulator delivers to', async () => {
+    const dataDir = tempDir();
+    const first = await start(dataDir, new VirtualClock(T0));
+    const port = new URL(first.ready.appUrl).port;
+    await first.close();
+    const other = Number(port) === 65_000 ? 65_001 : 65_000;
+    await expect(start(dataDir, new VirtualClock(T0), { port: other })).rejects.toThrow(
+      `the local stack in ${dataDir} serves the app on port ${port}, where the simulator delivers its events; start it with that port (or none), or use a new data directory for port ${other}`,
+    );
+  });
+});
