@@ -130,6 +130,7 @@ describe('copy orchestration when things go wrong, through the dev host', () => 
       status: 'TimedOut',
       usable: false,
       error: { category: 'timeout', code: 'CopyTimedOut' },
+      progress: { stalled: true, etaSeconds: null },
     });
     expect(Date.parse(copy.completedAt ?? '') - Date.parse(copy.startedAt ?? '')).toBe(6 * 3_600_000);
     expect(await targetAfterDeletion()).toBeUndefined();

@@ -107,4 +107,31 @@ describe('copy orchestration, happy path, through the dev host', () => {
       expect(succeeded?.data).toEqual(document);
     }
   });
+
+  it('shows live progress while replicating: per-disk percent, overall percent and an ETA', async () => {
+    // Prepare
+    await seedSource(stack.h, { diskSizesGB: [512, 2048], tags: { 'rpcopy-targets': 'westus2' } });
+    const source = await createSourceRestorePoint(stack.h, 'rp1');
+    const started = (await stack.api('POST', 'copies', { sourceRestorePointId: source }))
+      .body as StartResponse;
+    const id = started.copies[0]?.id ?? '';
+    const read = async (): Promise<CopyDocument> =>
+      (await stack.api('GET', `copies/${id}`)).body as CopyDocument;
+
+    // Act
+    await stack.clock.runUntil(async () => {
+      const copy = await read();
+      return copy.progress.etaSeconds !== null && copy.progress.percent >= 10;
+    });
+    const live = await read();
+
+    // Assess
+    expect(live).toMatchObject({ status: 'Replicating', usable: false, completedAt: null });
+    expect(live.progress.percent).toBeGreaterThanOrEqual(10);
+    expect(live.progress.percent).toBeLessThan(100);
+    expect(live.progress.etaSeconds).toBeGreaterThan(0);
+    expect(live.progress.disks).toHaveLength(2);
+    // The small disk runs ahead of the big one.
+    expect(live.progress.disks[0]?.percent).toBeGreaterThan(live.progress.disks[1]?.percent ?? 100);
+  });
 });
