@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { loadConfig } from '../../src/config';
+import type { CopyOrchestrationInput } from '../../src/domain/copyContracts';
+import { ORCHESTRATOR_NAME } from '../../src/domain/copyContracts';
 import { copyIdFor } from '../../src/domain/copyId';
 import type { CopyDocument } from '../../src/domain/copyDocument';
 import type { AppStack } from '../support/appStack';
@@ -128,6 +131,38 @@ describe('HTTP API through the dev host', () => {
         },
       },
     });
+  });
+
+  it('ends an orchestration started for a copy as Skipped with reason copy-of-copy (the triggers never start one)', async () => {
+    // Prepare
+    const copyOfCopy = restorePointId('src-westus2', 'rp1');
+    const id = copyIdFor(copyOfCopy, 'centralus');
+    const input: CopyOrchestrationInput = {
+      copyId: id,
+      sourceRestorePointId: copyOfCopy,
+      sourceCollectionId: copyOfCopy.replace(/\/restorePoints\/rp1$/, ''),
+      targetRegion: 'centralus',
+      requestedBy: 'reconcile',
+      requestedAt: new Date(stack.clock.now()).toISOString(),
+      settings: loadConfig({ RPCOPY_ALLOWED_SUBSCRIPTIONS: SUBSCRIPTION }).copy,
+    };
+
+    // Act
+    await stack.host.getClient().startNew(ORCHESTRATOR_NAME, { instanceId: id, input });
+    await stack.waitForCopy(id);
+    const copy = (await stack.api('GET', `copies/${id}`)).body as CopyDocument;
+
+    // Assess
+    expect(copy).toMatchObject({
+      status: 'Skipped',
+      reason: 'copy-of-copy',
+      error: { category: 'copy-of-copy', code: 'CopyOfCopy' },
+      targetRestorePointId: null,
+    });
+    expect(stack.sink.events().filter((event) => event.id === `${id}:RestorePointCopy.Skipped`)).toHaveLength(
+      1,
+    );
+    await stack.host.getClient().purgeInstanceHistory(id);
   });
 
   it('answers a repeated request with the same ids and starts nothing new', async () => {
