@@ -106,18 +106,20 @@ describe('the local stack as a process', () => {
     const readyFile = join(dataDir, 'ready.json');
     const args = [
       MAIN,
-      ...['--data', dataDir, '--ready-file', readyFile, '--port', '0', '--speed', '600', '--quiet'],
+      ...['--data', dataDir, '--ready-file', readyFile, '--port', '0', '--speed', '300', '--quiet'],
       ...['--restore-point-hours', '1000'],
     ];
     const first = run(NODE, args);
     const ready = await waitFor('the ready file', () => readReady(readyFile), first);
+    // Mid-copy: both copies exist and replication has visibly begun but not ended.
     const midCopy = await waitFor(
-      'both copies replicating',
+      'the copies to be replicating',
       async () => {
         const copies = await listCopies(ready);
         const replicating =
           copies.length === 2 &&
-          copies.every((copy) => copy.status === 'Replicating' && (copy.progress?.percent ?? 0) > 0);
+          copies.some((copy) => copy.status === 'Replicating' && (copy.progress?.percent ?? 0) > 0) &&
+          copies.every((copy) => ['Starting', 'Replicating'].includes(copy.status));
         return replicating ? copies : undefined;
       },
       first,
