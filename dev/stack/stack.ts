@@ -437,7 +437,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           .then(
             () => undefined,
             (error: unknown) => {
-              if (!stopped) notice(`Creating a source restore point failed: ${(error as Error).message}`);
+              if (stopped) return;
+              const at = new Date(clock.now()).toISOString().slice(0, 16).replace('T', ' ');
+              notice(`Creating the source restore point due ${at} UTC failed: ${(error as Error).message}`);
             },
           )
           .finally(() => {
