@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config';
 import type { CopyOrchestrationInput } from '../../src/domain/copyContracts';
 import { ORCHESTRATOR_NAME } from '../../src/domain/copyContracts';
 import { copyIdFor } from '../../src/domain/copyId';
+import { startCopy } from '../../src/services/startCopies';
 import type { CopyDocument } from '../../src/domain/copyDocument';
 import type { AppStack } from '../support/appStack';
 import { startAppStack } from '../support/appStack';
@@ -162,6 +163,37 @@ describe('HTTP API through the dev host', () => {
     expect(stack.sink.events().filter((event) => event.id === `${id}:RestorePointCopy.Skipped`)).toHaveLength(
       1,
     );
+    await stack.host.getClient().purgeInstanceHistory(id);
+  });
+
+  it('lets two starters racing for the same copy end up with one instance', async () => {
+    // Prepare
+    await createSourceRestorePoint(stack.h, 'race');
+    const config = loadConfig({ RPCOPY_ALLOWED_SUBSCRIPTIONS: SUBSCRIPTION });
+    const options = {
+      source: {
+        subscriptionId: SUBSCRIPTION,
+        resourceGroup: 'rg-app',
+        collectionName: 'src',
+        restorePointName: 'race',
+      },
+      targetRegion: 'westus2',
+      requestedBy: 'event-grid' as const,
+      restartEnded: false,
+      now: new Date(stack.clock.now()),
+    };
+
+    // Act
+    const results = await Promise.all(
+      [1, 2, 3].map(() => startCopy(stack.host.getClient(), config, options)),
+    );
+
+    // Assess
+    const id = copyIdFor(restorePointId('src', 'race'), 'westus2');
+    expect(results.map((result) => result.document.id)).toEqual([id, id, id]);
+    expect(results.filter((result) => result.started)).toHaveLength(1);
+    await stack.host.getClient().terminate(id, 'test cleanup');
+    await stack.host.waitForInstance(id);
     await stack.host.getClient().purgeInstanceHistory(id);
   });
 
