@@ -425,6 +425,7 @@ export function* copyRestorePointOrchestrator(
     state.deadline = deadline;
     let poll = state.poll ?? initialPollState();
     let retryAfterSeconds: number | undefined;
+    let lastUnknownCodes = '';
     while (true) {
       const delay = nextPollDelaySeconds({
         state: poll,
@@ -480,9 +481,12 @@ export function* copyRestorePointOrchestrator(
             break;
           case 'found': {
             const verdict = evaluateReplication(result.restorePoint);
-            if (verdict.unknownCodes.length > 0) {
-              log('warn', `undocumented replication status codes: ${verdict.unknownCodes.join(', ')}`);
+            const unknownCodes = verdict.unknownCodes.join(', ');
+            if (unknownCodes !== '' && unknownCodes !== lastUnknownCodes) {
+              // Read as "in progress", never as success; logged verbatim once per change.
+              log('warn', `undocumented replication status codes: ${unknownCodes}`);
             }
+            lastUnknownCodes = unknownCodes;
             poll = recordProgress(poll, { at: nowIso(), percent: verdict.percent });
             state.poll = poll;
             const eta = estimateCompletion(poll);
