@@ -147,7 +147,9 @@ describe('handleArmEvent', () => {
     } else {
       expect(outcome.kind).toBe(kind);
     }
-    expect(client.started.length).toBe(expected?.kind === 'handled' ? expected.started.length : 0);
+    expect(client.started.length).toBe(
+      expected !== undefined && 'started' in expected ? (expected.started?.length ?? 0) : 0,
+    );
   });
 
   it('treats a second delivery of the same write as already handled', async () => {
