@@ -29,6 +29,30 @@ async function executeHooks(hooks: ((context: Record<string, unknown>) => unknow
   for (const hook of hooks) await hook(context as Record<string, unknown>);
 }
 
+interface SharedHookState {
+  hookData: Record<string, unknown>;
+  appHookData: Record<string, unknown>;
+  invocationContext: unknown;
+}
+
+/**
+ * Builds a hook context the way the worker does: the shared state is exposed through getters whose setters
+ * throw (hooks may mutate hookData but not replace it), followed by the hook's own writable fields.
+ */
+function hookContext<T extends object>(shared: SharedHookState, own: T): T & Readonly<SharedHookState> {
+  const target = {};
+  for (const name of ['hookData', 'appHookData', 'invocationContext'] as const) {
+    const value = shared[name];
+    Object.defineProperty(target, name, {
+      get: () => value,
+      set: () => readOnly(name),
+      enumerable: true,
+      configurable: true,
+    });
+  }
+  return Object.assign(target, own) as T & Readonly<SharedHookState>;
+}
+
 export interface InvocationRequest {
   inputData: RpcParameterBinding[];
   triggerMetadata?: Record<string, RpcTypedData>;
@@ -67,28 +91,8 @@ export async function runInvocation(
   const hookData: Record<string, unknown> = {};
   const { context, inputs: initialInputs } = await invocationModel.getArguments();
 
-  const preContext = {
-    get hookData() {
-      return hookData;
-    },
-    set hookData(_value: unknown) {
-      readOnly('hookData');
-    },
-    get appHookData() {
-      return appHookData;
-    },
-    set appHookData(_value: unknown) {
-      readOnly('appHookData');
-    },
-    get invocationContext() {
-      return context;
-    },
-    set invocationContext(_value: unknown) {
-      readOnly('invocationContext');
-    },
-    functionCallback: registered.callback,
-    inputs: initialInputs,
-  };
+  const shared: SharedHookState = { hookData, appHookData, invocationContext: context };
+  const preContext = hookContext(shared, { functionCallback: registered.callback, inputs: initialInputs });
   coreContext.state = 'preInvocationHooks';
   try {
     await executeHooks(registrations.hooksFor('preInvocation'), preContext);
@@ -96,29 +100,11 @@ export async function runInvocation(
     coreContext.state = undefined;
   }
 
-  const postContext = {
-    get hookData() {
-      return hookData;
-    },
-    set hookData(_value: unknown) {
-      readOnly('hookData');
-    },
-    get appHookData() {
-      return appHookData;
-    },
-    set appHookData(_value: unknown) {
-      readOnly('appHookData');
-    },
-    get invocationContext() {
-      return context;
-    },
-    set invocationContext(_value: unknown) {
-      readOnly('invocationContext');
-    },
+  const postContext = hookContext<{ inputs: unknown[]; result: unknown; error: unknown }>(shared, {
     inputs: preContext.inputs,
-    result: null as unknown,
-    error: null as unknown,
-  };
+    result: null,
+    error: null,
+  });
   coreContext.state = 'invocation';
   try {
     postContext.result = await invocationModel.invokeFunction(
