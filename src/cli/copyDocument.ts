@@ -1,5 +1,14 @@
 /** The copy document of the HTTP contract (`GET /api/copies/{id}`), as far as the CLI reads it. */
 
+// Type-only: erased at compile time, so the CLI stays free of app code at run time.
+import type { CopyStatus } from '../domain/copyDocument';
+
+export type { CopyStatus };
+
+/**
+ * The app's statuses as a run-time list, for `list --status`: checked against the app's own union here, and
+ * against its list in test/cli/render.test.ts, so the two cannot drift apart.
+ */
 export const copyStatuses = [
   'Queued',
   'Starting',
@@ -9,9 +18,7 @@ export const copyStatuses = [
   'TimedOut',
   'Canceled',
   'Skipped',
-] as const;
-
-export type CopyStatus = (typeof copyStatuses)[number];
+] as const satisfies readonly CopyStatus[];
 
 /** Statuses of a copy that has not ended; `watch` without an id follows copies in these. */
 export const activeStatuses = ['Queued', 'Starting', 'Replicating'] as const satisfies readonly CopyStatus[];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toCopyDocument, toCopyPage } from '../../src/cli/copyDocument';
+import { copyStatuses, toCopyDocument, toCopyPage } from '../../src/cli/copyDocument';
 import { LiveFrame } from '../../src/cli/liveFrame';
 import {
   formatEta,
@@ -10,6 +10,7 @@ import {
   truncateVisible,
   visibleLength,
 } from '../../src/cli/render';
+import { COPY_STATUSES } from '../../src/domain/copyDocument';
 import { copyDocument } from './support/copies';
 
 describe('formatEta', () => {
@@ -160,6 +161,10 @@ describe('reading API documents', () => {
       targetRegion: 'westus2',
       progress: { etaSeconds: 60, disks: [{ id: '/a/b/osdisk', percent: 12 }] },
     });
+  });
+
+  it('knows every status the app has, in the same order', () => {
+    expect(copyStatuses).toEqual(COPY_STATUSES);
   });
 
   it('rejects a page without a copies array', () => {
