@@ -35,11 +35,15 @@ import type { CopyPolicy } from '../domain/policy';
 import { TARGETS_TAG, isSubscriptionAllowed } from '../domain/policy';
 import { normalizeRegion } from '../domain/regions';
 import { evaluateReplication } from '../domain/replication';
+import type { RestorePointView } from '../domain/restorePoints';
 import type { NamingTemplates } from '../domain/targetNaming';
 import { targetNamesFor } from '../domain/targetNaming';
 import { TransientAzureError } from '../errors';
 import { listTargetCopies } from '../services/targetCopies';
 import { classifyAsTerminal, classifyAzureError } from './classifyAzureError';
+
+/** How long a copy waits for the failed target of an earlier run to be deleted before asking again. */
+const TARGET_BUSY_RECHECK_SECONDS = 60;
 
 /** Tags that record a target collection's lineage (restore points themselves cannot carry tags). */
 export const LINEAGE_TAGS = {
@@ -233,6 +237,20 @@ export function createActivities(deps: ActivityDeps) {
         existing,
       );
       if (ordering.kind === 'already-copied') {
+        const earlierRef = parseRef(ordering.targetRestorePointId);
+        const earlier =
+          earlierRef === undefined
+            ? undefined
+            : await compute.getRestorePoint(earlierRef, { instanceView: true });
+        if (earlierRef !== undefined && earlier !== undefined) {
+          if ((await clearFailedTarget(earlierRef, earlier)) === 'clearing') {
+            return {
+              kind: 'wait',
+              reason: 'target-deleting',
+              retryAfterSeconds: TARGET_BUSY_RECHECK_SECONDS,
+            };
+          }
+        }
         return ordering;
       }
       if (ordering.kind === 'out-of-order') {
@@ -294,6 +312,26 @@ export function createActivities(deps: ActivityDeps) {
     }
   }
 
+  /**
+   * A copy restarted after a failure finds the failed target of its earlier run. Azure allows one copy of a
+   * source per region, so that target must be gone before copying again: this starts its deletion (once) and
+   * says so; a healthy target is left alone.
+   */
+  async function clearFailedTarget(
+    ref: RestorePointRef,
+    view: RestorePointView,
+  ): Promise<'clearing' | 'healthy'> {
+    const provisioning = view.provisioningState ?? '';
+    if (/^deleting$/i.test(provisioning)) {
+      return 'clearing';
+    }
+    if (/^failed$/i.test(provisioning) || evaluateReplication(view).state === 'failed') {
+      await compute.beginDeleteRestorePoint(ref);
+      return 'clearing';
+    }
+    return 'healthy';
+  }
+
   async function startRestorePointCopy(
     input: StartRestorePointCopyInput,
   ): Promise<StartRestorePointCopyResult> {
@@ -309,14 +347,18 @@ export function createActivities(deps: ActivityDeps) {
       if (failure.kind !== 'conflict') {
         return failure.kind === 'not-found' ? { kind: 'fail', error: failure.error } : failure;
       }
-      // A retried PUT finds its own earlier success: the restore point exists and copies this source.
+      // A retried PUT finds its own earlier success: the restore point exists and copies this source. A copy
+      // restarted after a failure may instead find the failed target of the earlier run, still being deleted
+      // (or never deleted): Azure allows one copy per region, so it must be gone before copying again.
       try {
-        const existing = await compute.getRestorePoint(target);
+        const existing = await compute.getRestorePoint(target, { instanceView: true });
         if (
           existing?.sourceRestorePointId !== undefined &&
           armIdsEqual(existing.sourceRestorePointId, input.sourceRestorePointId)
         ) {
-          return { kind: 'already-exists' };
+          return (await clearFailedTarget(target, existing)) === 'clearing'
+            ? { kind: 'target-busy', retryAfterSeconds: TARGET_BUSY_RECHECK_SECONDS }
+            : { kind: 'already-exists' };
         }
       } catch (lookupError) {
         const lookup = classifyAsTerminal(lookupError);

@@ -75,7 +75,8 @@ export type CheckCopyTurnResult =
   | { kind: 'skip'; reason: 'ordering'; message: string }
   | {
       kind: 'wait';
-      reason: 'pair-busy' | 'older-first' | 'capacity' | 'target-replicating';
+      /** `target-deleting`: the failed target of an earlier run of this copy is being deleted. */
+      reason: 'pair-busy' | 'older-first' | 'capacity' | 'target-replicating' | 'target-deleting';
       blockingCopyId?: string;
       retryAfterSeconds?: number;
     }
@@ -102,6 +103,11 @@ export type StartRestorePointCopyResult =
   | { kind: 'already-exists' }
   /** Azure refused to start the copy; the turn check may explain why (ordering, a copy still in flight). */
   | { kind: 'refused'; error: CopyError }
+  /**
+   * The target name is taken by this source's copy from an earlier, failed run that is being deleted; the
+   * copy can be requested again once the deletion is done.
+   */
+  | { kind: 'target-busy'; retryAfterSeconds: number }
   | Failed
   | Throttled;
 
@@ -186,6 +192,8 @@ export interface CopyOrchestrationInput {
   requestedBy: CopyTrigger;
   /** ISO: when the copy was first requested. */
   requestedAt: string;
+  /** Which run of this copy id: absent for the first, 2 and up after a restart of an ended copy. */
+  attempt?: number;
   settings: CopySettings;
   carried?: CarriedState;
 }

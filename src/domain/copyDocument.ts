@@ -87,6 +87,11 @@ export interface CopyDocument {
   targetCollectionId: string | null;
   targetRestorePointId: string | null;
   requestedBy: CopyTrigger;
+  /**
+   * Present from the second run of a copy that an explicit request restarted after it ended Failed, TimedOut
+   * or Canceled; the first run has none.
+   */
+  attempt?: number;
   createdAt: string;
   /** When the copy request was accepted by Azure. */
   startedAt: string | null;
@@ -111,6 +116,8 @@ export interface NewCopyDocumentOptions {
   targetRegion: string;
   requestedBy: CopyTrigger;
   createdAt: string;
+  /** 1 (or absent) for the first run of the copy. */
+  attempt?: number;
 }
 
 export function createCopyDocument(options: NewCopyDocumentOptions): CopyDocument {
@@ -125,6 +132,7 @@ export function createCopyDocument(options: NewCopyDocumentOptions): CopyDocumen
     targetCollectionId: null,
     targetRestorePointId: null,
     requestedBy: options.requestedBy,
+    ...(options.attempt !== undefined && options.attempt > 1 ? { attempt: options.attempt } : {}),
     createdAt: options.createdAt,
     startedAt: null,
     completedAt: null,

@@ -39,7 +39,7 @@ export function terminalEventType(status: CopyStatus): CopyEventType | undefined
  * Builds the event for a copy.
  *
  * @remarks `id` is the copy id plus the type, so a subscriber deduplicates redeliveries and republishing after
- * a crash. `subject` is the target restore point id; before a target is named (a copy skipped early) it falls
+ * a crash; a restarted copy adds its attempt number, so its new outcome is not mistaken for the old one. `subject` is the target restore point id; before a target is named (a copy skipped early) it falls
  * back to the source restore point id, so that subject filters still match something meaningful.
  */
 export function buildCopyEvent(
@@ -49,7 +49,10 @@ export function buildCopyEvent(
   time: string,
 ): CopyCloudEvent {
   return {
-    id: `${document.id}:${type}`,
+    id:
+      document.attempt !== undefined && document.attempt > 1
+        ? `${document.id}:attempt-${document.attempt}:${type}`
+        : `${document.id}:${type}`,
     type,
     source,
     subject: document.targetRestorePointId ?? document.sourceRestorePointId,

@@ -72,6 +72,7 @@ export function* copyRestorePointOrchestrator(
       requestedBy: input.requestedBy,
       // The orchestration's own clock, not the trigger's: deadlines and queue order compare against it.
       createdAt: context.df.currentUtcDateTime.toISOString(),
+      ...(input.attempt !== undefined ? { attempt: input.attempt } : {}),
     }),
     startedEventPublished: false,
     generation: 0,
@@ -362,6 +363,13 @@ export function* copyRestorePointOrchestrator(
             case 'throttled':
               log('info', `copy request throttled; retrying in ${result.retryAfterSeconds}s`);
               throttledLast = true;
+              waitSeconds = result.retryAfterSeconds;
+              break;
+            case 'target-busy':
+              log(
+                'info',
+                `the failed target of an earlier run is being deleted; retrying in ${result.retryAfterSeconds}s`,
+              );
               waitSeconds = result.retryAfterSeconds;
               break;
             case 'fail':

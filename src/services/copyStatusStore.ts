@@ -74,6 +74,7 @@ export function documentFromStatus(status: InstanceStatusLike): CopyDocument | u
         targetRegion: status.input.targetRegion,
         requestedBy: status.input.requestedBy,
         createdAt: status.input.requestedAt,
+        ...(status.input.attempt !== undefined ? { attempt: status.input.attempt } : {}),
       });
   }
   if (document === undefined || isTerminalStatus(document.status)) {

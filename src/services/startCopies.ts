@@ -100,6 +100,7 @@ export async function startCopy(
   if (existing !== undefined && !(options.restartEnded && RESTARTABLE.has(existing.status))) {
     return { document: existing, started: false };
   }
+  const attempt = existing === undefined ? 1 : (existing.attempt ?? 1) + 1;
   const input: CopyOrchestrationInput = {
     copyId: id,
     sourceRestorePointId,
@@ -107,6 +108,7 @@ export async function startCopy(
     targetRegion: options.targetRegion,
     requestedBy: options.requestedBy,
     requestedAt: options.now.toISOString(),
+    ...(attempt > 1 ? { attempt } : {}),
     settings: config.copy,
   };
   try {
@@ -126,6 +128,7 @@ export async function startCopy(
       targetRegion: options.targetRegion,
       requestedBy: options.requestedBy,
       createdAt: input.requestedAt,
+      attempt,
     }),
     started: true,
   };

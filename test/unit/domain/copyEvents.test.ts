@@ -35,6 +35,25 @@ describe('copy events', () => {
     });
   });
 
+  it('adds the attempt number to the id of a restarted copy, so its outcome is not deduplicated away', () => {
+    // Prepare
+    const restarted = { ...document, attempt: 2 };
+
+    // Act
+    const event = buildCopyEvent(
+      'RestorePointCopy.Succeeded',
+      restarted,
+      '/rpcopy',
+      '2026-01-03T00:00:00.000Z',
+    );
+
+    // Assess
+    expect({ id: event.id, data: event.data }).toEqual({
+      id: 'rpcopy-westus2-0123456789abcdef0123456789abcdef:attempt-2:RestorePointCopy.Succeeded',
+      data: restarted,
+    });
+  });
+
   it('uses the source id as subject when no target was named', () => {
     expect(
       buildCopyEvent(
