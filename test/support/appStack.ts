@@ -9,13 +9,10 @@ import type { SimHarness } from './computeSim';
 import { START, SUBSCRIPTION, startSimHarness } from './computeSim';
 import type { EventSink } from './eventSink';
 import { startEventSink } from './eventSink';
+import type { ApiResponse } from './functionApi';
+import { callFunctionApi } from './functionApi';
 
 export const APP_DIR = path.resolve(__dirname, '../..');
-
-export interface ApiResponse {
-  status: number;
-  body: unknown;
-}
 
 export interface AppStack {
   clock: VirtualClock;
@@ -85,21 +82,8 @@ export async function startAppStack(
       await stack.host.close();
       stack.host = await start();
     },
-    api: async (method, route, body) => {
-      const response = await fetch(`${stack.host.baseUrl}/api/${route}`, {
-        method,
-        headers: { 'x-functions-key': stack.host.functionKey, 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text === '' ? undefined : JSON.parse(text);
-      } catch {
-        // Keep the raw text: a test asserting JSON fails on it.
-      }
-      return { status: response.status, body: parsed };
-    },
+    api: (method, route, body) =>
+      callFunctionApi(`${stack.host.baseUrl}/api/${route}`, stack.host.functionKey, method, body),
     waitForCopy: (id, maxDays = 20) =>
       stack.host.waitForInstance(id, { maxTime: clock.now() + maxDays * 86_400_000 }),
     close: async () => {

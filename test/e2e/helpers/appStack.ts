@@ -5,6 +5,7 @@ import { VirtualClock } from '../../../dev/clock';
 import type { LogEntry } from '../../../dev/host';
 import { startStack, type SimulatorTuning, type Stack, type StackOptions } from '../../../dev/stack/stack';
 import type { ReceivedEvent } from '../../../dev/stack/eventSink';
+import { callFunctionApi, type ApiResponse } from '../../support/functionApi';
 import { whileNotBuilding } from './ensureBuilt';
 
 /**
@@ -92,25 +93,8 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
     ...(options.settings ? { settings: options.settings } : {}),
   });
 
-  const api = async (
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<{ status: number; body: unknown }> => {
-    const response = await fetch(new URL(path, stack.ready.appUrl), {
-      method,
-      headers: { 'x-functions-key': stack.ready.functionKey, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      // Not JSON: the test sees the text.
-    }
-    return { status: response.status, body: parsed };
-  };
+  const api = (method: string, path: string, body?: unknown): Promise<ApiResponse> =>
+    callFunctionApi(new URL(path, stack.ready.appUrl), stack.ready.functionKey, method, body);
 
   const copies = async (): Promise<Copy[]> => {
     const all: Copy[] = [];
