@@ -19,11 +19,6 @@ describe('event-driven copies, duplicates, ordering and reconciliation, through 
 
   const list = async (query = ''): Promise<ListResponse> =>
     (await stack.api('GET', `copies${query}`)).body as ListResponse;
-  const eventTypesFor = (id: string): unknown[] =>
-    stack.sink
-      .events()
-      .filter((event) => (event.data as CopyDocument).id === id)
-      .map((event) => event.type);
 
   async function postEvent(event: unknown): Promise<number> {
     const response = await fetch(
@@ -62,7 +57,7 @@ describe('event-driven copies, duplicates, ordering and reconciliation, through 
         ids.map((id) => [id, 'Succeeded', 'event-grid']).sort(),
       );
       for (const id of ids) {
-        expect(eventTypesFor(id)).toEqual(['RestorePointCopy.Started', 'RestorePointCopy.Succeeded']);
+        expect(stack.copyEventTypes(id)).toEqual(['RestorePointCopy.Started', 'RestorePointCopy.Succeeded']);
       }
       // Every ARM write was announced twice: the source's and both copies' (which are never copied again).
       const deliveries = stack.h.sim.deliveryLog.filter((entry) => entry.outcome === 'delivered');
@@ -126,7 +121,7 @@ describe('event-driven copies, duplicates, ordering and reconciliation, through 
       error: { category: 'ordering', code: 'OutOfOrder' },
       startedAt: null,
     });
-    expect(eventTypesFor(id)).toEqual(['RestorePointCopy.Skipped']);
+    expect(stack.copyEventTypes(id)).toEqual(['RestorePointCopy.Skipped']);
   });
 
   it('copies two restore points of a pair one at a time, oldest first', async () => {

@@ -35,11 +35,6 @@ describe('copy orchestration when things go wrong, through the dev host', () => 
 
   const document = async (id: string): Promise<CopyDocument> =>
     (await stack.api('GET', `copies/${id}`)).body as CopyDocument;
-  const eventTypes = (id: string): unknown[] =>
-    stack.sink
-      .events()
-      .filter((event) => (event.data as CopyDocument).id === id)
-      .map((event) => event.type);
 
   it('fails with platform-failure when a disk fails, removes the failed target and says so once', async () => {
     // Prepare
@@ -65,7 +60,7 @@ describe('copy orchestration when things go wrong, through the dev host', () => 
     expect(copy.error?.suggestion).toMatch(/Request the copy again/);
     expect(copy.progress.disks.map((disk) => disk.status)).toContain('Failed');
     expect(await targetAfterDeletion()).toBeUndefined();
-    expect(eventTypes(id)).toEqual(['RestorePointCopy.Started', 'RestorePointCopy.Failed']);
+    expect(stack.copyEventTypes(id)).toEqual(['RestorePointCopy.Started', 'RestorePointCopy.Failed']);
   });
 
   it('absorbs copy throttling with durable waits: four restore points, one region, all copied in order', async () => {
@@ -108,7 +103,7 @@ describe('copy orchestration when things go wrong, through the dev host', () => 
       );
     }
     for (const id of ids) {
-      expect(eventTypes(id)).toEqual(['RestorePointCopy.Started', 'RestorePointCopy.Succeeded']);
+      expect(stack.copyEventTypes(id)).toEqual(['RestorePointCopy.Started', 'RestorePointCopy.Succeeded']);
     }
   });
 
@@ -134,7 +129,7 @@ describe('copy orchestration when things go wrong, through the dev host', () => 
     });
     expect(Date.parse(copy.completedAt ?? '') - Date.parse(copy.startedAt ?? '')).toBe(6 * 3_600_000);
     expect(await targetAfterDeletion()).toBeUndefined();
-    expect(eventTypes(id)).toEqual(['RestorePointCopy.Started', 'RestorePointCopy.TimedOut']);
+    expect(stack.copyEventTypes(id)).toEqual(['RestorePointCopy.Started', 'RestorePointCopy.TimedOut']);
   });
 
   it('cancels a replicating copy on request, deletes the partial target, and refuses to cancel it twice', async () => {
@@ -165,6 +160,6 @@ describe('copy orchestration when things go wrong, through the dev host', () => 
         error: { code: 'CopyAlreadyEnded', message: `Copy ${id} already ended with status Canceled.` },
       },
     });
-    expect(eventTypes(id)).toEqual(['RestorePointCopy.Started', 'RestorePointCopy.Canceled']);
+    expect(stack.copyEventTypes(id)).toEqual(['RestorePointCopy.Started', 'RestorePointCopy.Canceled']);
   });
 });

@@ -223,12 +223,7 @@ describe('HTTP API through the dev host', () => {
       })),
     );
     for (const id of ids) {
-      expect(
-        stack.sink
-          .events()
-          .filter((event) => (event.data as CopyDocument).id === id)
-          .map((event) => event.type),
-      ).toEqual(['RestorePointCopy.Started', 'RestorePointCopy.Succeeded']);
+      expect(stack.copyEventTypes(id)).toEqual(['RestorePointCopy.Started', 'RestorePointCopy.Succeeded']);
     }
   });
 

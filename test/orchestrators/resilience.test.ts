@@ -38,12 +38,7 @@ describe('resilience, through the dev host', () => {
         entry.path.toLowerCase() === restorePointId('src-westus2', 'rp1').toLowerCase(),
     );
     expect(copyPuts.map((entry) => entry.status)).toEqual([201]);
-    expect(
-      stack.sink
-        .events()
-        .filter((event) => (event.data as CopyDocument).id === id)
-        .map((event) => event.type),
-    ).toEqual(['RestorePointCopy.Started', 'RestorePointCopy.Succeeded']);
+    expect(stack.copyEventTypes(id)).toEqual(['RestorePointCopy.Started', 'RestorePointCopy.Succeeded']);
   });
 
   it('holds the concurrency cap per subscription and region across collections', async () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 
 import type { ComputeSimulatorOptions } from '../../dev/compute-sim';
 import type { DevHost, InstanceStatus } from '../../dev/host';
+import type { CopyDocument } from '../../src/domain/copyDocument';
 import { VirtualClock, startDevHost } from '../../dev/host';
 import type { SimHarness } from './computeSim';
 import { START, SUBSCRIPTION, startSimHarness } from './computeSim';
@@ -24,6 +25,8 @@ export interface AppStack {
   restartHost(): Promise<void>;
   /** Calls the app's HTTP API with the function key. */
   api(method: string, route: string, body?: unknown): Promise<ApiResponse>;
+  /** The types of the events the app published about one copy, in arrival order. */
+  copyEventTypes(copyId: string): unknown[];
   /** Drives the virtual clock until the copy's orchestration ends. */
   waitForCopy(id: string, maxDays?: number): Promise<InstanceStatus>;
   close(): Promise<void>;
@@ -84,6 +87,11 @@ export async function startAppStack(
     },
     api: (method, route, body) =>
       callFunctionApi(`${stack.host.baseUrl}/api/${route}`, stack.host.functionKey, method, body),
+    copyEventTypes: (copyId) =>
+      sink
+        .events()
+        .filter((event) => (event.data as CopyDocument).id === copyId)
+        .map((event) => event.type),
     waitForCopy: (id, maxDays = 20) =>
       stack.host.waitForInstance(id, { maxTime: clock.now() + maxDays * 86_400_000 }),
     close: async () => {
