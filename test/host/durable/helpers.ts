@@ -1,5 +1,7 @@
 import path from 'node:path';
 
+import { afterAll, afterEach, beforeAll } from 'vitest';
+
 import { VirtualClock } from '../../../dev/clock';
 import type {
   FunctionInvoker,
@@ -158,4 +160,75 @@ export function projectHistory(history: HistoryEvent[]): Record<string, unknown>
     if (event.EventType === 0 || event.EventType === 15) projected.Input = event.Input;
     return projected;
   });
+}
+
+/** [EventType, EventId, name or timer delay from FIXTURE_START] of every scheduling event, in history order. */
+export function scheduled(history: HistoryEvent[] | undefined): [number, number, unknown][] {
+  return (history ?? [])
+    .filter((e) => e.EventType === 4 || e.EventType === 7 || e.EventType === 10)
+    .map((e) => [
+      e.EventType,
+      e.EventId,
+      e.EventType === 10 ? Date.parse(String(e.FireAt)) - FIXTURE_START : e.Name,
+    ]);
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Waits in real time (gated work holds the virtual clock) until the condition holds. */
+export async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not reached within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  await nextTurn();
+}
+
+/** Lets due work run without moving the virtual clock. */
+export async function settled(h: Harness): Promise<void> {
+  await h.clock.settle();
+  await h.engine.whenIdle();
+}
+
+export interface ScenarioApp {
+  /** The loaded app (available inside tests). */
+  readonly app: LoadedApp;
+  /** A fresh engine on a new virtual clock at FIXTURE_START; stopped after the test. */
+  engine(options?: Partial<DurableEngineOptions>): Promise<Harness>;
+}
+
+/**
+ * Loads the sample app `apps/<name>` once for the test file and gives each test a fresh engine on it,
+ * with test hooks and recorded activities reset between tests. One app per file: vitest runs each test
+ * file in its own process.
+ */
+export function useScenarioApp(name: string): ScenarioApp {
+  let app: LoadedApp | undefined;
+  let harness: Harness | undefined;
+  beforeAll(async () => {
+    app = await loadApp(name);
+  });
+  afterEach(async () => {
+    setHooks(undefined);
+    await harness?.engine.stop();
+    harness = undefined;
+  });
+  afterAll(() => setHooks(undefined));
+  const loaded = (): LoadedApp => {
+    if (app === undefined) throw new Error(`The sample app '${name}' is used before beforeAll loaded it`);
+    return app;
+  };
+  return {
+    get app() {
+      return loaded();
+    },
+    async engine(options = {}) {
+      finishedActivities.length = 0;
+      harness = await startEngine(recordingInvoker(loaded().invoker, []), options);
+      return harness;
+    },
+  };
 }
