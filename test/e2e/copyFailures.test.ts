@@ -1,24 +1,14 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt } from './helpers/ensureBuilt';
-import { copyPuts, MINUTE, nameOf, startAppStack, type AppStack, type Copy } from './helpers/appStack';
+import { describe, expect, it } from 'vitest';
+import { appStacksPerTest, copyPuts, MINUTE, nameOf, type Copy } from './helpers/appStack';
 
 /** What goes wrong, end to end on the local stack: platform failures, throttling, bad input. */
 
-let current: AppStack | undefined;
-
-beforeAll(async () => {
-  await ensureBuilt();
-}, 180_000);
-
-afterEach(async () => {
-  await current?.close();
-  current = undefined;
-});
+const startApp = appStacksPerTest();
 
 describe('copy failures on the local stack', () => {
   it('ends a copy whose disk replication fails as Failed with category platform-failure', async () => {
     // Prepare: the first copy PUT the simulator accepts has its third disk fail at 40 %.
-    current = await startAppStack({
+    const app = await startApp({
       simulator: {
         lroDurationMs: 0,
         lroRetryAfterSeconds: 0,
@@ -27,20 +17,20 @@ describe('copy failures on the local stack', () => {
     });
 
     // Act
-    await current.stack.createSourceRestorePoint('rp-1');
-    const copies = await current.runUntilCopiesEnd(2);
+    await app.stack.createSourceRestorePoint('rp-1');
+    const copies = await app.runUntilCopiesEnd(2);
 
     // Assess: the good copy is fully replicated; the failed one was deleted so that a retry can copy again.
     const verdicts = copies.map((copy) => [
       copy.status,
-      current?.stack.simulator.getCopy(copy.targetRestorePointId ?? '')?.state ?? 'deleted',
+      app.stack.simulator.getCopy(copy.targetRestorePointId ?? '')?.state ?? 'deleted',
     ]);
     expect(verdicts.sort()).toEqual([
       ['Failed', 'deleted'],
       ['Succeeded', 'succeeded'],
     ]);
     const failed = copies.find((copy) => copy.status === 'Failed') as Copy;
-    const deletes = current.stack.simulator.requestLog.filter((entry) => entry.method === 'DELETE');
+    const deletes = app.stack.simulator.requestLog.filter((entry) => entry.method === 'DELETE');
     expect(deletes.map((entry) => [entry.path.toLowerCase(), entry.status])).toEqual([
       [(failed.targetRestorePointId ?? '').toLowerCase(), 202],
     ]);
@@ -58,10 +48,10 @@ describe('copy failures on the local stack', () => {
       'demo-vm-data1',
     ]);
     expect(disks[2]?.status).toBe('Failed');
-    const failedEvents = current.events('RestorePointCopy.Failed');
+    const failedEvents = app.events('RestorePointCopy.Failed');
     expect(failedEvents.map((event) => event.id)).toEqual([`${failed.id}:RestorePointCopy.Failed`]);
-    expect(failedEvents[0]?.data).toEqual(await current.copy(failed.id));
-    expect(current.events('RestorePointCopy.Succeeded').map((event) => (event.data as Copy).id)).toEqual(
+    expect(failedEvents[0]?.data).toEqual(await app.copy(failed.id));
+    expect(app.events('RestorePointCopy.Succeeded').map((event) => (event.data as Copy).id)).toEqual(
       copies.filter((copy) => copy.status === 'Succeeded').map((copy) => copy.id),
     );
   });
@@ -69,15 +59,15 @@ describe('copy failures on the local stack', () => {
   it('absorbs copy PUT throttling (429 Retry-After) without a failed copy', async () => {
     // Prepare: one copy PUT an hour per target collection, and copies that end well within that hour, so the
     // second copy to each region is refused until the hour is over.
-    current = await startAppStack({
+    const app = await startApp({
       simulator: { lroDurationMs: 0, lroRetryAfterSeconds: 0, copyPutsPerHour: 1, throughputMiBps: 400 },
     });
 
     // Act
-    await current.stack.createSourceRestorePoint('rp-1');
-    await current.clock.advanceBy(MINUTE);
-    await current.stack.createSourceRestorePoint('rp-2');
-    const copies = await current.runUntilCopiesEnd(4);
+    await app.stack.createSourceRestorePoint('rp-1');
+    await app.clock.advanceBy(MINUTE);
+    await app.stack.createSourceRestorePoint('rp-2');
+    const copies = await app.runUntilCopiesEnd(4);
 
     // Assess
     expect(
@@ -89,7 +79,7 @@ describe('copy failures on the local stack', () => {
       ['westus2', 'rp-2', 'Succeeded'],
     ]);
     for (const region of ['westus2', 'centralus']) {
-      const puts = copyPuts(current.stack, region);
+      const puts = copyPuts(app.stack, region);
       const refused = puts.filter((put) => put.status === 429);
       expect(refused.length).toBeGreaterThan(0);
       expect(refused.every((put) => put.restorePoint === 'rp-2' && put.errorCode === 'TooManyRequests')).toBe(
@@ -101,7 +91,7 @@ describe('copy failures on the local stack', () => {
       expect((created[1]?.time ?? 0) - (created[0]?.time ?? 0)).toBeGreaterThanOrEqual(60 * MINUTE);
     }
     expect(
-      current
+      app
         .events()
         .filter(
           (event) => event.type !== 'RestorePointCopy.Started' && event.type !== 'RestorePointCopy.Succeeded',
@@ -111,8 +101,7 @@ describe('copy failures on the local stack', () => {
 
   it('answers malformed HTTP requests with 4xx and drops malformed events, never a 500 or a crash', async () => {
     // Prepare
-    current = await startAppStack({ events: { subscribe: false } });
-    const app = current;
+    const app = await startApp({ events: { subscribe: false } });
     const sourceId = await app.stack.createSourceRestorePoint('rp-1');
     const collection = app.stack.ready.sourceCollectionId;
     const errorBody = { error: { code: expect.any(String), message: expect.any(String) } };

@@ -1,7 +1,6 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_SUBSCRIPTION_ID } from '../../dev/stack/seed';
-import { ensureBuilt } from './helpers/ensureBuilt';
-import { copyPuts, MINUTE, nameOf, startAppStack, type AppStack, type Copy } from './helpers/appStack';
+import { appStacksPerTest, copyPuts, MINUTE, nameOf, type AppStack, type Copy } from './helpers/appStack';
 
 /**
  * The whole event-driven chain on the local stack, in-process on a virtual clock: the Compute simulator
@@ -9,16 +8,7 @@ import { copyPuts, MINUTE, nameOf, startAppStack, type AppStack, type Copy } fro
  * app copies through the real @azure/arm-compute client and publishes to the sink.
  */
 
-let current: AppStack | undefined;
-
-beforeAll(async () => {
-  await ensureBuilt();
-}, 180_000);
-
-afterEach(async () => {
-  await current?.close();
-  current = undefined;
-});
+const startApp = appStacksPerTest();
 
 const byRegion = (a: Copy, b: Copy): number =>
   a.targetRegion.localeCompare(b.targetRegion) ||
@@ -68,11 +58,11 @@ function expectFullyReplicated(app: AppStack, copy: Copy, sourceId: string): voi
 describe('copies on the local stack', () => {
   it('copies a new source restore point to both tagged regions, fully replicated, with one Succeeded event each', async () => {
     // Prepare
-    current = await startAppStack();
+    const app = await startApp();
 
     // Act
-    const sourceId = await current.stack.createSourceRestorePoint('rp-1');
-    const copies = await current.runUntilCopiesEnd(2);
+    const sourceId = await app.stack.createSourceRestorePoint('rp-1');
+    const copies = await app.runUntilCopiesEnd(2);
 
     // Assess
     expect(summary(copies)).toEqual([
@@ -82,11 +72,11 @@ describe('copies on the local stack', () => {
     for (const copy of copies) {
       expect(copy).toMatchObject({ sourceRestorePointId: sourceId, sourceRegion: 'eastus', usable: true });
       expect(nameOf(copy.targetRestorePointId)).toBe('rp-1');
-      expectFullyReplicated(current, copy, sourceId);
+      expectFullyReplicated(app, copy, sourceId);
     }
-    await expectOneEventPerCopy(current, 'Succeeded', copies);
+    await expectOneEventPerCopy(app, 'Succeeded', copies);
     expect(
-      current
+      app
         .events()
         .map((event) => event.type)
         .sort(),
@@ -100,22 +90,22 @@ describe('copies on the local stack', () => {
 
   it("ignores the copy's own write event as copy-of-copy", async () => {
     // Prepare
-    current = await startAppStack();
+    const app = await startApp();
 
     // Act
-    await current.stack.createSourceRestorePoint('rp-1');
-    const copies = await current.runUntilCopiesEnd(2);
+    await app.stack.createSourceRestorePoint('rp-1');
+    const copies = await app.runUntilCopiesEnd(2);
 
     // Assess: the simulator announced both target writes, the app took them and started nothing from them.
     const targets = copies.map((copy) => (copy.targetRestorePointId ?? '').toLowerCase()).sort();
-    const delivered = current.stack.simulator.deliveryLog
+    const delivered = app.stack.simulator.deliveryLog
       .filter((entry) => targets.includes(entry.subject.toLowerCase()))
       .map((entry) => [entry.subject.toLowerCase(), entry.outcome, accepted(entry.status)]);
     expect(delivered.sort()).toEqual(targets.map((target) => [target, 'delivered', true]));
     expect(copies).toHaveLength(2);
     for (const target of targets) {
       expect(
-        current.logs.some(
+        app.logs.some(
           (log) => log.message.includes('copy-of-copy') && log.message.toLowerCase().includes(target),
         ),
       ).toBe(true);
@@ -124,19 +114,19 @@ describe('copies on the local stack', () => {
 
   it('copies a restore point on request over HTTP, idempotently, to the requested region only', async () => {
     // Prepare: no ARM events reach the app, so only the HTTP request can start anything.
-    current = await startAppStack({ events: { subscribe: false } });
-    const sourceId = await current.stack.createSourceRestorePoint('rp-1');
+    const app = await startApp({ events: { subscribe: false } });
+    const sourceId = await app.stack.createSourceRestorePoint('rp-1');
 
     // Act
-    const first = await current.api('POST', '/api/copies', {
+    const first = await app.api('POST', '/api/copies', {
       sourceRestorePointId: sourceId,
       targetRegions: ['westus2'],
     });
-    const again = await current.api('POST', '/api/copies', {
+    const again = await app.api('POST', '/api/copies', {
       sourceRestorePointId: sourceId,
       targetRegions: ['westus2'],
     });
-    const copies = await current.runUntilCopiesEnd(1);
+    const copies = await app.runUntilCopiesEnd(1);
 
     // Assess
     expect(first.status).toBe(202);
@@ -154,21 +144,21 @@ describe('copies on the local stack', () => {
       requested.map((copy) => copy.id),
     );
     expect(summary(copies)).toEqual([['westus2', 'Succeeded', 'rp-1']]);
-    expectFullyReplicated(current, copies[0] as Copy, sourceId);
-    await expectOneEventPerCopy(current, 'Succeeded', copies);
-    expect(copyPuts(current.stack, 'westus2').filter((put) => put.status === 201)).toHaveLength(1);
+    expectFullyReplicated(app, copies[0] as Copy, sourceId);
+    await expectOneEventPerCopy(app, 'Succeeded', copies);
+    expect(copyPuts(app.stack, 'westus2').filter((put) => put.status === 201)).toHaveLength(1);
   });
 
   it('makes one copy per region of a restore point whose ARM event arrives twice (CloudEvents schema)', async () => {
     // Prepare
-    current = await startAppStack({ events: { schema: 'CloudEvents', duplicate: true } });
+    const app = await startApp({ events: { schema: 'CloudEvents', duplicate: true } });
 
     // Act
-    const sourceId = await current.stack.createSourceRestorePoint('rp-1');
-    const copies = await current.runUntilCopiesEnd(2);
+    const sourceId = await app.stack.createSourceRestorePoint('rp-1');
+    const copies = await app.runUntilCopiesEnd(2);
 
     // Assess
-    const sourceDeliveries = current.stack.simulator.deliveryLog.filter(
+    const sourceDeliveries = app.stack.simulator.deliveryLog.filter(
       (entry) => entry.subject.toLowerCase() === sourceId.toLowerCase(),
     );
     expect(sourceDeliveries.map((entry) => [entry.outcome, accepted(entry.status)])).toEqual([
@@ -181,8 +171,8 @@ describe('copies on the local stack', () => {
       ['westus2', 'Succeeded', 'rp-1'],
     ]);
     for (const region of ['westus2', 'centralus']) {
-      expect(copyPuts(current.stack, region).filter((put) => put.status === 201)).toHaveLength(1);
-      const target = await current.stack.compute.restorePointCollections.get(
+      expect(copyPuts(app.stack, region).filter((put) => put.status === 201)).toHaveLength(1);
+      const target = await app.stack.compute.restorePointCollections.get(
         'rpcopy-demo',
         `demo-vm-rpc-${region}`,
         {
@@ -191,44 +181,44 @@ describe('copies on the local stack', () => {
       );
       expect(target.restorePoints?.map((rp) => rp.name)).toEqual(['rp-1']);
     }
-    await expectOneEventPerCopy(current, 'Succeeded', copies);
+    await expectOneEventPerCopy(app, 'Succeeded', copies);
   });
 
   it('catches a restore point whose ARM event was dropped, by the reconciliation timer', async () => {
     // Prepare: the only subscription presents a wrong key, so Event Grid's delivery is refused and dropped.
-    current = await startAppStack({ events: { subscribe: false } });
-    const wrongKey = new URL(current.stack.webhookUrl);
+    const app = await startApp({ events: { subscribe: false } });
+    const wrongKey = new URL(app.stack.webhookUrl);
     wrongKey.searchParams.set('code', 'not-the-key');
-    current.stack.simulator.subscribeEvents({ url: wrongKey.toString(), schema: 'EventGrid' });
-    const sourceId = await current.stack.createSourceRestorePoint('rp-1');
-    await current.clock.settle();
+    app.stack.simulator.subscribeEvents({ url: wrongKey.toString(), schema: 'EventGrid' });
+    const sourceId = await app.stack.createSourceRestorePoint('rp-1');
+    await app.clock.settle();
     expect(
-      current.stack.simulator.deliveryLog.map((entry) => [entry.subject, entry.status, entry.outcome]),
+      app.stack.simulator.deliveryLog.map((entry) => [entry.subject, entry.status, entry.outcome]),
     ).toEqual([[sourceId, 401, 'dropped']]);
-    expect(await current.copies()).toEqual([]);
+    expect(await app.copies()).toEqual([]);
 
     // Act
-    await current.stack.host.fireTimer('reconcileCopiesTimer');
-    const copies = await current.runUntilCopiesEnd(2);
+    await app.stack.host.fireTimer('reconcileCopiesTimer');
+    const copies = await app.runUntilCopiesEnd(2);
 
     // Assess
     expect(summary(copies)).toEqual([
       ['centralus', 'Succeeded', 'rp-1'],
       ['westus2', 'Succeeded', 'rp-1'],
     ]);
-    for (const copy of copies) expectFullyReplicated(current, copy, sourceId);
-    await expectOneEventPerCopy(current, 'Succeeded', copies);
+    for (const copy of copies) expectFullyReplicated(app, copy, sourceId);
+    await expectOneEventPerCopy(app, 'Succeeded', copies);
   });
 
   it('copies two quick source restore points in creation order, one at a time per region', async () => {
     // Prepare
-    current = await startAppStack();
+    const app = await startApp();
 
     // Act
-    const first = await current.stack.createSourceRestorePoint('rp-1');
-    await current.clock.advanceBy(MINUTE);
-    const second = await current.stack.createSourceRestorePoint('rp-2');
-    const copies = await current.runUntilCopiesEnd(4);
+    const first = await app.stack.createSourceRestorePoint('rp-1');
+    await app.clock.advanceBy(MINUTE);
+    const second = await app.stack.createSourceRestorePoint('rp-2');
+    const copies = await app.runUntilCopiesEnd(4);
 
     // Assess
     expect(summary(copies)).toEqual([
@@ -239,7 +229,7 @@ describe('copies on the local stack', () => {
     ]);
     for (const region of ['westus2', 'centralus']) {
       // The simulator's timeline: no copy PUT was ever refused, the second started after the first ended.
-      const puts = copyPuts(current.stack, region);
+      const puts = copyPuts(app.stack, region);
       expect(puts.map((put) => [put.restorePoint, put.status])).toEqual([
         ['rp-1', 201],
         ['rp-2', 201],
@@ -256,16 +246,16 @@ describe('copies on the local stack', () => {
         Date.parse(firstCopy?.completedAt ?? ''),
       );
     }
-    await expectOneEventPerCopy(current, 'Succeeded', copies);
+    await expectOneEventPerCopy(app, 'Succeeded', copies);
   });
 
   it('works only in the allowed subscription the local settings name', async () => {
-    current = await startAppStack({ events: { subscribe: false } });
-    const outside = current.stack.ready.sourceCollectionId.replace(
+    const app = await startApp({ events: { subscribe: false } });
+    const outside = app.stack.ready.sourceCollectionId.replace(
       DEMO_SUBSCRIPTION_ID,
       '11111111-2222-3333-4444-555555555555',
     );
-    const response = await current.api('POST', '/api/copies', {
+    const response = await app.api('POST', '/api/copies', {
       sourceRestorePointId: `${outside}/restorePoints/rp-1`,
       targetRegions: ['westus2'],
     });

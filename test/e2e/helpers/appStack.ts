@@ -6,7 +6,8 @@ import type { LogEntry } from '../../../dev/host';
 import { startStack, type SimulatorTuning, type Stack, type StackOptions } from '../../../dev/stack/stack';
 import type { ReceivedEvent } from '../../../dev/stack/eventSink';
 import { callFunctionApi, type ApiResponse } from '../../support/functionApi';
-import { whileNotBuilding } from './ensureBuilt';
+import { afterEach, beforeAll } from 'vitest';
+import { ensureBuilt, whileNotBuilding } from './ensureBuilt';
 
 /**
  * The real app on the local stack, in-process, on a virtual clock: what the end-to-end tests drive.
@@ -170,6 +171,26 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
       await stack.close();
       if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Sets up a file of in-process end-to-end tests: builds dist/ once before the file (the dev host loads the
+ * compiled app), and after each test closes every stack the test started through the returned function, also
+ * when the test failed.
+ */
+export function appStacksPerTest(): (options?: AppStackOptions) => Promise<AppStack> {
+  const open: AppStack[] = [];
+  beforeAll(async () => {
+    await ensureBuilt();
+  }, 180_000);
+  afterEach(async () => {
+    for (const app of open.splice(0)) await app.close();
+  });
+  return async (options) => {
+    const app = await startAppStack(options);
+    open.push(app);
+    return app;
   };
 }
 
