@@ -41,12 +41,21 @@ function segmentsOf(id: string): string[] {
   return id.trim().replace(/^\//, '').split('/');
 }
 
+/** An id as quoted in a message: a request may send megabytes, and the answer should not echo them. */
+function shown(text: string): string {
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
+}
+
+const MAX_SHOWN = 300;
+
 function checkNames(resourceGroup: string, names: readonly string[]): string | undefined {
   if (!RESOURCE_GROUP_NAME.test(resourceGroup) || resourceGroup.endsWith('.')) {
-    return `'${resourceGroup}' is not a valid resource group name`;
+    return `'${shown(resourceGroup)}' is not a valid resource group name`;
   }
-  const bad = names.find((name) => !RESOURCE_NAME.test(name));
-  return bad === undefined ? undefined : `'${bad}' is not a valid resource name`;
+  // ARM names never end with a period; `.` and `..` would also be resolved as path steps by every HTTP
+  // client, so `restorePoints/..` would read the collection itself.
+  const bad = names.find((name) => !RESOURCE_NAME.test(name) || name.endsWith('.'));
+  return bad === undefined ? undefined : `'${shown(bad)}' is not a valid resource name`;
 }
 
 function parseCollectionSegments(segments: readonly string[], id: string): ParseResult<CollectionRef> {
@@ -64,15 +73,18 @@ function parseCollectionSegments(segments: readonly string[], id: string): Parse
   ) {
     return {
       ok: false,
-      message: `'${id}' is not a restore point collection id (/subscriptions/{id}/resourceGroups/{rg}/providers/Microsoft.Compute/restorePointCollections/{name})`,
+      message: `'${shown(id)}' is not a restore point collection id (/subscriptions/{id}/resourceGroups/{rg}/providers/Microsoft.Compute/restorePointCollections/{name})`,
     };
   }
   if (!isSubscriptionId(subscriptionId)) {
-    return { ok: false, message: `'${subscriptionId}' in '${id}' is not a subscription id (a GUID)` };
+    return {
+      ok: false,
+      message: `'${shown(subscriptionId)}' in '${shown(id)}' is not a subscription id (a GUID)`,
+    };
   }
   const invalid = checkNames(resourceGroup, [name]);
   if (invalid !== undefined) {
-    return { ok: false, message: `${invalid} in '${id}'` };
+    return { ok: false, message: `${invalid} in '${shown(id)}'` };
   }
   return {
     ok: true,
@@ -94,7 +106,7 @@ export function parseRestorePointId(id: string): ParseResult<RestorePointRef> {
   const segments = segmentsOf(id);
   const shapeError = {
     ok: false as const,
-    message: `'${id}' is not a restore point id (/subscriptions/{id}/resourceGroups/{rg}/providers/Microsoft.Compute/restorePointCollections/{collection}/restorePoints/{name})`,
+    message: `'${shown(id)}' is not a restore point id (/subscriptions/{id}/resourceGroups/{rg}/providers/Microsoft.Compute/restorePointCollections/{collection}/restorePoints/{name})`,
   };
   if (segments.length !== 10 || segments[8]?.toLowerCase() !== 'restorepoints') {
     return shapeError;
@@ -106,7 +118,7 @@ export function parseRestorePointId(id: string): ParseResult<RestorePointRef> {
   const restorePointName = segments[9] ?? '';
   const invalid = checkNames(collection.value.resourceGroup, [restorePointName]);
   if (invalid !== undefined) {
-    return { ok: false, message: `${invalid} in '${id}'` };
+    return { ok: false, message: `${invalid} in '${shown(id)}'` };
   }
   return { ok: true, value: { ...collection.value, restorePointName } };
 }

@@ -99,12 +99,42 @@ describe('ARM ids', () => {
       id: `/subscriptions/${FIXTURE_SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.Compute/restorePointCollections/c/restorePoints/r/extra`,
       why: 'extra segment',
     },
+    {
+      id: `/subscriptions/${FIXTURE_SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.Compute/restorePointCollections/c/restorePoints/..`,
+      why: 'a restore point named .. (an HTTP client would read the collection instead)',
+    },
+    {
+      id: `/subscriptions/${FIXTURE_SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.Compute/restorePointCollections/c/restorePoints/.`,
+      why: 'a restore point named .',
+    },
+    {
+      id: `/subscriptions/${FIXTURE_SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.Compute/restorePointCollections/../restorePoints/r`,
+      why: 'a collection named ..',
+    },
+    {
+      id: `/subscriptions/${FIXTURE_SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.Compute/restorePointCollections/c/restorePoints/r.`,
+      why: 'a name ending with a period',
+    },
   ])('refuses $why', ({ id }) => {
     // Act
     const parsed = parseRestorePointId(id);
 
     // Assess
     expect(parsed.ok).toBe(false);
+  });
+
+  it('quotes at most 300 characters of a huge id in its message', () => {
+    // Prepare
+    const huge = `/subscriptions/${FIXTURE_SUBSCRIPTION}/${'a'.repeat(100_000)}`;
+
+    // Act
+    const parsed = parseRestorePointId(huge);
+
+    // Assess
+    expect(parsed).toEqual({
+      ok: false,
+      message: `'${huge.slice(0, 300)}…' is not a restore point id (/subscriptions/{id}/resourceGroups/{rg}/providers/Microsoft.Compute/restorePointCollections/{collection}/restorePoints/{name})`,
+    });
   });
 
   it('normalizes for comparison only', () => {
