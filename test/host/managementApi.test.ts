@@ -369,7 +369,18 @@ describe('Durable management API through the real DurableClient', () => {
     await client.startNew('orch', { instanceId: 'w-failed' });
     engine.update('w-failed', { runtimeStatus: 'Failed', output: 'boom' });
     const failed = await client.waitForCompletionOrCreateCheckStatusResponse(request, 'w-failed');
-    expect(failed.status).toBe(500);
+    expect({ status: failed.status, body: await failed.json() }).toEqual({
+      status: 500,
+      body: JSON.parse(JSON.stringify(await client.getStatus('w-failed'))) as unknown,
+    });
+
+    await client.startNew('orch', { instanceId: 'w-terminated' });
+    engine.update('w-terminated', { runtimeStatus: 'Terminated', output: 'stopped' });
+    const terminated = await client.waitForCompletionOrCreateCheckStatusResponse(request, 'w-terminated');
+    expect({ status: terminated.status, body: await terminated.json() }).toEqual({
+      status: 200,
+      body: JSON.parse(JSON.stringify(await client.getStatus('w-terminated'))) as unknown,
+    });
 
     await client.startNew('orch', { instanceId: 'w-running' });
     engine.update('w-running', { runtimeStatus: 'Running' });
@@ -377,9 +388,15 @@ describe('Durable management API through the real DurableClient', () => {
       timeoutInMilliseconds: 30,
       retryIntervalInMilliseconds: 10,
     });
-    expect({ status: pending.status, id: ((await pending.json()) as { id: string }).id }).toEqual({
+    const checkStatus = client.createCheckStatusResponse(request, 'w-running');
+    expect({
+      status: pending.status,
+      location: pending.headers.get('location'),
+      body: await pending.json(),
+    }).toEqual({
       status: 202,
-      id: 'w-running',
+      location: checkStatus.headers.get('location'),
+      body: { ...((await checkStatus.json()) as object), id: 'w-running' },
     });
   });
 
@@ -440,6 +457,30 @@ describe('Durable management API through the real DurableClient', () => {
     // rs-1 is now Pending again: restarting it in place collides with the running instance.
     expect((await fetch(`${restart}&restartWithNewInstanceId=false`, { method: 'POST' })).status).toBe(500);
     expect((await fetch(restart.replace('rs-1', 'ghost'), { method: 'POST' })).status).toBe(404);
+  });
+
+  it('getStatusBy follows x-ms-continuation-token, sending the filter with every page', async () => {
+    // Later than every instance the other tests created, so the filter selects only these.
+    await clock.advanceBy(3_600_000);
+    const from = new Date(clock.now());
+    const ids = ['by-1', 'by-2', 'by-3', 'by-4', 'by-5'];
+    for (const id of ids) await client.startNew('orch', { instanceId: id });
+    for (const id of ids.slice(0, 4)) engine.update(id, { runtimeStatus: 'Running' });
+    requests.length = 0;
+    engine.calls.length = 0;
+    const running = await client.getStatusBy({ createdTimeFrom: from, runtimeStatus: ['Running'] as never });
+    expect(running.map((s) => s.instanceId)).toEqual(['by-1', 'by-2', 'by-3', 'by-4']);
+    const filter = { showInput: false, createdTimeFrom: from, runtimeStatus: ['Running'] };
+    expect(engine.calls).toEqual([
+      ['listInstances', filter],
+      ['listInstances', { ...filter, continuationToken: '2' }],
+    ]);
+    expect(requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      `GET /runtime/webhooks/durabletask/instances/?taskHub=Hub&connection=Storage&code=${host.durableTaskKey}` +
+        `&createdTimeFrom=${from.toISOString()}&runtimeStatus=Running`,
+      `GET /runtime/webhooks/durabletask/instances/?taskHub=Hub&connection=Storage&code=${host.durableTaskKey}` +
+        `&createdTimeFrom=${from.toISOString()}&runtimeStatus=Running`,
+    ]);
   });
 
   it('answers 501 for entities and rewind, which the dev host does not support', async () => {
