@@ -27,6 +27,10 @@ export interface ArmRequest {
   apiVersion: string;
   correlationId: string;
   expand: string | undefined;
+  /** Request path without the query, for the `nextLink` of a paged list. */
+  path: string;
+  /** `$skipToken` of a list's follow-up page request. */
+  skipToken: string | undefined;
 }
 
 export interface ArmResponse {
@@ -39,6 +43,7 @@ export interface ModelSettings extends ReplicationSettings {
   copyPutsPerHour: number;
   lroRetryAfterSeconds: number;
   lroDurationMs: number;
+  listPageSize: number;
 }
 
 type Json = Record<string, unknown>;
@@ -431,17 +436,33 @@ export class ComputeModel {
     return { status: 200, body: renderCollection(collection, restorePoints) };
   }
 
-  listCollections(subscriptionId: string, resourceGroup: string | undefined): ArmResponse {
+  listCollections(
+    subscriptionId: string,
+    resourceGroup: string | undefined,
+    request: ArmRequest,
+  ): ArmResponse {
     this.sweep();
     const prefix = idKey(
       resourceGroup === undefined
         ? `/subscriptions/${subscriptionId}/`
         : `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/`,
     );
-    const value = Object.entries(this.state.collections)
-      .filter(([key]) => key.startsWith(prefix))
-      .map(([, collection]) => renderCollection(collection));
-    return { status: 200, body: { value } };
+    // Pages continue after the last key returned rather than at an offset, so a collection created or
+    // deleted between two page requests neither repeats nor hides the others.
+    const after = request.skipToken === undefined ? undefined : decodeSkipToken(request.skipToken);
+    const keys = Object.keys(this.state.collections)
+      .filter((key) => key.startsWith(prefix) && (after === undefined || key > after))
+      .sort();
+    const page = keys.slice(0, this.settings.listPageSize);
+    const value = page.flatMap((key) => {
+      const collection = this.state.collections[key];
+      return collection ? [renderCollection(collection)] : [];
+    });
+    const last = page.at(-1);
+    if (keys.length <= page.length || last === undefined) return { status: 200, body: { value } };
+    // Written as ARM writes it: a literal `$skipToken`, and a token that is URL-safe as it stands.
+    const query = `api-version=${encodeURIComponent(request.apiVersion)}&$skipToken=${encodeSkipToken(last)}`;
+    return { status: 200, body: { value, nextLink: `${request.origin}${request.path}?${query}` } };
   }
 
   deleteCollection(id: string, request: ArmRequest): ArmResponse {
@@ -698,6 +719,23 @@ export class ComputeModel {
       disks: replication.disks,
     };
   }
+}
+
+function encodeSkipToken(key: string): string {
+  return Buffer.from(key, 'utf8').toString('base64url');
+}
+
+function decodeSkipToken(token: string): string {
+  const key = Buffer.from(token, 'base64url').toString('utf8');
+  if (token === '' || !key.startsWith('/subscriptions/') || encodeSkipToken(key) !== token) {
+    throw new ArmError(
+      400,
+      'InvalidParameter',
+      `The '$skipToken' value '${token}' is not valid. Use the nextLink of the previous page as it was returned.`,
+      { target: '$skipToken' },
+    );
+  }
+  return key;
 }
 
 function notFound(type: string, id: string): ArmError {

@@ -33,7 +33,11 @@ export async function startComputeSimulator(options: ComputeSimulatorOptions): P
     copyPutsPerHour: positive('copyPutsPerHour', options.copyPutsPerHour, 3),
     lroRetryAfterSeconds: Math.max(0, options.lroRetryAfterSeconds ?? 1),
     lroDurationMs: Math.max(0, options.lroDurationMs ?? 5_000),
+    listPageSize: positive('listPageSize', options.listPageSize, 100),
   };
+  if (!Number.isInteger(settings.listPageSize)) {
+    throw new RangeError(`listPageSize must be a whole number, got ${settings.listPageSize}`);
+  }
   const readBudget = options.readBudget ?? DEFAULT_READ_BUDGET;
   positive('readBudget.capacity', readBudget.capacity, 1);
   positive('readBudget.refillPerSecond', readBudget.refillPerSecond, 1);

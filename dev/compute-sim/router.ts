@@ -25,10 +25,10 @@ export function createRoutes(model: ComputeModel): Route[] {
       `${RG}/virtualMachines/{vm}`,
       { GET: (p) => model.getVm(vmId(p)), PUT: (p, r) => model.putVm(vmId(p), r) },
     ],
-    [`${RG}/restorePointCollections`, { GET: (p) => model.listCollections(p.sub ?? '', p.rg) }],
+    [`${RG}/restorePointCollections`, { GET: (p, r) => model.listCollections(p.sub ?? '', p.rg, r) }],
     [
       'subscriptions/{sub}/providers/Microsoft.Compute/restorePointCollections',
-      { GET: (p) => model.listCollections(p.sub ?? '', undefined) },
+      { GET: (p, r) => model.listCollections(p.sub ?? '', undefined, r) },
     ],
     [
       `${RG}/restorePointCollections/{rpc}`,

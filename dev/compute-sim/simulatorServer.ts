@@ -56,6 +56,12 @@ function readBody(request: IncomingMessage): Promise<string> {
   });
 }
 
+/** ARM query parameter names are case-insensitive (`$skipToken`, `$skiptoken`). */
+function queryParameter(params: URLSearchParams, name: string): string | undefined {
+  for (const [key, value] of params) if (key.toLowerCase() === name.toLowerCase()) return value;
+  return undefined;
+}
+
 function realDelay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -213,6 +219,8 @@ async function handle(
       apiVersion,
       correlationId,
       expand: url.searchParams.get('$expand') ?? undefined,
+      path: url.pathname,
+      skipToken: queryParameter(url.searchParams, '$skipToken'),
     };
     const operation = matchOperation(url.pathname);
     const result = operation

@@ -100,6 +100,11 @@ export interface ComputeSimulatorOptions {
   lroRetryAfterSeconds?: number;
   /** Simulated time an LRO (create or delete) takes. @default 5 seconds */
   lroDurationMs?: number;
+  /**
+   * Items per page of a list operation; a longer list ends its page with a `nextLink`, as ARM does.
+   * @default 100
+   */
+  listPageSize?: number;
   faults?: FaultRule[];
   /** Seeds the fault PRNG and generated ids. @default 1 */
   seed?: number;
