@@ -33,6 +33,7 @@ import {
 import { OrchestrationStatusNumber, toInstanceStatus } from './instanceStatus';
 import {
   DurableStore,
+  type ActivityRow,
   type InstanceRow,
   type NewActivity,
   type NewMessage,
@@ -545,14 +546,7 @@ class Engine implements DevDurableEngine {
 
   // ---------------------------------------------------------------- activities
 
-  private async runActivity(item: {
-    id: number;
-    instanceId: string;
-    executionId: string;
-    taskId: number;
-    name: string;
-    input: string | undefined;
-  }): Promise<void> {
+  private async runActivity(item: ActivityRow): Promise<void> {
     let event: HistoryEvent;
     try {
       const result = await this.invoker.invokeActivity(item.name, item.input);

@@ -37,12 +37,8 @@ export interface MessageRow {
   visibleAt: number;
 }
 
-export interface NewMessage {
-  instanceId: string;
-  executionId: string | null;
-  event: HistoryEvent;
-  visibleAt: number;
-}
+/** A message to enqueue; the store assigns its id. */
+export type NewMessage = Omit<MessageRow, 'id'>;
 
 export interface ActivityRow {
   id: number;
@@ -54,13 +50,8 @@ export interface ActivityRow {
   input: string | undefined;
 }
 
-export interface NewActivity {
-  instanceId: string;
-  executionId: string;
-  taskId: number;
-  name: string;
-  input: string | undefined;
-}
+/** An activity to schedule; the store assigns its id. */
+export type NewActivity = Omit<ActivityRow, 'id'>;
 
 export interface InstanceFilter {
   createdTimeFrom?: number;
