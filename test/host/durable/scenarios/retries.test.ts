@@ -61,7 +61,15 @@ describe('retries (RetryInterceptor port)', () => {
       [4, 4, 'FailTimes'],
     ]);
     expect(h.logs.filter((l) => l.message.startsWith('HANG:')).map((l) => l.level)).toEqual(['warn']);
-    expect(h.logs.filter((l) => l.message.startsWith('WATCHDOG:')).length).toBeGreaterThan(0);
+    expect(h.logs.filter((l) => l.message.startsWith('WATCHDOG:'))).toEqual([
+      {
+        level: 'error',
+        message:
+          `WATCHDOG: instance '${id}' (retrying) is not done, but nothing the host tracks can resume it (no open ` +
+          'activity, timer, sub-orchestration or event wait). durable-functions is waiting on a task ID the host ' +
+          'will never complete; the instance will stay Running forever.',
+      },
+    ]);
   });
 
   it('refuses retry intervals beyond the provider maximum', async () => {
