@@ -10,28 +10,9 @@ import {
   type LoadedApp,
   type LogEntry,
 } from '../../dev/host/worker';
-import type { OrchestrationTriggerPayload } from '../../dev/host/contract';
+import { orchestrationPayload } from '../support/orchestrationPayload';
 
 const appDir = path.join(__dirname, 'apps', 'basic');
-
-function orchestrationPayload(
-  instanceId: string,
-  input: unknown,
-  history: OrchestrationTriggerPayload['history'],
-) {
-  return {
-    history,
-    input,
-    instanceId,
-    isReplaying: false,
-    parentInstanceId: null,
-    upperSchemaVersion: 1,
-    upperSchemaVersionNew: 2,
-    longRunningTimerIntervalDuration: '3.00:00:00',
-    maximumShortTimerDuration: '6.00:00:00',
-    defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
-  } satisfies OrchestrationTriggerPayload;
-}
 
 describe('loadFunctionApp on the basic sample app', () => {
   let app: LoadedApp;

@@ -9,21 +9,16 @@ import type { CopyDocument } from '../../src/domain/copyDocument';
 import type { AppStack } from '../support/appStack';
 import { startAppStack } from '../support/appStack';
 import { createSourceRestorePoint, seedSource } from '../support/computeSim';
+import { orchestrationPayload } from '../support/orchestrationPayload';
 
 function payloadFor(instanceId: string, history: HistoryEvent[]): OrchestrationTriggerPayload {
   const started = history.find((event) => event.EventType === (EventType.ExecutionStarted as number));
-  return {
-    history: history.map((event) => ({ ...event, IsPlayed: true })),
-    input: JSON.parse(typeof started?.Input === 'string' ? started.Input : 'null') as unknown,
+  return orchestrationPayload(
     instanceId,
-    isReplaying: true,
-    parentInstanceId: null,
-    upperSchemaVersion: 1,
-    upperSchemaVersionNew: 2,
-    longRunningTimerIntervalDuration: '3.00:00:00',
-    maximumShortTimerDuration: '6.00:00:00',
-    defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
-  };
+    JSON.parse(typeof started?.Input === 'string' ? started.Input : 'null') as unknown,
+    history.map((event) => ({ ...event, IsPlayed: true })),
+    { isReplaying: true },
+  );
 }
 
 describe('replay and history size, through the dev host', () => {
