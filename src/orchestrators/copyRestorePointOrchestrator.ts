@@ -20,6 +20,7 @@ import { terminalEventType } from '../domain/copyEvents';
 import {
   estimateCompletion,
   initialPollState,
+  MAX_TIMER_SECONDS,
   isStalled,
   nextPollDelaySeconds,
   recordProgress,
@@ -103,15 +104,23 @@ export function* copyRestorePointOrchestrator(
     }
   }
 
-  /** Waits on a durable timer unless a cancel arrives first; true when canceled. */
+  /**
+   * Waits on durable timers unless a cancel arrives first; true when canceled. A long wait (a `Retry-After`
+   * of days) is honoured in full as a chain of timers, each under {@link MAX_TIMER_SECONDS}: longer timers
+   * are refused or split differently by the storage providers.
+   */
   function* waitCanceled(seconds: number): Generator<Task, boolean, unknown> {
-    const timer = context.df.createTimer(plusSeconds(Math.max(0, seconds)));
-    const cancel = context.df.waitForExternalEvent(CANCEL_EVENT);
-    const winner: unknown = yield context.df.Task.any([timer, cancel]);
-    if (winner === cancel) {
-      timer.cancel();
-      return true;
-    }
+    const until = plusSeconds(Math.max(0, seconds));
+    do {
+      const remaining = (until.getTime() - context.df.currentUtcDateTime.getTime()) / 1000;
+      const timer = context.df.createTimer(plusSeconds(Math.max(0, Math.min(remaining, MAX_TIMER_SECONDS))));
+      const cancel = context.df.waitForExternalEvent(CANCEL_EVENT);
+      const winner: unknown = yield context.df.Task.any([timer, cancel]);
+      if (winner === cancel) {
+        timer.cancel();
+        return true;
+      }
+    } while (context.df.currentUtcDateTime.getTime() < until.getTime());
     return false;
   }
 
