@@ -1,6 +1,7 @@
 import path from 'node:path';
 
 import { HttpRequest } from '@azure/functions';
+import * as df from 'durable-functions';
 import type { DurableClient } from 'durable-functions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
@@ -41,6 +42,15 @@ describe('Durable management API through the real DurableClient', () => {
     const line = legacyFixtureLines(host.durableTaskKey).find((l) => l.startsWith(wanted));
     if (!line) throw new Error(`no fixture line starts with ${prefix}`);
     return line.replace(/ body=.*$/, '');
+  }
+
+  /** The fixture's management payload for instance `my-id`, with this host's origin and key. */
+  function fixturePayloadText(): string {
+    return fixture.requests
+      .find((l) => l.startsWith('createHttpManagementPayload:'))!
+      .slice('createHttpManagementPayload: '.length)
+      .replaceAll('ORIGIN', host.baseUrl)
+      .replaceAll('KEY', host.durableTaskKey);
   }
 
   beforeAll(async () => {
@@ -97,15 +107,7 @@ describe('Durable management API through the real DurableClient', () => {
       { method: 'POST', body: '[1,2]', headers: { 'content-type': 'application/json' } },
     );
     const body = await response.json();
-    const expected = JSON.parse(
-      fixture.requests
-        .find((l) => l.startsWith('createHttpManagementPayload:'))!
-        .slice('createHttpManagementPayload: '.length)
-        .replaceAll('ORIGIN', host.baseUrl)
-        .replaceAll('KEY', host.durableTaskKey)
-        .replaceAll('my-id', 'raw-1')
-        .replaceAll('=Hub', '=Hub'),
-    );
+    const expected = JSON.parse(fixturePayloadText().replaceAll('my-id', 'raw-1'));
     expect({ status: response.status, body }).toEqual({ status: 202, body: expected });
     expect(response.headers.get('location')).toBe(expected.statusQueryGetUri);
     expect(response.headers.get('retry-after')).toBe('10');
@@ -489,5 +491,31 @@ describe('Durable management API through the real DurableClient', () => {
       { method: 'POST', body: '5', headers: { 'content-type': 'application/json' } },
     );
     expect(entity.status).toBe(501);
+    const rewind = await fetch(
+      `${host.baseUrl}/runtime/webhooks/durabletask/instances/w-failed/rewind?reason=r&code=${host.durableTaskKey}`,
+      { method: 'POST' },
+    );
+    expect({ status: rewind.status, body: await rewind.json() }).toEqual({
+      status: 501,
+      body: { Message: 'Rewind is not supported by the dev host' },
+    });
+  });
+
+  it('the client surfaces the 501 of rewind and the entity methods as errors', async () => {
+    // The SDK wraps the ASP.NET-shaped error document itself (`new Error(response.data)`), as it would the
+    // real host's, so the message is the object's string form.
+    const wrapped = new Error('[object Object]');
+    await expect(client.rewind('w-failed', 'again')).rejects.toThrow(wrapped);
+    await expect(client.signalEntity(new df.EntityId('Counter', 'k1'), 'add', 5)).rejects.toThrow(
+      /unexpected status code: 501\. Details: \{"Message":"Durable entities are not supported by the dev host"\}/,
+    );
+    await expect(client.readEntityState(new df.EntityId('Counter', 'k1'))).rejects.toThrow(
+      /unexpected status code: 501\. Details: \{"Message":"Durable entities are not supported by the dev host"\}/,
+    );
+    expect(engine.calls).toEqual([]);
+  });
+
+  it('createHttpManagementPayload gives the fixture payload on this host', () => {
+    expect(client.createHttpManagementPayload('my-id')).toEqual(JSON.parse(fixturePayloadText()));
   });
 });
