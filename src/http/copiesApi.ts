@@ -330,7 +330,13 @@ function encodeToken(token: PageToken): string {
 function decodeToken(text: string): PageToken {
   try {
     const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (isRecord(value) && typeof value.createdAt === 'string' && typeof value.id === 'string') {
+    if (
+      isRecord(value) &&
+      typeof value.createdAt === 'string' &&
+      !Number.isNaN(Date.parse(value.createdAt)) &&
+      typeof value.id === 'string' &&
+      isCopyId(value.id)
+    ) {
       return { createdAt: value.createdAt, id: value.id };
     }
   } catch {
@@ -388,12 +394,22 @@ export async function listCopiesHandler(
     );
   }
   const sourceText = query.get('sourceRestorePointId');
-  const sourceId =
-    sourceText === null ? undefined : formatRestorePointId(parseSource(sourceText, 'sourceRestorePointId'));
+  let sourceId: string | undefined;
+  if (sourceText !== null) {
+    const parsed = parseRestorePointId(sourceText.trim());
+    if (!parsed.ok) {
+      throw new ValidationError('InvalidQuery', `sourceRestorePointId: ${parsed.message}.`);
+    }
+    sourceId = formatRestorePointId(parsed.value);
+  }
   const regionText = query.get('targetRegion');
-  const region = regionText === null ? undefined : parseRegion(regionText);
+  const region = regionText === null ? undefined : normalizeRegion(regionText);
+  if (regionText !== null && region === undefined) {
+    throw new ValidationError('InvalidQuery', `targetRegion: '${regionText}' is not a known Azure region.`);
+  }
   const topText = query.get('top');
-  const top = topText === null ? DEFAULT_PAGE_SIZE : Number(topText);
+  // Digits only: Number() would also take '1e2', '0x10' and ' 5 '.
+  const top = topText === null ? DEFAULT_PAGE_SIZE : /^\d{1,3}$/.test(topText) ? Number(topText) : NaN;
   if (!Number.isInteger(top) || top < 1 || top > MAX_PAGE_SIZE) {
     throw new ValidationError('InvalidQuery', `top must be an integer from 1 to ${MAX_PAGE_SIZE}.`);
   }
