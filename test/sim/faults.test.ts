@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FaultRule } from '../../dev/compute-sim';
 import type { Harness } from './simHarness';
-import { createSourceRp, expectStatus, rpId, rpcId, seedPair, startHarness } from './simHarness';
+import { createSourceRp, expectStatus, retryView, rpId, rpcId, seedPair, startHarness } from './simHarness';
 
 const MIN = 60_000;
 const rpcPath = rpcId('src');
@@ -28,7 +28,7 @@ describe('HTTP faults', () => {
       },
     ]);
     const first = await h.call('GET', rpcPath);
-    expect({ status: first.status, retryAfter: first.headers.get('retry-after'), body: first.body }).toEqual({
+    expect(retryView(first)).toEqual({
       status: 503,
       retryAfter: '2',
       body: {
@@ -72,11 +72,7 @@ describe('HTTP faults', () => {
     ]);
     expect((await h.call('GET', rpcPath)).status).toBe(200);
     const throttled = await h.call('GET', rpcPath);
-    expect({
-      status: throttled.status,
-      retryAfter: throttled.headers.get('retry-after'),
-      body: throttled.body,
-    }).toEqual({
+    expect(retryView(throttled)).toEqual({
       status: 429,
       retryAfter: '17',
       body: { error: { code: 'TooManyRequests', message: 'Injected throttling. Retry after 17 seconds.' } },

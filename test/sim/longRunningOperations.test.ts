@@ -1,6 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Harness } from './simHarness';
-import { START, createSourceRp, expectStatus, rpId, rpcId, seedPair, startHarness } from './simHarness';
+import {
+  START,
+  createSourceRp,
+  expectStatus,
+  retryView,
+  rpId,
+  rpcId,
+  seedPair,
+  startHarness,
+} from './simHarness';
 
 describe('long-running operations', () => {
   let h: Harness;
@@ -31,11 +40,7 @@ describe('long-running operations', () => {
       body: { name: operationId, status: 'InProgress', startTime: new Date(START).toISOString() },
     });
     const locationRunning = await h.call('GET', locationUrl, undefined, { apiVersion: null });
-    expect({
-      status: locationRunning.status,
-      retryAfter: locationRunning.headers.get('retry-after'),
-      body: locationRunning.body,
-    }).toEqual({
+    expect(retryView(locationRunning)).toEqual({
       status: 202,
       retryAfter: '3',
       body: undefined,

@@ -33,6 +33,15 @@ export interface RawResponse {
   body: unknown;
 }
 
+/** What a test of a refused or pending request compares: the status, the Retry-After header and the body. */
+export function retryView(response: RawResponse): {
+  status: number;
+  retryAfter: string | null;
+  body: unknown;
+} {
+  return { status: response.status, retryAfter: response.headers.get('retry-after'), body: response.body };
+}
+
 /** Runs the simulator on a virtual clock that nothing moves unless the test does. */
 export async function startHarness(options: Partial<ComputeSimulatorOptions> = {}): Promise<Harness> {
   const clock = options.clock instanceof VirtualClock ? options.clock : new VirtualClock(START);

@@ -1,6 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Harness } from './simHarness';
-import { SUB, createSourceRp, expectStatus, rpId, rpcId, seedPair, startHarness } from './simHarness';
+import {
+  SUB,
+  createSourceRp,
+  expectStatus,
+  retryView,
+  rpId,
+  rpcId,
+  seedPair,
+  startHarness,
+} from './simHarness';
 
 const MIN = 60_000;
 
@@ -31,11 +40,7 @@ describe('copy PUT throttle: 3 per rolling hour per target collection', () => {
     ]);
     const throttled = await copy('rp4');
     const wait = Math.ceil((firstAt + 60 * MIN - h.clock.now()) / 1000);
-    expect({
-      status: throttled.status,
-      retryAfter: throttled.headers.get('retry-after'),
-      body: throttled.body,
-    }).toEqual({
+    expect(retryView(throttled)).toEqual({
       status: 429,
       retryAfter: String(wait),
       body: {
@@ -102,11 +107,7 @@ describe('subscription read budget', () => {
       );
     expect(remaining).toEqual(['2', '1', '0']);
     const throttled = await h.call('GET', rpcId('src'));
-    expect({
-      status: throttled.status,
-      retryAfter: throttled.headers.get('retry-after'),
-      body: throttled.body,
-    }).toEqual({
+    expect(retryView(throttled)).toEqual({
       status: 429,
       retryAfter: '2',
       body: {
