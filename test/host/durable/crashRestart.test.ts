@@ -1,54 +1,25 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import type { HistoryEvent, InstanceStatus } from '../../../dev/host/contract';
+import { ensureBuilt, REPO_ROOT } from '../../e2e/helpers/ensureBuilt';
 import { appDir } from './helpers';
 
-const root = path.join(__dirname, '..', '..', '..');
+const root = REPO_ROOT;
 const node = path.join(root, 'node_modules', '.bin', 'node');
 const driver = path.join(__dirname, 'crashDriver.js');
-const compiled = ['dev/clock.js', 'dev/host/worker/index.js', 'dev/host/durable/index.js'].map((file) =>
-  path.join(root, 'dist', file),
-);
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(full));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-/** The driver runs the compiled engine; build it when dist/ is missing or older than the sources. */
-function ensureBuilt(): void {
-  const sources = Math.max(
-    newestSource(path.join(root, 'dev', 'host')),
-    statSync(path.join(root, 'dev', 'clock.ts')).mtimeMs,
-  );
-  const fresh = compiled.every((file) => existsSync(file) && statSync(file).mtimeMs >= sources);
-  if (fresh) return;
-  // tsc still emits when someone else's file has a type error; only our outputs matter here.
-  spawnSync(path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], {
-    cwd: root,
-    stdio: 'ignore',
-  });
-  for (const file of compiled) {
-    if (!existsSync(file)) throw new Error(`${file} is missing after npm run build`);
-  }
-}
-
 const children: ChildProcess[] = [];
 let dataDir = '';
 
-beforeAll(() => {
-  ensureBuilt();
-}, 120_000);
+// The driver runs the compiled engine; this builds dist/ when it is older than the sources, under the
+// lock the other process tests share, so two test files never run tsc over dist/ at once.
+beforeAll(async () => {
+  await ensureBuilt();
+}, 180_000);
 
 afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
