@@ -51,14 +51,16 @@ export async function startComputeSimulator(options: ComputeSimulatorOptions): P
 
   const ids = new IdGenerator(seed, state.idsIssued);
   const requestLog: RequestLogEntry[] = [];
-  const events = new EventPublisher(clock, () => state.eventSubscriptions, ids, guidFrom(`tenant:${seed}`));
-  const faults = new FaultPlan(seed, options.faults);
+  let closed = false;
   const persist = (): void => {
-    if (!stateFile) return;
+    // Once closed, the file belongs to whichever simulator starts from it next.
+    if (!stateFile || closed) return;
     state.clockTime = clock.now();
     state.idsIssued = ids.issued;
     saveState(stateFile, state);
   };
+  const events = new EventPublisher(clock, state, ids, guidFrom(`tenant:${seed}`), persist);
+  const faults = new FaultPlan(seed, options.faults);
   const model = new ComputeModel(state, settings, clock, ids, events, faults, persist);
   const server: Server = createSimulatorServer({
     clock,
@@ -79,7 +81,7 @@ export async function startComputeSimulator(options: ComputeSimulatorOptions): P
   const port = (server.address() as AddressInfo).port;
   persist();
 
-  let closed = false;
+  let closing: Promise<void> | undefined;
   return {
     endpoint: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     caCertificatePem: tls?.cert,
@@ -98,18 +100,28 @@ export async function startComputeSimulator(options: ComputeSimulatorOptions): P
       state.eventSubscriptions.splice(0, state.eventSubscriptions.length, ...kept, { ...subscription });
       persist();
     },
+    unsubscribeEvents: (url) => {
+      const kept = state.eventSubscriptions.filter((s) => s.url !== url);
+      const removed = state.eventSubscriptions.length - kept.length;
+      state.eventSubscriptions.splice(0, state.eventSubscriptions.length, ...kept);
+      events.forget(url);
+      persist();
+      return removed;
+    },
     setFaults: (rules) => faults.replace(rules),
     getCopy: (id) => model.copyView(id),
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      events.close();
-      model.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      persist();
+    close: () => {
+      closing ??= (async () => {
+        model.close();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await events.close();
+        persist();
+        closed = true;
+      })();
+      return closing;
     },
   };
 }

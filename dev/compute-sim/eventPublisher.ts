@@ -1,6 +1,7 @@
 import type { Clock, ScheduledCallback } from '../clock';
 import type { IdGenerator } from './ids';
 import { guidFrom, resourceGroupOf } from './ids';
+import type { PendingDelivery } from './stateStore';
 import type { DeliveryLogEntry, EventSubscription } from './types';
 
 const WRITE_SUCCESS = 'Microsoft.Resources.ResourceWriteSuccess';
@@ -24,36 +25,72 @@ export interface WriteAnnouncement {
 
 /**
  * Announces restore point writes to webhook subscribers as ARM events and retries failed deliveries with
- * exponential backoff on the clock, within Event Grid's bounds (30 attempts, 24 hours).
+ * exponential backoff on the clock, within Event Grid's bounds (30 attempts, 24 hours). Every delivery still
+ * owed lives in `state.pendingDeliveries`, so a simulator restarted from its state file resumes them.
  */
 export class EventPublisher {
-  private readonly pending = new Set<ScheduledCallback>();
-  private readonly inFlight = new Set<AbortController>();
+  private readonly scheduled = new Map<PendingDelivery, ScheduledCallback>();
+  private readonly inFlight = new Map<Promise<void>, AbortController>();
   private closed = false;
   readonly deliveryLog: DeliveryLogEntry[] = [];
 
   constructor(
     private readonly clock: Clock,
-    private readonly subscriptions: () => readonly EventSubscription[],
+    private readonly state: { eventSubscriptions: EventSubscription[]; pendingDeliveries: PendingDelivery[] },
     private readonly ids: IdGenerator,
     private readonly tenantId: string,
-  ) {}
-
-  announce(write: WriteAnnouncement): void {
-    for (const subscription of this.subscriptions()) {
-      const copies = subscription.duplicate ? 2 : 1;
-      for (let i = 0; i < copies; i++) {
-        const event = this.buildEvent(subscription, write);
-        this.attempt(subscription, event, 1, this.clock.now());
-      }
-    }
+    private readonly onChange: () => void,
+  ) {
+    // After a restart: what was waiting or in flight when the simulator stopped is attempted again.
+    for (const delivery of state.pendingDeliveries) this.schedule(delivery);
   }
 
-  close(): void {
+  announce(write: WriteAnnouncement): void {
+    const now = this.clock.now();
+    const deliveries: PendingDelivery[] = [];
+    for (const subscription of this.state.eventSubscriptions) {
+      const copies = subscription.duplicate ? 2 : 1;
+      for (let i = 0; i < copies; i++) {
+        deliveries.push({
+          url: subscription.url,
+          schema: subscription.schema,
+          event: this.buildEvent(subscription, write),
+          attempt: 1,
+          firstAttemptAt: now,
+          dueAt: now,
+        });
+      }
+    }
+    if (deliveries.length === 0) return;
+    this.state.pendingDeliveries.push(...deliveries);
+    this.onChange();
+    for (const delivery of deliveries) this.attempt(delivery);
+  }
+
+  /**
+   * Forgets the deliveries owed to `url`, as Event Grid does when a subscription is deleted. One in flight
+   * finishes, but is not retried.
+   */
+  forget(url: string): void {
+    const kept = this.state.pendingDeliveries.filter((delivery) => {
+      if (delivery.url !== url) return true;
+      this.scheduled.get(delivery)?.cancel();
+      this.scheduled.delete(delivery);
+      return false;
+    });
+    this.state.pendingDeliveries.splice(0, this.state.pendingDeliveries.length, ...kept);
+  }
+
+  /**
+   * Stops delivering. Deliveries in flight are aborted and stay owed, at the attempt they were making,
+   * so a restart sends them again (at least once, as Event Grid). Resolves once none is running.
+   */
+  async close(): Promise<void> {
     this.closed = true;
-    for (const handle of this.pending) handle.cancel();
-    this.pending.clear();
-    for (const controller of this.inFlight) controller.abort();
+    for (const handle of this.scheduled.values()) handle.cancel();
+    this.scheduled.clear();
+    for (const controller of this.inFlight.values()) controller.abort();
+    await Promise.all(this.inFlight.keys());
   }
 
   private buildEvent(subscription: EventSubscription, write: WriteAnnouncement): Record<string, unknown> {
@@ -116,24 +153,42 @@ export class EventPublisher {
     };
   }
 
-  private attempt(
-    subscription: EventSubscription,
-    event: Record<string, unknown>,
-    attempt: number,
-    firstAttemptAt: number,
-  ): void {
+  private schedule(delivery: PendingDelivery): void {
+    const handle = this.clock.schedule(delivery.dueAt, () => {
+      this.scheduled.delete(delivery);
+      this.attempt(delivery);
+    });
+    this.scheduled.set(delivery, handle);
+  }
+
+  private attempt(delivery: PendingDelivery): void {
     if (this.closed) return;
-    void this.clock.track(this.deliver(subscription, event, attempt, firstAttemptAt));
+    const subscription = this.state.eventSubscriptions.find(
+      (s) => s.url === delivery.url && s.schema === delivery.schema,
+    );
+    if (!subscription) {
+      // Unsubscribed meanwhile: nobody is owed this event any more.
+      this.settle(delivery);
+      this.onChange();
+      return;
+    }
+    const controller = new AbortController();
+    const work = this.deliver(subscription, delivery, controller).finally(() => this.inFlight.delete(work));
+    this.inFlight.set(work, controller);
+    void this.clock.track(work);
+  }
+
+  private settle(delivery: PendingDelivery): void {
+    const index = this.state.pendingDeliveries.indexOf(delivery);
+    if (index >= 0) this.state.pendingDeliveries.splice(index, 1);
   }
 
   private async deliver(
     subscription: EventSubscription,
-    event: Record<string, unknown>,
-    attempt: number,
-    firstAttemptAt: number,
+    delivery: PendingDelivery,
+    controller: AbortController,
   ): Promise<void> {
-    const controller = new AbortController();
-    this.inFlight.add(controller);
+    const { event, attempt, firstAttemptAt } = delivery;
     const timeout = setTimeout(() => controller.abort(), DELIVERY_TIMEOUT_MS);
     let status = 0;
     try {
@@ -157,8 +212,9 @@ export class EventPublisher {
       // Connection refused, reset or timed out: status stays 0 and the delivery is retried.
     } finally {
       clearTimeout(timeout);
-      this.inFlight.delete(controller);
     }
+    // Aborted by close(): the delivery stays owed as it was, for the restarted simulator.
+    if (this.closed && status === 0) return;
     const now = this.clock.now();
     const entry = {
       url: subscription.url,
@@ -168,26 +224,26 @@ export class EventPublisher {
       status,
       time: now,
     };
-    if (status >= 200 && status < 300) {
-      this.deliveryLog.push({ ...entry, outcome: 'delivered' });
-      return;
-    }
     const delay = Math.min(FIRST_RETRY_MS * 2 ** (attempt - 1), MAX_RETRY_MS);
     const retryAt = now + delay;
-    if (
-      this.closed ||
+    const unsubscribed = !this.state.pendingDeliveries.includes(delivery);
+    if (status >= 200 && status < 300) {
+      this.deliveryLog.push({ ...entry, outcome: 'delivered' });
+      this.settle(delivery);
+    } else if (
+      unsubscribed ||
       NOT_RETRIED.has(status) ||
       attempt >= MAX_ATTEMPTS ||
       retryAt - firstAttemptAt > EVENT_TTL_MS
     ) {
       this.deliveryLog.push({ ...entry, outcome: 'dropped' });
-      return;
+      this.settle(delivery);
+    } else {
+      this.deliveryLog.push({ ...entry, outcome: 'retrying' });
+      delivery.attempt = attempt + 1;
+      delivery.dueAt = retryAt;
+      if (!this.closed) this.schedule(delivery);
     }
-    this.deliveryLog.push({ ...entry, outcome: 'retrying' });
-    const handle = this.clock.schedule(retryAt, () => {
-      this.pending.delete(handle);
-      this.attempt(subscription, event, attempt + 1, firstAttemptAt);
-    });
-    this.pending.add(handle);
+    this.onChange();
   }
 }

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { CopyFaultEffect, EventSubscription } from './types';
+import type { CopyFaultEffect, EventSchema, EventSubscription } from './types';
 
 export interface VmDisk {
   name: string;
@@ -88,6 +88,20 @@ export interface OperationRecord {
   correlationId: string;
 }
 
+/** An event not yet delivered to one subscriber: waiting for its next attempt, or in flight. */
+export interface PendingDelivery {
+  /** The subscriber, by URL and schema; its current headers are read at each attempt. */
+  url: string;
+  schema: EventSchema;
+  event: Record<string, unknown>;
+  /** The attempt to make next, from 1. */
+  attempt: number;
+  /** Clock time of the first attempt: Event Grid's 24-hour limit counts from it. */
+  firstAttemptAt: number;
+  /** Clock time the next attempt is due. */
+  dueAt: number;
+}
+
 export interface TokenBucketState {
   tokens: number;
   updatedAt: number;
@@ -106,6 +120,8 @@ export interface SimulatorState {
   copyPutTimes: Record<string, number[]>;
   readBuckets: Record<string, TokenBucketState>;
   eventSubscriptions: EventSubscription[];
+  /** Deliveries still owed, so a restarted simulator resumes their retries. */
+  pendingDeliveries: PendingDelivery[];
   tls?: { key: string; cert: string };
 }
 
@@ -121,6 +137,7 @@ export function emptyState(clockTime: number): SimulatorState {
     copyPutTimes: {},
     readBuckets: {},
     eventSubscriptions: [],
+    pendingDeliveries: [],
   };
 }
 

@@ -165,11 +165,21 @@ export interface ComputeSimulator {
   readonly requestLog: readonly RequestLogEntry[];
   clearRequestLog(): void;
   readonly deliveryLog: readonly DeliveryLogEntry[];
+  /** Registers a webhook; registering a URL and schema again replaces that subscription. */
   subscribeEvents(subscription: EventSubscription): void;
+  /**
+   * Removes every subscription to `url` (any schema) and the deliveries still owed to it, as deleting an
+   * Event Grid subscription does; a delivery in flight finishes but is not retried. Returns how many
+   * subscriptions were removed. A restarted local stack subscribes its new URL, then unsubscribes the old.
+   */
+  unsubscribeEvents(url: string): number;
   /** Replaces the fault plan; counts start afresh. */
   setFaults(rules: FaultRule[]): void;
   /** The copy with this id (case-insensitive), or undefined. */
   getCopy(restorePointId: string): CopyView | undefined;
-  /** Stops the server and delivery retries, then writes the state file. */
+  /**
+   * Stops the server and event deliveries, then writes the state file. Deliveries still owed (waiting to
+   * retry, or interrupted in flight) are saved and resumed by a simulator started from the same file.
+   */
   close(): Promise<void>;
 }
