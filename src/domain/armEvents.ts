@@ -1,4 +1,4 @@
-import { formatRestorePointId, parseRestorePointId } from './armIds';
+import { armIdsEqual, formatRestorePointId, parseRestorePointId } from './armIds';
 
 export const RESOURCE_WRITE_SUCCESS = 'Microsoft.Resources.ResourceWriteSuccess';
 export const RESTORE_POINT_WRITE = 'Microsoft.Compute/restorePointCollections/restorePoints/write';
@@ -54,6 +54,11 @@ export function parseArmEvent(event: unknown): ParsedArmEvent {
   const uri = typeof data.resourceUri === 'string' ? data.resourceUri : event.subject;
   if (typeof uri !== 'string') {
     return { kind: 'malformed', reason: 'neither data.resourceUri nor subject names the resource' };
+  }
+  // ARM sets both to the same resource; an event where they differ was not written by ARM, and acting on
+  // either one would let its author pick what rpcopy reads.
+  if (typeof event.subject === 'string' && event.subject !== '' && !armIdsEqual(event.subject, uri)) {
+    return { kind: 'malformed', reason: 'subject and data.resourceUri name different resources' };
   }
   const parsed = parseRestorePointId(uri);
   if (!parsed.ok) {

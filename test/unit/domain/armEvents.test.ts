@@ -111,6 +111,27 @@ describe('Azure Resource Manager events', () => {
         },
       },
     },
+    {
+      why: 'a subject in another subscription than data.resourceUri',
+      event: {
+        ...sample('cloudevents'),
+        subject: rpId.replace(FIXTURE_SUBSCRIPTION, '99999999-0000-0000-0000-000000000000'),
+      },
+    },
+    {
+      why: 'a resourceUri in another subscription than the subject',
+      event: (() => {
+        const event = sample('eventgrid');
+        const data = event.data as Record<string, unknown>;
+        return {
+          ...event,
+          data: {
+            ...data,
+            resourceUri: rpId.replace(FIXTURE_SUBSCRIPTION, '99999999-0000-0000-0000-000000000000'),
+          },
+        };
+      })(),
+    },
   ])('drops a malformed event: $why', ({ event }) => {
     expect(parseArmEvent(event).kind).toBe('malformed');
   });
