@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../dev/clock';
+import { schemaErrors } from './computeSchema';
 import type { Harness } from './simHarness';
 import { RG, START, SUB, expectStatus, rpcId, startHarness, vmBody, vmId } from './simHarness';
 
@@ -107,6 +108,14 @@ describe('list operations page with nextLink', () => {
     );
     const second = await fetch(firstBody.nextLink, { headers: { authorization: 'Bearer t' } });
     const secondBody = (await second.json()) as { value: { name: string }[]; nextLink?: string };
+    // Both pages, with and without nextLink, are RestorePointCollectionListResult as the spec defines it.
+    expect([
+      schemaErrors('RestorePointCollectionListResult', first.body),
+      schemaErrors('RestorePointCollectionListResult', secondBody),
+    ]).toEqual([[], []]);
+    expect(
+      schemaErrors('RestorePointCollectionListResult', { value: [], nextLink: 'x', extra: 1 }),
+    ).toHaveLength(2);
     expect({
       status: second.status,
       names: secondBody.value.map((c) => c.name),
