@@ -368,21 +368,19 @@ describe('Durable management API through the real DurableClient', () => {
     const done = await client.waitForCompletionOrCreateCheckStatusResponse(request, 'w-done');
     expect({ status: done.status, body: await done.json() }).toEqual({ status: 200, body: { total: 3 } });
 
-    await client.startNew('orch', { instanceId: 'w-failed' });
-    engine.update('w-failed', { runtimeStatus: 'Failed', output: 'boom' });
-    const failed = await client.waitForCompletionOrCreateCheckStatusResponse(request, 'w-failed');
-    expect({ status: failed.status, body: await failed.json() }).toEqual({
-      status: 500,
-      body: JSON.parse(JSON.stringify(await client.getStatus('w-failed'))) as unknown,
-    });
-
-    await client.startNew('orch', { instanceId: 'w-terminated' });
-    engine.update('w-terminated', { runtimeStatus: 'Terminated', output: 'stopped' });
-    const terminated = await client.waitForCompletionOrCreateCheckStatusResponse(request, 'w-terminated');
-    expect({ status: terminated.status, body: await terminated.json() }).toEqual({
-      status: 200,
-      body: JSON.parse(JSON.stringify(await client.getStatus('w-terminated'))) as unknown,
-    });
+    // Failed and Terminated answer with the whole status document, as the client's getStatus sees it.
+    for (const [id, runtimeStatus, status] of [
+      ['w-failed', 'Failed', 500],
+      ['w-terminated', 'Terminated', 200],
+    ] as const) {
+      await client.startNew('orch', { instanceId: id });
+      engine.update(id, { runtimeStatus, output: `${runtimeStatus} output` });
+      const response = await client.waitForCompletionOrCreateCheckStatusResponse(request, id);
+      expect({ status: response.status, body: await response.json() }).toEqual({
+        status,
+        body: JSON.parse(JSON.stringify(await client.getStatus(id))) as unknown,
+      });
+    }
 
     await client.startNew('orch', { instanceId: 'w-running' });
     engine.update('w-running', { runtimeStatus: 'Running' });
