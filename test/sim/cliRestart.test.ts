@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(__dirname, '../..');
+const NODE = join(ROOT, 'node_modules/.bin/node');
+/** Compiled by `npm run build` (npm test's pretest). */
+const CLI = join(ROOT, 'dist/dev/compute-sim/cli.js');
+const SUB = '00000000-0000-0000-0000-0000000000aa';
+const BASE = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute`;
+
+interface RunningCli {
+  banner: string;
+  endpoint: string;
+  stop(): Promise<{ code: number | null; stdout: string }>;
+}
+
+async function startCli(args: string[]): Promise<RunningCli> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+  const child = spawn(NODE, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  const banner = await new Promise<string>((done, fail) => {
+    const timer = setInterval(() => {
+      if (stdout.includes('Press Ctrl-C')) {
+        clearInterval(timer);
+        done(stdout);
+      }
+    }, 20);
+    void exited.then((code) => {
+      clearInterval(timer);
+      fail(new Error(`CLI exited ${code}: ${stderr}`));
+    });
+  });
+  return {
+    banner,
+    endpoint: /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)?.[1] ?? '',
+    stop: async () => {
+      child.kill('SIGTERM');
+      return { code: await exited, stdout };
+    },
+  };
+}
+
+async function arm(endpoint: string, method: string, path: string, body?: unknown): Promise<number> {
+  const response = await fetch(`${endpoint}${path}?api-version=2026-04-01`, {
+    method,
+    headers: { authorization: 'Bearer t', 'content-type': 'application/json' },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+describe('standalone simulator restarted on its state file', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'compute-sim-cli-restart-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('resumes its resources and its clock; without --state it starts empty', async () => {
+    const state = join(dir, 'sim.json');
+    const first = await startCli(['--port', '0', '--no-tls', '--speed', '60', '--state', state]);
+    expect(first.banner).toContain('at 60x real time\n');
+    expect(first.banner).not.toContain('(resumed)');
+    expect(
+      await arm(first.endpoint, 'PUT', `${BASE}/virtualMachines/vm1`, {
+        location: 'eastus',
+        properties: { storageProfile: { osDisk: { diskSizeGB: 32 } } },
+      }),
+    ).toBe(201);
+    expect(
+      await arm(first.endpoint, 'PUT', `${BASE}/restorePointCollections/src`, {
+        location: 'eastus',
+        properties: { source: { id: `${BASE}/virtualMachines/vm1` } },
+      }),
+    ).toBe(201);
+    expect(await first.stop()).toEqual({
+      code: 0,
+      stdout: `${first.banner}Stopped on SIGTERM; state saved to ${state}.\n`,
+    });
+    const savedClock = (JSON.parse(readFileSync(state, 'utf8')) as { clockTime: number }).clockTime;
+
+    const second = await startCli(['--port', '0', '--no-tls', '--speed', '60', '--state', state]);
+    const resumedAt = Date.parse(
+      /clock: (\S+) at 60x real time \(resumed\)\n/.exec(second.banner)?.[1] ?? '',
+    );
+    expect(resumedAt).toBeGreaterThanOrEqual(savedClock);
+    expect(await arm(second.endpoint, 'GET', `${BASE}/restorePointCollections/src`)).toBe(200);
+    expect((await second.stop()).code).toBe(0);
+
+    const empty = await startCli(['--port', '0', '--no-tls']);
+    expect(empty.banner).toContain('state: in memory only (use --state <file> to keep it)\n');
+    expect(await arm(empty.endpoint, 'GET', `${BASE}/restorePointCollections/src`)).toBe(404);
+    expect((await empty.stop()).code).toBe(0);
+  });
+});
