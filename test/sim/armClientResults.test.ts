@@ -1,4 +1,3 @@
-import type { RestorePoint } from '@azure/arm-compute';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../dev/clock';
 import type { Harness } from './simHarness';
@@ -81,7 +80,7 @@ describe('arm-compute client results, whole', () => {
     const copy = await client.restorePoints.create(RG, 'dst', 'rp1', {
       sourceRestorePoint: { id: rpId('src', 'rp1') },
     });
-    const expectedCopy: RestorePoint = {
+    const expectedCopy = {
       id: rpId('dst', 'rp1'),
       name: 'rp1',
       type: 'Microsoft.Compute/restorePointCollections/restorePoints',
