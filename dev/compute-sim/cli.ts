@@ -26,6 +26,7 @@ async function run(options: SimulatorCliOptions): Promise<void> {
     seed: options.seed,
     ...(options.stateFile ? { stateFile: options.stateFile } : {}),
     ...(options.throughputMiBps !== undefined ? { throughputMiBps: options.throughputMiBps } : {}),
+    ...(options.listPageSize !== undefined ? { listPageSize: options.listPageSize } : {}),
   });
   for (const url of options.eventWebhooks) sim.subscribeEvents({ url, schema: options.eventSchema });
 

@@ -8,6 +8,7 @@ export interface SimulatorCliOptions {
   tls: boolean;
   seed: number;
   throughputMiBps?: number;
+  listPageSize?: number;
   eventWebhooks: string[];
   eventSchema: EventSchema;
 }
@@ -27,6 +28,7 @@ Options:
   --no-tls                 serve plain http (the Azure SDK then refuses bearer tokens; for debugging)
   --seed <integer>         seed for generated ids and fault probabilities (default 1)
   --throughput <MiB/s>     replication throughput per disk (default 50)
+  --page-size <items>      items per page of a list before it continues with nextLink (default 100)
   --event-webhook <url>    announce restore point writes to this URL (repeatable)
   --event-schema <schema>  EventGrid or CloudEvents (default EventGrid)
   -h, --help               show this help`;
@@ -92,6 +94,9 @@ export function parseSimulatorArgs(argv: readonly string[]): ParsedSimulatorArgs
       ...(values.throughput !== undefined
         ? { throughputMiBps: positiveNumber('throughput', values.throughput) }
         : {}),
+      ...(values['page-size'] !== undefined
+        ? { listPageSize: integerIn('page-size', values['page-size'], 1, 1000) }
+        : {}),
       eventWebhooks: webhooks,
       eventSchema: schema,
     },
@@ -110,6 +115,7 @@ function parse(argv: readonly string[]) {
       'no-tls': { type: 'boolean' },
       seed: { type: 'string' },
       throughput: { type: 'string' },
+      'page-size': { type: 'string' },
       'event-webhook': { type: 'string', multiple: true },
       'event-schema': { type: 'string' },
       help: { type: 'boolean', short: 'h' },

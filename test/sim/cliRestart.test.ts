@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UsageError, parseSimulatorArgs } from '../../dev/compute-sim/cliArgs';
 
 const ROOT = resolve(__dirname, '../..');
 const NODE = join(ROOT, 'node_modules/.bin/node');
@@ -99,5 +100,57 @@ describe('standalone simulator restarted on its state file', () => {
     expect(empty.banner).toContain('state: in memory only (use --state <file> to keep it)\n');
     expect(await arm(empty.endpoint, 'GET', `${BASE}/restorePointCollections/src`)).toBe(404);
     expect((await empty.stop()).code).toBe(0);
+  });
+});
+
+describe('--page-size', () => {
+  it('is parsed as a whole number from 1 to 1000', () => {
+    expect(parseSimulatorArgs(['--page-size', '2'])).toEqual({
+      kind: 'run',
+      options: {
+        port: 8443,
+        speed: 1,
+        tls: true,
+        seed: 1,
+        listPageSize: 2,
+        eventWebhooks: [],
+        eventSchema: 'EventGrid',
+      },
+    });
+    for (const bad of ['0', '1.5', 'many', '1001']) {
+      expect(() => parseSimulatorArgs(['--page-size', bad])).toThrow(
+        new UsageError(`--page-size must be an integer from 1 to 1000, got '${bad}'`),
+      );
+    }
+  });
+
+  it("pages the standalone simulator's lists", async () => {
+    const cli = await startCli(['--port', '0', '--no-tls', '--page-size', '1']);
+    expect(
+      await arm(cli.endpoint, 'PUT', `${BASE}/virtualMachines/vm1`, {
+        location: 'eastus',
+        properties: { storageProfile: { osDisk: { diskSizeGB: 32 } } },
+      }),
+    ).toBe(201);
+    for (const name of ['a', 'b']) {
+      expect(
+        await arm(cli.endpoint, 'PUT', `${BASE}/restorePointCollections/${name}`, {
+          location: 'eastus',
+          properties: { source: { id: `${BASE}/virtualMachines/vm1` } },
+        }),
+      ).toBe(201);
+    }
+    const response = await fetch(`${cli.endpoint}${BASE}/restorePointCollections?api-version=2026-04-01`, {
+      headers: { authorization: 'Bearer t' },
+    });
+    const page = (await response.json()) as { value: { name: string }[]; nextLink?: string };
+    expect({
+      names: page.value.map((c) => c.name),
+      hasNext: page.nextLink?.startsWith(cli.endpoint),
+    }).toEqual({
+      names: ['a'],
+      hasNext: true,
+    });
+    expect((await cli.stop()).code).toBe(0);
   });
 });
