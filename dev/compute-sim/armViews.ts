@@ -4,6 +4,14 @@ import type { ReplicationState } from './types';
 
 type Json = Record<string, unknown>;
 
+function managedDiskView(d: VmDisk | DiskSnapshot): Json {
+  return {
+    id: d.managedDiskId,
+    storageAccountType: d.storageAccountType,
+    ...(d.diskEncryptionSetId !== undefined ? { diskEncryptionSet: { id: d.diskEncryptionSetId } } : {}),
+  };
+}
+
 export function renderVm(vm: VmRecord): Json {
   const disk = (d: VmDisk, os: boolean): Json => ({
     ...(os ? { osType: vm.osType } : { lun: d.lun ?? 0 }),
@@ -11,7 +19,7 @@ export function renderVm(vm: VmRecord): Json {
     createOption: os ? 'FromImage' : 'Empty',
     caching: d.caching,
     diskSizeGB: d.diskSizeGB,
-    managedDisk: { id: d.managedDiskId, storageAccountType: d.storageAccountType },
+    managedDisk: managedDiskView(d),
   });
   return {
     name: vm.name,
@@ -51,7 +59,7 @@ function renderSourceDisk(d: DiskSnapshot, os: boolean, osType: string): Json {
     name: d.name,
     caching: d.caching,
     diskSizeGB: d.sizeGB,
-    managedDisk: { id: d.managedDiskId, storageAccountType: d.storageAccountType },
+    managedDisk: managedDiskView(d),
     diskRestorePoint: {
       id: d.diskRestorePointId,
       ...(d.sourceDiskRestorePointId ? { sourceDiskRestorePoint: { id: d.sourceDiskRestorePointId } } : {}),

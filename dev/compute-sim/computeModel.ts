@@ -259,6 +259,9 @@ export class ComputeModel {
         );
       }
       const managed = isObject(d.managedDisk) ? d.managedDisk : {};
+      const encryptionSetId = isObject(managed.diskEncryptionSet)
+        ? asString(managed.diskEncryptionSet.id)
+        : undefined;
       return {
         name: diskName,
         diskSizeGB: size,
@@ -266,6 +269,7 @@ export class ComputeModel {
         storageAccountType: asString(managed.storageAccountType) ?? 'Premium_LRS',
         caching: asString(d.caching) ?? (lun === undefined ? 'ReadWrite' : 'None'),
         ...(lun !== undefined ? { lun } : {}),
+        ...(encryptionSetId !== undefined ? { diskEncryptionSetId: encryptionSetId } : {}),
       };
     };
     const osDisk = disk(osDiskBody, `${name}_OsDisk_1`, 'properties.storageProfile.osDisk');
@@ -623,6 +627,7 @@ export class ComputeModel {
       storageAccountType: disk.storageAccountType,
       caching: disk.caching,
       ...(disk.lun !== undefined ? { lun: disk.lun } : {}),
+      ...(disk.diskEncryptionSetId !== undefined ? { diskEncryptionSetId: disk.diskEncryptionSetId } : {}),
     });
     const disks = [vm.osDisk, ...vm.dataDisks.filter((d) => !excludedKeys.has(idKey(d.managedDiskId)))].map(
       snapshot,

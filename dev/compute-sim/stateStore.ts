@@ -9,6 +9,8 @@ export interface VmDisk {
   storageAccountType: string;
   caching: string;
   lun?: number;
+  /** A customer-managed key: the disk's `managedDisk.diskEncryptionSet.id`. */
+  diskEncryptionSetId?: string;
 }
 
 export interface VmRecord {
@@ -45,6 +47,7 @@ export interface DiskSnapshot {
   caching: string;
   lun?: number;
   sourceDiskRestorePointId?: string;
+  diskEncryptionSetId?: string;
 }
 
 export interface CopyRecord {

@@ -51,6 +51,8 @@ export interface SourceSpec {
   location?: string;
   diskSizesGB?: number[];
   tags?: Record<string, string>;
+  /** Encrypts every disk with this disk encryption set (a customer-managed key). */
+  diskEncryptionSetId?: string;
 }
 
 /** Creates a VM (OS disk first, then data disks) and its restore point collection, through ARM calls. */
@@ -58,7 +60,13 @@ export async function seedSource(h: SimHarness, spec: SourceSpec = {}): Promise<
   const vm = spec.vm ?? 'vm1';
   const location = spec.location ?? 'eastus';
   const [osSize = 32, ...dataSizes] = spec.diskSizesGB ?? [32, 64];
-  const disk = (name: string) => ({ id: `${group}/disks/${name}`, storageAccountType: 'Premium_LRS' });
+  const disk = (name: string) => ({
+    id: `${group}/disks/${name}`,
+    storageAccountType: 'Premium_LRS',
+    ...(spec.diskEncryptionSetId === undefined
+      ? {}
+      : { diskEncryptionSet: { id: spec.diskEncryptionSetId } }),
+  });
   const vmOperation = h.client.virtualMachines.createOrUpdate(RESOURCE_GROUP, vm, {
     location,
     hardwareProfile: { vmSize: 'Standard_D4s_v5' },
