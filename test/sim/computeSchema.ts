@@ -1,12 +1,16 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import Ajv from 'ajv';
 
-const EXTRACT = '/work/shared/fixtures/azure-specs/2026-04-01/ComputeRP.restorePoints.extract.json';
+import { FIXTURES_DIR } from '../support/fixtures';
+
+const EXTRACT = path.join(FIXTURES_DIR, '2026-04-01/ComputeRP.restorePoints.extract.json');
 
 /**
- * The extract's definitions, made strict: a `$ref` leaving the extract becomes `{}`, and every object
- * definition rejects properties it does not declare. The ARM envelope properties, which the extract takes
- * from common-types, are declared here.
+ * The extract's definitions, made strict: a `$ref` that leaves the extract (common-types, HardwareProfile,
+ * OSProfile, ManagedDiskParameters, …) becomes `{}`, and every object definition rejects properties it does
+ * not declare, so an invented or misspelt field fails. The ARM envelope (`ProxyResource`, `TrackedResource`,
+ * `SubResource`), which the extract references but does not contain, is declared here.
  */
 function strictDefinitions(): Record<string, unknown> {
   const extract = JSON.parse(readFileSync(EXTRACT, 'utf8')) as {

@@ -1,16 +1,10 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv from 'ajv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Harness, RawResponse } from './simHarness';
+import { FIXTURES_DIR } from '../support/fixtures';
+import { schemaErrors } from './computeSchema';
 import { armBase, expectStatus, rpId, rpcId, startHarness, vmBody, vmId } from './simHarness';
-
-const FIXTURES = '/work/shared/fixtures/azure-specs';
-const extract = JSON.parse(
-  readFileSync(join(FIXTURES, '2026-04-01/ComputeRP.restorePoints.extract.json'), 'utf8'),
-) as {
-  definitions: Record<string, Record<string, unknown>>;
-};
 
 interface Example {
   operationId: string;
@@ -19,61 +13,7 @@ interface Example {
 }
 
 function example(path: string): Example {
-  return JSON.parse(readFileSync(join(FIXTURES, path), 'utf8')) as Example;
-}
-
-/**
- * The extract's definitions, made strict: a `$ref` that leaves the extract (common-types, HardwareProfile,
- * OSProfile, ManagedDiskParameters, …) becomes `{}`, and every object definition rejects properties it does
- * not declare, so an invented or misspelt field fails. The ARM envelope (`ProxyResource`, `TrackedResource`,
- * `SubResource`), which the extract references but does not contain, is declared here.
- */
-function strictDefinitions(): Record<string, unknown> {
-  const names = new Set(Object.keys(extract.definitions));
-  const rewrite = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(rewrite);
-    if (typeof node !== 'object' || node === null) return node;
-    const record = node as Record<string, unknown>;
-    if (typeof record.$ref === 'string') {
-      const local = /^#\/definitions\/(.+)$/.exec(record.$ref)?.[1];
-      return local && names.has(local) ? { $ref: record.$ref } : {};
-    }
-    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, rewrite(v)]));
-  };
-  const envelope: Record<string, Record<string, unknown>> = {
-    RestorePoint: { id: {}, name: {}, type: {}, systemData: {} },
-    RestorePointCollection: { id: {}, name: {}, type: {}, systemData: {}, location: {}, tags: {} },
-    RestorePointCollectionUpdate: { tags: {} },
-    DiskRestorePointAttributes: { id: {} },
-    DiskEncryptionSetParameters: { id: {} },
-  };
-  return Object.fromEntries(
-    Object.entries(extract.definitions).map(([name, definition]) => {
-      const strict = rewrite(definition) as Record<string, unknown>;
-      if (strict.type === 'object') {
-        strict.properties = { ...(strict.properties as object | undefined), ...envelope[name] };
-        strict.additionalProperties = false;
-      }
-      return [name, strict];
-    }),
-  );
-}
-
-const ajv = new Ajv({ strict: false, allErrors: true });
-ajv.addFormat('int32', {
-  type: 'number',
-  validate: (n: number) => Number.isInteger(n) && Math.abs(n) < 2 ** 31,
-});
-ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
-ajv.addFormat('uri', /^https?:\/\//);
-ajv.addSchema({ $id: 'compute', definitions: strictDefinitions() });
-
-function errorsAgainst(definition: string, body: unknown): string[] {
-  const validate = ajv.getSchema(`compute#/definitions/${definition}`);
-  if (!validate) throw new Error(`no definition ${definition}`);
-  return validate(body)
-    ? []
-    : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+  return JSON.parse(readFileSync(join(FIXTURES_DIR, path), 'utf8')) as Example;
 }
 
 /** Every key path of a JSON value, arrays as `[]`: the value's shape. */
@@ -157,7 +97,7 @@ describe('every fixture example has a matching response shape', () => {
   }
 
   it('the fixture folder holds exactly the examples this suite covers', () => {
-    expect(readdirSync(join(FIXTURES, '2026-04-01')).sort()).toEqual([
+    expect(readdirSync(join(FIXTURES_DIR, '2026-04-01')).sort()).toEqual([
       'ComputeRP.restorePoints.extract.json',
       'RestorePointCollection_CreateOrUpdate.json',
       'RestorePointCollection_CreateOrUpdate_ForCrossRegionCopy.json',
@@ -176,12 +116,12 @@ describe('every fixture example has a matching response shape', () => {
       ['RestorePoint', '2025-11-01/RestorePoint_Get_WithInstanceView.json', '200'],
     ];
     for (const [definition, path, status] of answers) {
-      expect(errorsAgainst(definition, example(path).responses[status]?.body)).toEqual([]);
+      expect(schemaErrors(definition, example(path).responses[status]?.body)).toEqual([]);
     }
     // Quirk: instantAccessStatus is not a RestorePointProperties property in 2026-04-01.
     const contained = example('2025-11-01/RestorePointCollection_Get_WithContainedRestorePoints.json')
       .responses['200']?.body;
-    expect(errorsAgainst('RestorePointCollection', contained)).toEqual([
+    expect(schemaErrors('RestorePointCollection', contained)).toEqual([
       '/properties/restorePoints/0/properties must NOT have additional properties {"additionalProperty":"instantAccessStatus"}',
     ]);
   });
@@ -204,7 +144,7 @@ describe('every fixture example has a matching response shape', () => {
       [created, '201'],
       [updated, '200'],
     ] as const) {
-      expect(errorsAgainst('RestorePointCollection', response.body)).toEqual([]);
+      expect(schemaErrors('RestorePointCollection', response.body)).toEqual([]);
       expect(missingFrom(response.body, ex.responses[code]?.body)).toEqual([]);
     }
     return [created, updated];
@@ -252,7 +192,7 @@ describe('every fixture example has a matching response shape', () => {
       properties: { sourceRestorePoint: { id: rpId('sourceRpcName', 'sourceRpName') } },
     });
     expect(response.status).toBe(201);
-    expect(errorsAgainst('RestorePoint', response.body)).toEqual([]);
+    expect(schemaErrors('RestorePoint', response.body)).toEqual([]);
     expect(missingFrom(response.body, ex.responses['201']?.body)).toEqual(
       [...NOT_MODELLED, 'properties.sourceMetadata.userData']
         .filter((p) => p !== 'properties.instantAccessDurationMinutes')
@@ -272,7 +212,7 @@ describe('every fixture example has a matching response shape', () => {
     await seedSource();
     const got = await h.call('GET', rpId('sourceRpcName', 'sourceRpName'));
     expect(got.status).toBe(200);
-    expect(errorsAgainst('RestorePoint', got.body)).toEqual([]);
+    expect(schemaErrors('RestorePoint', got.body)).toEqual([]);
     expect(missingFrom(got.body, example('2026-04-01/RestorePoint_Get.json').responses['200']?.body)).toEqual(
       NOT_MODELLED,
     );
@@ -286,7 +226,7 @@ describe('every fixture example has a matching response shape', () => {
     await h.clock.advanceBy(24 * 3_600_000);
     const viewed = await h.call('GET', `${rpId('rpcName', 'rpName')}?$expand=instanceView`);
     expect(viewed.status).toBe(200);
-    expect(errorsAgainst('RestorePoint', viewed.body)).toEqual([]);
+    expect(schemaErrors('RestorePoint', viewed.body)).toEqual([]);
     const ex = example('2025-11-01/RestorePoint_Get_WithInstanceView.json').responses['200']?.body;
     expect(missingFrom(viewed.body, ex)).toEqual(NOT_MODELLED);
     const body = viewed.body as { properties: { instanceView: unknown } };
@@ -324,7 +264,7 @@ describe('every fixture example has a matching response shape', () => {
     await seedSource();
     const response = await h.call('GET', `${rpcId('sourceRpcName')}?$expand=restorePoints`);
     expect(response.status).toBe(200);
-    expect(errorsAgainst('RestorePointCollection', response.body)).toEqual([]);
+    expect(schemaErrors('RestorePointCollection', response.body)).toEqual([]);
     const ex = example('2025-11-01/RestorePointCollection_Get_WithContainedRestorePoints.json').responses[
       '200'
     ]?.body;
