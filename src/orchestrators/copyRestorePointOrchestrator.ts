@@ -124,6 +124,25 @@ export function* copyRestorePointOrchestrator(
     return false;
   }
 
+  /** Azure accepted the copy (now or in an earlier attempt): from here on, replication is polled. */
+  function startPolling(targetRestorePointId?: string): void {
+    state.phase = 'poll';
+    state.deadline = plusSeconds(settings.copyTimeoutSeconds).toISOString();
+    update({
+      status: 'Replicating',
+      ...(targetRestorePointId === undefined ? {} : { targetRestorePointId }),
+      startedAt: nowIso(),
+    });
+  }
+
+  function* skipOutOfOrder(message: string): Generator<Task, CopyDocument, unknown> {
+    return yield* finish({
+      status: 'Skipped',
+      reason: 'ordering',
+      error: copyError('ordering', 'OutOfOrder', message),
+    });
+  }
+
   function* publish(type: CopyEventType): Generator<Task, void, unknown> {
     const result = yield* call<PublishCopyEventResult>(ActivityNames.publishCopyEvent, {
       type,
@@ -292,20 +311,10 @@ export function* copyRestorePointOrchestrator(
             continue;
           case 'already-copied':
             // An earlier attempt's copy exists: watch it instead of starting another.
-            state.phase = 'poll';
-            state.deadline = plusSeconds(settings.copyTimeoutSeconds).toISOString();
-            update({
-              status: 'Replicating',
-              targetRestorePointId: result.targetRestorePointId,
-              startedAt: nowIso(),
-            });
+            startPolling(result.targetRestorePointId);
             continue;
           case 'skip':
-            return yield* finish({
-              status: 'Skipped',
-              reason: 'ordering',
-              error: copyError('ordering', 'OutOfOrder', result.message),
-            });
+            return yield* skipOutOfOrder(result.message);
           case 'fail':
             return yield* finish({ status: 'Failed', error: result.error });
           case 'throttled':
@@ -365,9 +374,7 @@ export function* copyRestorePointOrchestrator(
             case 'started':
             case 'already-exists':
               transientFailures = 0;
-              state.phase = 'poll';
-              state.deadline = plusSeconds(settings.copyTimeoutSeconds).toISOString();
-              update({ status: 'Replicating', startedAt: nowIso() });
+              startPolling();
               continue;
             case 'throttled':
               log('info', `copy request throttled; retrying in ${result.retryAfterSeconds}s`);
@@ -396,20 +403,10 @@ export function* copyRestorePointOrchestrator(
                 maxConcurrentCopies: settings.maxConcurrentCopies,
               });
               if (turn.ok && turn.value.kind === 'skip') {
-                return yield* finish({
-                  status: 'Skipped',
-                  reason: 'ordering',
-                  error: copyError('ordering', 'OutOfOrder', turn.value.message),
-                });
+                return yield* skipOutOfOrder(turn.value.message);
               }
               if (turn.ok && turn.value.kind === 'already-copied') {
-                state.phase = 'poll';
-                state.deadline = plusSeconds(settings.copyTimeoutSeconds).toISOString();
-                update({
-                  status: 'Replicating',
-                  targetRestorePointId: turn.value.targetRestorePointId,
-                  startedAt: nowIso(),
-                });
+                startPolling(turn.value.targetRestorePointId);
                 continue;
               }
               if (++refusals >= MAX_REFUSALS) {
