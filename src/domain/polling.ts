@@ -126,9 +126,9 @@ export function nextPollDelaySeconds(options: NextPollOptions): number {
     delay = clamp(Math.max(state.lastDelaySeconds * 2, floor));
   } else if (eta !== undefined) {
     const remaining = seconds(now, eta);
-    // Far away: halve the distance so the estimate is refined; close: poll right after the estimated end,
-    // on the next refresh.
-    delay = clamp(remaining > 4 * floor ? remaining / 2 : remaining + floor / 2);
+    // Far away: halve the distance so the estimate is refined. Near: look on every refresh, because the
+    // estimate is only as fine as a whole percent (which, on a day-long copy, is longer than a refresh).
+    delay = clamp(remaining > 4 * floor ? remaining / 2 : floor);
   } else {
     // No measurable progress yet; low-churn disks may jump from 0 to 100, so look again after a fraction of
     // the time already spent.

@@ -85,6 +85,24 @@ describe('adaptive polling', () => {
     expect((run.finishedAt ?? 0) - hours * 3600).toBeLessThanOrEqual(3600);
   });
 
+  it('looks on every refresh once the estimated end is near, since the estimate is only as fine as a whole percent', () => {
+    // Prepare: 90 % after 3 h, so the estimated end is 20 minutes away.
+    let state = recordProgress(initialPollState(), { at: at(0), percent: 0 });
+    state = recordProgress(state, { at: at(3 * 3600), percent: 90 });
+
+    // Act
+    const delay = nextPollDelaySeconds({
+      state,
+      now: at(3 * 3600),
+      startedAt: at(0),
+      deadline: farDeadline,
+      settings,
+    });
+
+    // Assess
+    expect({ eta: estimateCompletion(state), delay }).toEqual({ eta: at(3 * 3600 + 1200), delay: 600 });
+  });
+
   it('never polls more often than the progress refresh after the first look, and never waits more than the maximum', () => {
     // Act
     const run = simulate((seconds) => (seconds / (30 * 3600)) * 100);
