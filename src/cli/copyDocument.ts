@@ -1,24 +1,13 @@
 /** The copy document of the HTTP contract (`GET /api/copies/{id}`), as far as the CLI reads it. */
 
-// Type-only: erased at compile time, so the CLI stays free of app code at run time.
+// The app's own status list: src/domain/copyDocument.ts imports nothing, so this brings no app code along.
 import type { CopyStatus } from '../domain/copyDocument';
+import { COPY_STATUSES } from '../domain/copyDocument';
 
 export type { CopyStatus };
 
-/**
- * The app's statuses as a run-time list, for `list --status`: checked against the app's own union here, and
- * against its list in test/cli/render.test.ts, so the two cannot drift apart.
- */
-export const copyStatuses = [
-  'Queued',
-  'Starting',
-  'Replicating',
-  'Succeeded',
-  'Failed',
-  'TimedOut',
-  'Canceled',
-  'Skipped',
-] as const satisfies readonly CopyStatus[];
+/** The app's statuses as a run-time list, for `list --status`. */
+export const copyStatuses = COPY_STATUSES;
 
 /** Statuses of a copy that has not ended; `watch` without an id follows copies in these. */
 export const activeStatuses = ['Queued', 'Starting', 'Replicating'] as const satisfies readonly CopyStatus[];

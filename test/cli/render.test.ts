@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { copyStatuses, toCopyDocument, toCopyPage } from '../../src/cli/copyDocument';
+import { toCopyDocument, toCopyPage } from '../../src/cli/copyDocument';
+import { parseCommandLine } from '../../src/cli/parseCommandLine';
 import { LiveFrame } from '../../src/cli/liveFrame';
 import {
   formatEta,
@@ -163,8 +164,14 @@ describe('reading API documents', () => {
     });
   });
 
-  it('knows every status the app has, in the same order', () => {
-    expect(copyStatuses).toEqual(COPY_STATUSES);
+  it('accepts every status the app has in list --status, in any casing', () => {
+    // Act
+    const parsed = COPY_STATUSES.map(
+      (status) => parseCommandLine(['list', '--status', status.toUpperCase()], {}).command,
+    );
+
+    // Assess
+    expect(parsed).toEqual(COPY_STATUSES.map((status) => ({ name: 'list', status, all: false })));
   });
 
   it('rejects a page without a copies array', () => {
