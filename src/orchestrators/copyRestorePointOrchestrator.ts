@@ -4,6 +4,7 @@ import type { OrchestrationContext, Task } from 'durable-functions';
 import type {
   CarriedState,
   CheckCopyTurnResult,
+  ResolvedSource,
   CopyOrchestrationInput,
   DeleteTargetRestorePointResult,
   EnsureTargetCollectionResult,
@@ -132,6 +133,23 @@ export function* copyRestorePointOrchestrator(
       status: 'Replicating',
       ...(targetRestorePointId === undefined ? {} : { targetRestorePointId }),
       startedAt: nowIso(),
+    });
+  }
+
+  /** Asks whether this copy may go now (ordering per collection and region, the concurrency cap). */
+  function* checkTurn(
+    source: ResolvedSource,
+    targetCollectionId: string,
+  ): Generator<Task, Call<CheckCopyTurnResult>, unknown> {
+    return yield* call<CheckCopyTurnResult>(ActivityNames.checkCopyTurn, {
+      copyId: input.copyId,
+      sourceRestorePointId: source.restorePointId,
+      sourceCollectionId: source.collectionId,
+      sourceCreatedAt: source.createdAt,
+      targetRegion: input.targetRegion,
+      targetCollectionId,
+      createdAt: doc.createdAt,
+      maxConcurrentCopies: settings.maxConcurrentCopies,
     });
   }
 
@@ -287,16 +305,7 @@ export function* copyRestorePointOrchestrator(
     }
 
     if (state.phase === 'queue') {
-      const turn = yield* call<CheckCopyTurnResult>(ActivityNames.checkCopyTurn, {
-        copyId: input.copyId,
-        sourceRestorePointId: source.restorePointId,
-        sourceCollectionId: source.collectionId,
-        sourceCreatedAt: source.createdAt,
-        targetRegion: input.targetRegion,
-        targetCollectionId: doc.targetCollectionId,
-        createdAt: doc.createdAt,
-        maxConcurrentCopies: settings.maxConcurrentCopies,
-      });
+      const turn = yield* checkTurn(source, doc.targetCollectionId);
       let waitSeconds = settings.queueRecheckSeconds;
       if (!turn.ok) {
         if (++transientFailures >= MAX_TRANSIENT_FAILURES) {
@@ -392,16 +401,7 @@ export function* copyRestorePointOrchestrator(
               return yield* finish({ status: 'Failed', error: result.error });
             case 'refused': {
               // Azure does not say why; the turn check tells ordering and a copy in flight apart.
-              const turn = yield* call<CheckCopyTurnResult>(ActivityNames.checkCopyTurn, {
-                copyId: input.copyId,
-                sourceRestorePointId: source.restorePointId,
-                sourceCollectionId: source.collectionId,
-                sourceCreatedAt: source.createdAt,
-                targetRegion: input.targetRegion,
-                targetCollectionId: doc.targetCollectionId,
-                createdAt: doc.createdAt,
-                maxConcurrentCopies: settings.maxConcurrentCopies,
-              });
+              const turn = yield* checkTurn(source, doc.targetCollectionId);
               if (turn.ok && turn.value.kind === 'skip') {
                 return yield* skipOutOfOrder(turn.value.message);
               }
