@@ -4,9 +4,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { VirtualClock } from '../../dev/clock';
 import { startDevHost, type DevHost } from '../../dev/host';
-import cloudEvents from '../../../shared/fixtures/azure-specs/event-grid/ResourceWriteSuccess.cloudevents-schema.json';
-import eventGridEvents from '../../../shared/fixtures/azure-specs/event-grid/ResourceWriteSuccess.eventgrid-schema.json';
-import validationEvents from '../../../shared/fixtures/azure-specs/event-grid/SubscriptionValidationEvent.json';
+import cloudEvents from '../fixtures/azure-specs/event-grid/ResourceWriteSuccess.cloudevents-schema.json';
+import eventGridEvents from '../fixtures/azure-specs/event-grid/ResourceWriteSuccess.eventgrid-schema.json';
+import validationEvents from '../fixtures/azure-specs/event-grid/SubscriptionValidationEvent.json';
 
 const appDir = path.join(__dirname, 'apps', 'eventgrid');
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { VirtualClock } from '../../dev/clock';
 import { startDevHost, type DevHost, type RequestLogEntry } from '../../dev/host';
-import fixture from '../../../shared/fixtures/durable/durable-client-http-calls.json';
+import fixture from '../fixtures/durable/durable-client-http-calls.json';
 import { FakeEngine } from './fakeEngine';
 
 const appDir = path.join(__dirname, 'apps', 'client');

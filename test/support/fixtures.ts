@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-/** The shared, read-only fixture folder next to the repository. */
-export const FIXTURES_DIR = path.resolve(__dirname, '../../../shared/fixtures/azure-specs');
+/** Fixtures copied into the repository (see test/fixtures/SOURCES.md). */
+export const FIXTURES_DIR = path.resolve(__dirname, '../fixtures/azure-specs');
 
 /** A subscription id to put where the examples say `{subscription-id}`. */
 export const FIXTURE_SUBSCRIPTION = '11111111-2222-3333-4444-555555555555';

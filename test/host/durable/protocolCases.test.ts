@@ -34,7 +34,7 @@ interface ProtocolCase {
 
 const fixture = JSON.parse(
   readFileSync(
-    path.join(__dirname, '../../../../shared/fixtures/durable/orchestrator-protocol-cases.json'),
+    path.join(__dirname, '../../fixtures/durable/orchestrator-protocol-cases.json'),
     'utf8',
   ),
 ) as { cases: ProtocolCase[] };
