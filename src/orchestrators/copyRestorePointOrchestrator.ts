@@ -94,9 +94,26 @@ export function* copyRestorePointOrchestrator(
     context.df.setCustomStatus(doc);
   };
 
+  /**
+   * The one `cancel` waiter of this execution. durable-functions 3.5.0 keeps every event waiter ever yielded
+   * registered and hands a raised event to the newest one, so a fresh waiter per wait lets an event that
+   * lands while no wait is pending (during an activity, or replayed beside a due timer) complete a stale
+   * waiter nobody looks at. One waiter, raced in every yield and read with `isCompleted`, cannot miss it.
+   */
+  const cancel = context.df.waitForExternalEvent(CANCEL_EVENT);
+  const canceled = (): boolean => cancel.isCompleted;
+
+  /**
+   * Runs an activity. The cancel waiter rides along so that an event arriving meanwhile is recorded, but the
+   * activity is always awaited to its end: what it did (a target created) decides the cleanup.
+   */
   function* call<T>(name: string, activityInput: unknown): Generator<Task, Call<T>, unknown> {
+    const activity = context.df.callActivityWithRetry(name, retry, activityInput);
     try {
-      const value = (yield context.df.callActivityWithRetry(name, retry, activityInput)) as T;
+      if (!canceled()) {
+        yield context.df.Task.any([activity, cancel]);
+      }
+      const value = (yield activity) as T;
       return { ok: true, value };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -113,12 +130,16 @@ export function* copyRestorePointOrchestrator(
   function* waitCanceled(seconds: number): Generator<Task, boolean, unknown> {
     const until = plusSeconds(Math.max(0, seconds));
     do {
+      if (canceled()) {
+        return true;
+      }
       const remaining = (until.getTime() - context.df.currentUtcDateTime.getTime()) / 1000;
       const timer = context.df.createTimer(plusSeconds(Math.max(0, Math.min(remaining, MAX_TIMER_SECONDS))));
-      const cancel = context.df.waitForExternalEvent(CANCEL_EVENT);
-      const winner: unknown = yield context.df.Task.any([timer, cancel]);
-      if (winner === cancel) {
-        timer.cancel();
+      yield context.df.Task.any([timer, cancel]);
+      if (canceled()) {
+        if (!timer.isCompleted) {
+          timer.cancel();
+        }
         return true;
       }
     } while (context.df.currentUtcDateTime.getTime() < until.getTime());
@@ -210,9 +231,13 @@ export function* copyRestorePointOrchestrator(
     return doc;
   }
 
-  /** Hands the state to a fresh generation, unless a cancel is already waiting. */
+  /**
+   * Hands the state to a fresh generation, unless a cancel has arrived. Every event before this point has
+   * been replayed into the waiter; one raised later in the same episode is carried over to the new
+   * generation by the host, whose own waiter receives it.
+   */
   function* continueAsNew(): Generator<Task, CopyDocument | undefined, unknown> {
-    if (yield* waitCanceled(0)) {
+    if (canceled()) {
       return yield* finish({ status: 'Canceled', deleteTarget: state.phase === 'poll' });
     }
     context.df.continueAsNew({
@@ -234,13 +259,24 @@ export function* copyRestorePointOrchestrator(
   /** Whether the last wait before the copy started was for copy throttling. */
   let throttledLast = false;
 
+  /** Whether a copy PUT was sent in this generation's start phase, so a cancel must remove its target. */
+  let targetRequested = false;
+
   while (true) {
+    // Every step starts here, after whatever activity or wait ran last: a cancel that arrived meanwhile ends
+    // the copy now, whatever that step's result was.
+    if (canceled()) {
+      return yield* finish({ status: 'Canceled', deleteTarget: state.phase === 'poll' || targetRequested });
+    }
     if (state.phase === 'resolve') {
       const resolved = yield* call<ResolveCopySourceResult>(ActivityNames.resolveCopySource, {
         copyId: input.copyId,
         sourceRestorePointId: input.sourceRestorePointId,
         targetRegion: input.targetRegion,
       });
+      if (canceled()) {
+        continue;
+      }
       if (!resolved.ok) {
         if (++transientFailures >= MAX_TRANSIENT_FAILURES) {
           return yield* finish(unavailable(resolved.message));
@@ -306,6 +342,9 @@ export function* copyRestorePointOrchestrator(
 
     if (state.phase === 'queue') {
       const turn = yield* checkTurn(source, doc.targetCollectionId);
+      if (canceled()) {
+        continue;
+      }
       let waitSeconds = settings.queueRecheckSeconds;
       if (!turn.ok) {
         if (++transientFailures >= MAX_TRANSIENT_FAILURES) {
@@ -357,6 +396,9 @@ export function* copyRestorePointOrchestrator(
         targetCollectionId: doc.targetCollectionId,
         targetRegion: input.targetRegion,
       });
+      if (canceled()) {
+        continue;
+      }
       let waitSeconds: number | undefined;
       if (!ensured.ok) {
         if (++transientFailures >= MAX_TRANSIENT_FAILURES) {
@@ -368,10 +410,14 @@ export function* copyRestorePointOrchestrator(
       } else if (ensured.value.kind === 'throttled') {
         waitSeconds = ensured.value.retryAfterSeconds;
       } else {
+        targetRequested = true;
         const started = yield* call<StartRestorePointCopyResult>(ActivityNames.startRestorePointCopy, {
           sourceRestorePointId: source.restorePointId,
           targetRestorePointId: doc.targetRestorePointId,
         });
+        if (canceled()) {
+          continue;
+        }
         if (!started.ok) {
           if (++transientFailures >= MAX_TRANSIENT_FAILURES) {
             return yield* finish(unavailable(started.message));
@@ -402,6 +448,9 @@ export function* copyRestorePointOrchestrator(
             case 'refused': {
               // Azure does not say why; the turn check tells ordering and a copy in flight apart.
               const turn = yield* checkTurn(source, doc.targetCollectionId);
+              if (canceled()) {
+                continue;
+              }
               if (turn.ok && turn.value.kind === 'skip') {
                 return yield* skipOutOfOrder(turn.value.message);
               }
@@ -413,6 +462,7 @@ export function* copyRestorePointOrchestrator(
                 return yield* finish({ status: 'Failed', error: result.error });
               }
               log('warn', `copy refused (${result.error.code}); back to the queue`);
+              targetRequested = false;
               state.phase = 'queue';
               update({ status: 'Queued' });
               waitSeconds = settings.queueRecheckSeconds;
@@ -468,6 +518,9 @@ export function* copyRestorePointOrchestrator(
       const progress = yield* call<GetCopyProgressResult>(ActivityNames.getCopyProgress, {
         targetRestorePointId: doc.targetRestorePointId,
       });
+      if (canceled()) {
+        return yield* finish({ status: 'Canceled', deleteTarget: true });
+      }
       if (!progress.ok) {
         // A long copy survives an Azure hiccup: look again later; the deadline still applies.
         if (pastDeadline) {
