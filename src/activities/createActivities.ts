@@ -12,6 +12,9 @@ import {
   parseRestorePointId,
 } from '../domain/armIds';
 import type {
+  ActivityInput,
+  ActivityName,
+  ActivityResult,
   CheckCopyTurnInput,
   CheckCopyTurnResult,
   DeleteTargetRestorePointInput,
@@ -92,7 +95,7 @@ function invalid(code: string, message: string): { kind: 'fail'; error: ReturnTy
  * Builds the activities. Each starts work or reads state and returns what it saw as plain data; none waits on a
  * poller or sleeps. Transient failures are thrown (the orchestrator retries them); everything else is data.
  */
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(deps: ActivityDeps): Activities {
   const { compute } = deps;
 
   async function resolveCopySource(input: ResolveCopySourceInput): Promise<ResolveCopySourceResult> {
@@ -436,4 +439,7 @@ export function createActivities(deps: ActivityDeps) {
   };
 }
 
-export type Activities = ReturnType<typeof createActivities>;
+/** One handler per entry of `CopyActivityContracts`, with exactly its input and result. */
+export type Activities = {
+  [N in ActivityName]: (input: ActivityInput<N>, context: ActivityContext) => Promise<ActivityResult<N>>;
+};

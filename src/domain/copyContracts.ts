@@ -12,16 +12,6 @@ export const ORCHESTRATOR_NAME = 'copyRestorePointOrchestrator';
 /** The external event `POST /api/copies/{id}/cancel` raises. */
 export const CANCEL_EVENT = 'cancel';
 
-export const ActivityNames = {
-  resolveCopySource: 'resolveCopySourceActivity',
-  checkCopyTurn: 'checkCopyTurnActivity',
-  ensureTargetCollection: 'ensureTargetCollectionActivity',
-  startRestorePointCopy: 'startRestorePointCopyActivity',
-  getCopyProgress: 'getCopyProgressActivity',
-  deleteTargetRestorePoint: 'deleteTargetRestorePointActivity',
-  publishCopyEvent: 'publishCopyEventActivity',
-} as const;
-
 /** Azure said "not now": wait this long (from `Retry-After`) and ask again. */
 export interface Throttled {
   kind: 'throttled';
@@ -197,3 +187,33 @@ export interface CopyOrchestrationInput {
   settings: CopySettings;
   carried?: CarriedState;
 }
+
+/**
+ * Every activity, by name: what it takes and what it returns. The orchestrator's `call`, `createActivities`
+ * and the function registrations all derive from this one map, so a wrong name, input or result is a
+ * compile error rather than a convention.
+ */
+export interface CopyActivityContracts {
+  resolveCopySource: { input: ResolveCopySourceInput; result: ResolveCopySourceResult };
+  checkCopyTurn: { input: CheckCopyTurnInput; result: CheckCopyTurnResult };
+  ensureTargetCollection: { input: EnsureTargetCollectionInput; result: EnsureTargetCollectionResult };
+  startRestorePointCopy: { input: StartRestorePointCopyInput; result: StartRestorePointCopyResult };
+  getCopyProgress: { input: GetCopyProgressInput; result: GetCopyProgressResult };
+  deleteTargetRestorePoint: { input: DeleteTargetRestorePointInput; result: DeleteTargetRestorePointResult };
+  publishCopyEvent: { input: PublishCopyEventInput; result: PublishCopyEventResult };
+}
+
+export type ActivityName = keyof CopyActivityContracts;
+export type ActivityInput<N extends ActivityName> = CopyActivityContracts[N]['input'];
+export type ActivityResult<N extends ActivityName> = CopyActivityContracts[N]['result'];
+
+/** The function name each activity is registered under (part of the durable history: never rename). */
+export const ActivityNames = {
+  resolveCopySource: 'resolveCopySourceActivity',
+  checkCopyTurn: 'checkCopyTurnActivity',
+  ensureTargetCollection: 'ensureTargetCollectionActivity',
+  startRestorePointCopy: 'startRestorePointCopyActivity',
+  getCopyProgress: 'getCopyProgressActivity',
+  deleteTargetRestorePoint: 'deleteTargetRestorePointActivity',
+  publishCopyEvent: 'publishCopyEventActivity',
+} as const satisfies { readonly [N in ActivityName]: string };
