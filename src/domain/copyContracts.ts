@@ -4,7 +4,8 @@
  */
 import type { CopyDocument, CopyError, CopyTrigger } from './copyDocument';
 import type { CopyEventType } from './copyEvents';
-import type { PollState, PollingSettings } from './polling';
+import type { CarriedState } from './copyState';
+import type { PollingSettings } from './polling';
 import type { RestorePointView } from './restorePoints';
 
 export const ORCHESTRATOR_NAME = 'copyRestorePointOrchestrator';
@@ -145,12 +146,13 @@ export interface CopySettings {
   polling: PollingSettings;
   /**
    * Waits per orchestration generation before `continueAsNew` trims the history
-   * (`RPCOPY_POLLS_PER_GENERATION`).
+   * (`RPCOPY_POLLS_PER_GENERATION`); a generation also ends before its history could pass 100 events.
    * @default 20
    */
   pollsPerGeneration: number;
   /**
-   * Retries of an activity whose transient failure (408, 5xx, network) was thrown; fixed, not configurable.
+   * Attempts of an activity whose transient failure (408, 5xx, network) was thrown, spaced by durable timers
+   * the orchestration counts; fixed, not configurable.
    * @default { firstRetryIntervalSeconds: 5, maxNumberOfAttempts: 5, backoffCoefficient: 2 }
    */
   activityRetry: {
@@ -158,20 +160,6 @@ export interface CopySettings {
     maxNumberOfAttempts: number;
     backoffCoefficient: number;
   };
-}
-
-export type CopyPhase = 'resolve' | 'queue' | 'start' | 'poll';
-
-/** What a generation hands to the next one through `continueAsNew`. */
-export interface CarriedState {
-  phase: CopyPhase;
-  document: CopyDocument;
-  source?: ResolvedSource;
-  poll?: PollState;
-  /** ISO: when the copy gives up. */
-  deadline?: string;
-  startedEventPublished: boolean;
-  generation: number;
 }
 
 export interface CopyOrchestrationInput {

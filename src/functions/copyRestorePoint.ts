@@ -5,7 +5,7 @@ import type { ActivityContext } from '../activities/createActivities';
 import { getRuntime } from '../compositionRoot';
 import type { ActivityInput, ActivityName, ActivityResult } from '../domain/copyContracts';
 import { ActivityNames, ORCHESTRATOR_NAME } from '../domain/copyContracts';
-import { copyRestorePointOrchestrator } from '../orchestrators/copyRestorePointOrchestrator';
+import { copyRestorePointOrchestrator } from '../orchestrators/copyRestorePoint';
 import { CopyStatusStore } from '../services/copyStatusStore';
 
 df.app.orchestration(ORCHESTRATOR_NAME, copyRestorePointOrchestrator);
