@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import type { CopyOrchestrationInput } from '../../src/domain/copyContracts';
-import { copyIdFor } from '../../src/domain/copyId';
+import { copyIdFor } from '../../src/copyId';
 import type { CopyDocument } from '../../src/domain/copyDocument';
 import type { AppStack } from '../support/appStack';
 import { startAppStack } from '../support/appStack';
