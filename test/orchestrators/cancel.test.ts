@@ -160,6 +160,24 @@ describe('canceling a copy at any moment, through the dev host', () => {
     expect(puts.map((entry) => entry.status)).toEqual([429]);
   });
 
+  it('cancels a replicating copy waiting between two progress reads, once for two accepted cancels', async () => {
+    // Prepare
+    stack = await startAppStack();
+    const id = await startCopy();
+    await untilStatus(id, 'Replicating');
+    await stack.clock.advanceBy(3_600_000);
+    engine().pauseOrchestrations();
+
+    // Act: both cancels are accepted before the orchestration sees either.
+    await cancel(id);
+    await cancel(id);
+    engine().resumeOrchestrations();
+
+    // Assess
+    await expectCanceled(id, ['RestorePointCopy.Started', 'RestorePointCopy.Canceled']);
+    expect(await targetAfterDeletion('src-westus2')).toBeUndefined();
+  });
+
   it('cancels a replicating copy while a progress read is in flight, after earlier waits', async () => {
     // Prepare
     stack = await startAppStack();
