@@ -14,7 +14,7 @@ import type {
 } from '../domain/copyContracts';
 import { ActivityNames, ORCHESTRATOR_NAME } from '../domain/copyContracts';
 import { copyRestorePointOrchestrator } from '../orchestrators/copyRestorePointOrchestrator';
-import { CopyStatusStore } from '../services/copyStatusStore';
+import { listLiveCopies } from '../azure/copyStatusStore';
 
 df.app.orchestration(ORCHESTRATOR_NAME, copyRestorePointOrchestrator);
 
@@ -23,7 +23,7 @@ const durableClient = df.input.durableClient();
 function activityContext(context: InvocationContext): ActivityContext {
   return {
     log: context,
-    listLiveCopies: () => new CopyStatusStore(df.getClient(context)).listLiveCopies(),
+    listLiveCopies: () => listLiveCopies(df.getClient(context)),
   };
 }
 

@@ -14,7 +14,7 @@ import type {
   StartRestorePointCopyResult,
 } from '../domain/copyContracts';
 import { ActivityNames, CANCEL_EVENT } from '../domain/copyContracts';
-import type { CopyDocument, CopyError, CopyStatus, SkipReason } from '../domain/copyDocument';
+import type { CopyDocument, CopyError, CopyStatus, SkipReason, TargetCleanup } from '../domain/copyDocument';
 import { copyError, createCopyDocument } from '../domain/copyDocument';
 import type { CopyEventType } from '../domain/copyEvents';
 import { terminalEventType } from '../domain/copyEvents';
@@ -173,6 +173,7 @@ export function* copyRestorePointOrchestrator(
 
   function* finish(outcome: Outcome): Generator<Task, CopyDocument, unknown> {
     let error = outcome.error;
+    let cleanup: TargetCleanup | undefined;
     if (outcome.deleteTarget === true && doc.targetRestorePointId !== null) {
       const deleted = yield* call<DeleteTargetRestorePointResult>(ActivityNames.deleteTargetRestorePoint, {
         targetRestorePointId: doc.targetRestorePointId,
@@ -182,6 +183,11 @@ export function* copyRestorePointOrchestrator(
         : deleted.value.kind === 'fail'
           ? deleted.value.error.message
           : undefined;
+      cleanup = {
+        status: problem === undefined ? 'deleted' : 'pending',
+        targetRestorePointId: doc.targetRestorePointId,
+        ...(problem === undefined ? {} : { message: problem }),
+      };
       if (problem !== undefined) {
         log('warn', `target ${doc.targetRestorePointId} was not deleted: ${problem}`);
         if (error !== undefined) {
@@ -197,6 +203,7 @@ export function* copyRestorePointOrchestrator(
       completedAt: nowIso(),
       ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),
       ...(error === undefined ? {} : { error }),
+      ...(cleanup === undefined ? {} : { cleanup }),
       progress: { ...doc.progress, etaSeconds: null },
     });
     log(

@@ -1,14 +1,13 @@
-import type { DurableClient } from 'durable-functions';
 import { describe, expect, it } from 'vitest';
 
-import type { Runtime } from '../../../src/compositionRoot';
 import { loadConfig } from '../../../src/config';
 import { collectionOf, formatCollectionId } from '../../../src/domain/armIds';
-import type { CopyOrchestrationInput } from '../../../src/domain/copyContracts';
 import { copyIdFor } from '../../../src/domain/copyId';
 import type { RestorePointView } from '../../../src/domain/restorePoints';
+import type { ReconcileDeps } from '../../../src/services/reconcile';
 import { reconcile } from '../../../src/services/reconcile';
 import { InMemoryCompute } from '../../support/inMemoryCompute';
+import { RecordingDurableClient } from '../../support/recordingDurableClient';
 
 const SUB = '00000000-0000-0000-0000-00000000c0de';
 const group = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute`;
@@ -21,36 +20,6 @@ const rp = (coll: string, name: string, hour: number, source?: string): RestoreP
   ...(source === undefined ? {} : { sourceRestorePointId: source }),
 });
 
-/** The narrowest seam of the durable client that starting copies uses: status lookups and starts. */
-class RecordingDurableClient {
-  readonly started: CopyOrchestrationInput[] = [];
-  getStatus(id: string): Promise<unknown> {
-    const input = this.started.find((entry) => entry.copyId === id);
-    if (input === undefined) {
-      return Promise.reject(
-        new Error(`DurableClient error: Durable Functions extension replied with HTTP 404 response. ${id}`),
-      );
-    }
-    return Promise.resolve({ name: 'copyRestorePointOrchestrator', runtimeStatus: 'Pending', input });
-  }
-  startNew(_name: string, options: { instanceId: string; input: CopyOrchestrationInput }): Promise<string> {
-    this.started.push(options.input);
-    return Promise.resolve(options.instanceId);
-  }
-}
-
-function setup(): { compute: InMemoryCompute; client: RecordingDurableClient; runtime: Runtime } {
-  const compute = new InMemoryCompute();
-  const config = loadConfig({
-    RPCOPY_ALLOWED_SUBSCRIPTIONS: SUB,
-    RPCOPY_POLICY: JSON.stringify([
-      { scope: `/subscriptions/${SUB}`, targetRegions: ['westus2', 'centralus'] },
-    ]),
-  });
-  const runtime = { config, compute } as unknown as Runtime;
-  return { compute, client: new RecordingDurableClient(), runtime };
-}
-
 const quiet = {
   debug: () => undefined,
   info: () => undefined,
@@ -58,10 +27,26 @@ const quiet = {
   error: () => undefined,
 };
 
+function setup(): {
+  compute: InMemoryCompute;
+  client: RecordingDurableClient;
+  deps: Omit<ReconcileDeps, 'now'>;
+} {
+  const compute = new InMemoryCompute();
+  const config = loadConfig({
+    RPCOPY_ALLOWED_SUBSCRIPTIONS: SUB,
+    RPCOPY_POLICY: JSON.stringify([
+      { scope: `/subscriptions/${SUB}`, targetRegions: ['westus2', 'centralus'] },
+    ]),
+  });
+  const client = new RecordingDurableClient();
+  return { compute, client, deps: { client, config, compute, log: quiet } };
+}
+
 describe('reconcile', () => {
-  it('starts only what can still be copied: newer than the newest copy, or only the newest when nothing is copied', async () => {
+  it('starts what can still be copied in every region alike: what is newer than the newest copy anywhere', async () => {
     // Prepare
-    const { compute, client, runtime } = setup();
+    const { compute, client, deps } = setup();
     compute.addCollection({
       id: collection('src'),
       name: 'src',
@@ -80,25 +65,23 @@ describe('reconcile', () => {
     });
 
     // Act
-    const summary = await reconcile(
-      client as unknown as DurableClient,
-      runtime,
-      quiet,
-      new Date(Date.UTC(2026, 0, 2)),
-    );
+    const summary = await reconcile({ ...deps, now: new Date(Date.UTC(2026, 0, 2)) });
 
     // Assess
     const started = client.started.map(
       (input) => `${input.sourceRestorePointId.split('/').at(-1) ?? ''}→${input.targetRegion}`,
     );
-    expect(started).toEqual(['rp3→westus2', 'rp4→westus2', 'rp4→centralus']);
+    expect(started).toEqual(['rp3→westus2', 'rp4→westus2', 'rp3→centralus', 'rp4→centralus']);
     expect(summary).toEqual({
       collections: 1,
       started: [
         copyIdFor(`${collection('src')}/restorePoints/rp3`, 'westus2'),
         copyIdFor(`${collection('src')}/restorePoints/rp4`, 'westus2'),
+        copyIdFor(`${collection('src')}/restorePoints/rp3`, 'centralus'),
         copyIdFor(`${collection('src')}/restorePoints/rp4`, 'centralus'),
       ],
+      gaps: [],
+      cleanedUp: [],
       failures: [],
     });
     expect(client.started.every((input) => input.requestedBy === 'reconcile')).toBe(true);
@@ -106,7 +89,7 @@ describe('reconcile', () => {
 
   it('leaves alone what already has a copy instance, collections of copies, and disabled collections', async () => {
     // Prepare
-    const { compute, client, runtime } = setup();
+    const { compute, client, deps } = setup();
     compute.addCollection({
       id: collection('src'),
       name: 'src',
@@ -130,11 +113,11 @@ describe('reconcile', () => {
       sourceId: collection('elsewhere'),
       restorePoints: [rp('copies', 'c1', 1, `${collection('elsewhere')}/restorePoints/c1`)],
     });
-    await reconcile(client as unknown as DurableClient, runtime, quiet, new Date());
+    await reconcile({ ...deps, now: new Date() });
     const firstSweep = client.started.length;
 
     // Act
-    const summary = await reconcile(client as unknown as DurableClient, runtime, quiet, new Date());
+    const summary = await reconcile({ ...deps, now: new Date() });
 
     // Assess
     expect(firstSweep).toBe(2);
