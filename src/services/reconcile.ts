@@ -25,7 +25,7 @@ import { RESTARTABLE, startCopy } from './startCopies';
 export interface ReconcileSummary {
   collections: number;
   started: string[];
-  /** `<restore point id> → <region>`: restore points whose events were missed and that can no longer be copied. */
+  /** Restore points whose events were missed and that no region can take any more (each once). */
   gaps: string[];
   /** Target restore points of ended copies whose deletion was started again. */
   cleanedUp: string[];
@@ -137,7 +137,7 @@ async function reconcileCollection(
     return;
   }
   const sourceRegion = normalizeRegion(listed.location) ?? listed.location.toLowerCase();
-  const states: RegionState[] = [];
+  const targets: { region: string; copies: ExistingCopy[] }[] = [];
   for (const region of regions) {
     const names = targetNamesFor(
       config.naming,
@@ -162,7 +162,16 @@ async function reconcileCollection(
       );
       continue;
     }
-    states.push(await regionState(deps, region, existing.kind === 'copies' ? existing.copies : [], sources));
+    targets.push({ region, copies: existing.kind === 'copies' ? existing.copies : [] });
+  }
+  const newestInAnyTarget = targets
+    .map((target) => newestCopied(target.copies))
+    .filter((time): time is string => time !== undefined)
+    .sort()
+    .at(-1);
+  const states: RegionState[] = [];
+  for (const target of targets) {
+    states.push(await regionState(deps, target.region, target.copies, sources, newestInAnyTarget));
   }
 
   // The newest restore point rpcopy handled in any region decides, for every region, what is a gap.
@@ -193,42 +202,47 @@ async function reconcileCollection(
       }
     }
     for (const rp of state.unhandled) {
-      if (frontier !== undefined && (rp.timeCreated ?? '') < frontier && !wanted.includes(rp)) {
-        summary.gaps.push(`${rp.id} → ${state.region}`);
+      if (frontier !== undefined && (rp.timeCreated ?? '') < frontier && !summary.gaps.includes(rp.id)) {
+        summary.gaps.push(rp.id);
       }
     }
   }
 }
 
+function newestCopied(copies: readonly ExistingCopy[]): string | undefined {
+  return copies
+    .map((copy) => copy.sourceCreatedAt)
+    .filter((time): time is string => time !== undefined)
+    .sort()
+    .at(-1);
+}
+
 /**
- * Which sources a region already has, from the target collection and then from rpcopy's copies, newest first.
+ * Which sources a region already has, from its target collection and then from rpcopy's copies.
  *
- * @remarks Only sources newer than the newest one in the target collection are looked up (older ones can never
- * be copied there). With nothing copied yet, the look-up stops at the first copy found, so a region's history
- * is not read every sweep.
+ * @remarks Only sources newer than the newest one in the region's target (or, for an empty target, in any
+ * target of the collection) are looked up: older ones can never be copied there, and a region's history is
+ * not read at every sweep. With no copy in any target, the look-up stops at the newest copy rpcopy has.
  */
 async function regionState(
   deps: ReconcileDeps,
   region: string,
   copies: ExistingCopy[],
   sources: readonly RestorePointView[],
+  newestInAnyTarget: string | undefined,
 ): Promise<RegionState> {
   const handled = new Set(copies.map((copy) => normalizeArmId(copy.sourceRestorePointId)));
-  const inTarget = copies
-    .map((copy) => copy.sourceCreatedAt)
-    .filter((time): time is string => time !== undefined)
-    .sort()
-    .at(-1);
+  const inTarget = newestCopied(copies);
+  const floor = inTarget ?? newestInAnyTarget;
   let frontier = inTarget;
   const unhandled: RestorePointView[] = [];
   const candidates = sources
     .filter(
-      (rp) =>
-        !handled.has(normalizeArmId(rp.id)) && (inTarget === undefined || (rp.timeCreated ?? '') > inTarget),
+      (rp) => !handled.has(normalizeArmId(rp.id)) && (floor === undefined || (rp.timeCreated ?? '') > floor),
     )
     .reverse();
   for (const rp of candidates) {
-    if (inTarget === undefined && frontier !== undefined) {
+    if (floor === undefined && frontier !== undefined) {
       break;
     }
     const copy = await readCopy(deps.client, copyIdFor(rp.id, region));

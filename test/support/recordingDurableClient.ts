@@ -3,6 +3,7 @@ import type { StartNewOptions } from 'durable-functions';
 import type { InstanceStatusLike } from '../../src/azure/copyStatusStore';
 import type { CopyOrchestrationInput } from '../../src/domain/copyContracts';
 import type { CopyDocument } from '../../src/domain/copyDocument';
+import { isTerminalStatus } from '../../src/domain/copyDocument';
 import type { StartCopyClient } from '../../src/services/startCopies';
 
 /**
@@ -17,10 +18,12 @@ export class RecordingDurableClient implements StartCopyClient {
   getStatus(id: string): Promise<InstanceStatusLike> {
     const document = this.existing.get(id);
     if (document !== undefined) {
+      const ended = isTerminalStatus(document.status);
       return Promise.resolve({
         name: 'copyRestorePointOrchestrator',
-        runtimeStatus: 'Completed',
-        output: document,
+        runtimeStatus: ended ? 'Completed' : 'Running',
+        customStatus: document,
+        ...(ended ? { output: document } : {}),
       });
     }
     const input = this.started.findLast((entry) => entry.copyId === id);

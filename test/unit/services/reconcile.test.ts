@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 
 import { loadConfig } from '../../../src/config';
 import { collectionOf, formatCollectionId } from '../../../src/domain/armIds';
+import type { CopyDocument } from '../../../src/domain/copyDocument';
+import { createCopyDocument } from '../../../src/domain/copyDocument';
 import { copyIdFor } from '../../../src/domain/copyId';
 import type { RestorePointView } from '../../../src/domain/restorePoints';
 import type { ReconcileDeps } from '../../../src/services/reconcile';
@@ -133,5 +135,99 @@ describe('reconcile', () => {
       ),
       collection('src'),
     ]);
+  });
+
+  /** A source collection with rp0, rp1 and rp2, and a target per region holding copies of `copied[region]`. */
+  function seedPair(compute: InMemoryCompute, copied: Record<'westus2' | 'centralus', string[]>): void {
+    const hours: Record<string, number> = { rp0: 0, rp1: 1, rp2: 2 };
+    compute.addCollection({
+      id: collection('src'),
+      name: 'src',
+      location: 'eastus',
+      tags: {},
+      sourceId: `${group}/virtualMachines/vm1`,
+      restorePoints: ['rp0', 'rp1', 'rp2'].map((name) => rp('src', name, hours[name] ?? 0)),
+    });
+    for (const region of ['westus2', 'centralus'] as const) {
+      compute.addCollection({
+        id: collection(`src-${region}`),
+        name: `src-${region}`,
+        location: region,
+        tags: { 'rpcopy-targets': 'none' },
+        sourceId: collection('src'),
+        restorePoints: copied[region].map((name) =>
+          rp(`src-${region}`, name, 10 + (hours[name] ?? 0), `${collection('src')}/restorePoints/${name}`),
+        ),
+      });
+    }
+  }
+
+  const copyOf = (name: string, region: string, status: CopyDocument['status']): CopyDocument => ({
+    ...createCopyDocument({
+      id: copyIdFor(`${collection('src')}/restorePoints/${name}`, region),
+      sourceRestorePointId: `${collection('src')}/restorePoints/${name}`,
+      sourceCollectionId: collection('src'),
+      targetRegion: region,
+      requestedBy: 'event-grid',
+      createdAt: '2026-01-01T02:00:00.000Z',
+    }),
+    status,
+  });
+
+  it('treats a restore point whose event was dropped alike in every region: no copy anywhere, one gap reported', async () => {
+    // Prepare: rp0 copied everywhere; rp1's event was dropped; rp2's event started both regions, and only
+    // westus2 has reached Azure yet (centralus is still queued).
+    const { compute, client, deps } = setup();
+    seedPair(compute, { westus2: ['rp0', 'rp2'], centralus: ['rp0'] });
+    for (const copy of [copyOf('rp2', 'westus2', 'Replicating'), copyOf('rp2', 'centralus', 'Queued')]) {
+      client.existing.set(copy.id, copy);
+    }
+
+    // Act
+    const summary = await reconcile({ ...deps, now: new Date(Date.UTC(2026, 0, 2)) });
+
+    // Assess
+    expect(client.started).toEqual([]);
+    expect(summary).toEqual({
+      collections: 1,
+      started: [],
+      gaps: [`${collection('src')}/restorePoints/rp1`],
+      cleanedUp: [],
+      failures: [],
+    });
+  });
+
+  it('deletes the target an ended copy could not delete, at every sweep until it is gone', async () => {
+    // Prepare: the rp2 copy to westus2 failed and its delete failed too; rp2's copy to centralus succeeded.
+    const { compute, client, deps } = setup();
+    seedPair(compute, { westus2: ['rp0', 'rp2'], centralus: ['rp0', 'rp2'] });
+    const failed: CopyDocument = {
+      ...copyOf('rp2', 'westus2', 'Failed'),
+      cleanup: {
+        status: 'pending',
+        targetRestorePointId: `${collection('src-westus2')}/restorePoints/rp2`,
+        message: 'Azure kept failing',
+      },
+    };
+    for (const copy of [
+      failed,
+      copyOf('rp2', 'centralus', 'Succeeded'),
+      copyOf('rp0', 'westus2', 'Succeeded'),
+      copyOf('rp0', 'centralus', 'Succeeded'),
+    ]) {
+      client.existing.set(copy.id, copy);
+    }
+
+    // Act
+    const first = await reconcile({ ...deps, now: new Date(Date.UTC(2026, 0, 2)) });
+    const second = await reconcile({ ...deps, now: new Date(Date.UTC(2026, 0, 2, 1)) });
+
+    // Assess
+    expect(compute.deleted).toEqual([`${collection('src-westus2')}/restorePoints/rp2`]);
+    expect([first.cleanedUp, second.cleanedUp]).toEqual([
+      [`${collection('src-westus2')}/restorePoints/rp2`],
+      [],
+    ]);
+    expect(client.started).toEqual([]);
   });
 });
