@@ -1,4 +1,5 @@
 import { armIdsEqual, formatRestorePointId, parseRestorePointId } from './armIds';
+import { isRecord } from './jsonValues';
 
 export const RESOURCE_WRITE_SUCCESS = 'Microsoft.Resources.ResourceWriteSuccess';
 export const RESTORE_POINT_WRITE = 'Microsoft.Compute/restorePointCollections/restorePoints/write';
@@ -10,10 +11,6 @@ export type ParsedArmEvent =
   /** A well-formed event rpcopy does not act on. */
   | { kind: 'ignored'; reason: string }
   | { kind: 'malformed'; reason: string };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Reads an Azure Resource Manager event in either schema: an object with `specversion` is a CloudEvent

@@ -4,7 +4,8 @@ import type { DurableClient } from 'durable-functions';
 
 import { withBoundedRetries } from '../azure/boundedRetries';
 import { getRuntime } from '../compositionRoot';
-import { cancelCopyHandler, getCopyHandler, listCopiesHandler, startCopiesHandler } from '../http/copiesApi';
+import { cancelCopyHandler, getCopyHandler, startCopiesHandler } from '../http/copiesApi';
+import { listCopiesHandler } from '../http/listCopies';
 import { toErrorResponse } from '../http/httpErrors';
 
 type Handler = (request: HttpRequest, client: DurableClient) => Promise<HttpResponseInit>;

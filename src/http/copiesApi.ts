@@ -1,15 +1,14 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { DurableClient } from 'durable-functions';
-import { OrchestrationRuntimeStatus } from 'durable-functions';
 
 import type { ComputeGateway } from '../azure/computeGateway';
-import type { CopyListClient, CopyReadClient } from '../azure/copyStatusStore';
-import { listCopies, readCopy } from '../azure/copyStatusStore';
+import type { CopyReadClient } from '../azure/copyStatusStore';
+import { readCopy } from '../azure/copyStatusStore';
 import type { AppConfig } from '../config';
-import { formatRestorePointId, parseRestorePointId } from '../domain/armIds';
+import { parseRestorePointId } from '../domain/armIds';
 import { CANCEL_EVENT } from '../domain/copyContracts';
 import type { CopyDocument, CopyStatus } from '../domain/copyDocument';
-import { COPY_STATUSES, TERMINAL_STATUSES, isTerminalStatus } from '../domain/copyDocument';
+import { isTerminalStatus } from '../domain/copyDocument';
 import { isCopyId } from '../domain/copyId';
 import { normalizeRegion } from '../domain/regions';
 import { shown, shownList } from '../domain/shownInput';
@@ -18,12 +17,8 @@ import type { CopyRequest } from '../services/planCopies';
 import { planCopies } from '../services/planCopies';
 import type { StartCopyClient } from '../services/startCopies';
 import { startCopy } from '../services/startCopies';
-import { copyLink, listLink } from './links';
+import { copyLink } from './links';
 import { readJsonObject } from './requestBody';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 const REQUEST_PROPERTIES = new Set(['sourceRestorePointId', 'targetRegions']);
 
@@ -150,156 +145,4 @@ export async function cancelCopyHandler(
     throw error;
   }
   return { status: 202, jsonBody: document };
-}
-
-const DEFAULT_PAGE_SIZE = 50;
-const MAX_PAGE_SIZE = 200;
-
-interface PageToken {
-  createdAt: string;
-  id: string;
-}
-
-function encodeToken(token: PageToken): string {
-  return Buffer.from(JSON.stringify(token), 'utf8').toString('base64url');
-}
-
-function decodeToken(text: string): PageToken {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (
-      isRecord(value) &&
-      typeof value.createdAt === 'string' &&
-      !Number.isNaN(Date.parse(value.createdAt)) &&
-      typeof value.id === 'string' &&
-      isCopyId(value.id)
-    ) {
-      return { createdAt: value.createdAt, id: value.id };
-    }
-  } catch {
-    // Reported below.
-  }
-  throw new BadRequestError(
-    'InvalidContinuationToken',
-    'continuationToken is not a token this API returned.',
-  );
-}
-
-/** Newest first; ties by id so pages are stable. */
-function listOrder(a: CopyDocument, b: CopyDocument): number {
-  if (a.createdAt !== b.createdAt) {
-    return a.createdAt < b.createdAt ? 1 : -1;
-  }
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
-const LIST_PARAMETERS = new Set([
-  'status',
-  'sourceRestorePointId',
-  'targetRegion',
-  'top',
-  'continuationToken',
-  'code',
-]);
-
-/** `GET /api/copies?status=&sourceRestorePointId=&targetRegion=&top=&continuationToken=` */
-export async function listCopiesHandler(
-  request: HttpRequest,
-  client: CopyListClient,
-  config: Pick<AppConfig, 'publicBaseUrl'>,
-): Promise<HttpResponseInit> {
-  const query = request.query;
-  const unknown = [...new Set(query.keys())].filter((key) => !LIST_PARAMETERS.has(key));
-  if (unknown.length > 0) {
-    throw new BadRequestError('InvalidQuery', `Unknown query parameters: ${shownList(unknown)}.`);
-  }
-  let statuses: Set<CopyStatus> | undefined;
-  const statusText = query.get('status');
-  if (statusText !== null) {
-    statuses = new Set(
-      statusText.split(',').map((name) => {
-        const status = COPY_STATUSES.find(
-          (candidate) => candidate.toLowerCase() === name.trim().toLowerCase(),
-        );
-        if (status === undefined) {
-          throw new BadRequestError(
-            'InvalidQuery',
-            `Unknown status '${shown(name)}'; use one of ${COPY_STATUSES.join(', ')}.`,
-          );
-        }
-        return status;
-      }),
-    );
-  }
-  const sourceText = query.get('sourceRestorePointId');
-  let sourceId: string | undefined;
-  if (sourceText !== null) {
-    const parsed = parseRestorePointId(sourceText.trim());
-    if (!parsed.ok) {
-      throw new BadRequestError('InvalidQuery', `sourceRestorePointId: ${parsed.message}.`);
-    }
-    sourceId = formatRestorePointId(parsed.value);
-  }
-  const regionText = query.get('targetRegion');
-  const region = regionText === null ? undefined : normalizeRegion(regionText);
-  if (regionText !== null && region === undefined) {
-    throw new BadRequestError(
-      'InvalidQuery',
-      `targetRegion: '${shown(regionText)}' is not a known Azure region.`,
-    );
-  }
-  const topText = query.get('top');
-  // Digits only: Number() would also take '1e2', '0x10' and ' 5 '.
-  const top = topText === null ? DEFAULT_PAGE_SIZE : /^\d{1,3}$/.test(topText) ? Number(topText) : NaN;
-  if (!Number.isInteger(top) || top < 1 || top > MAX_PAGE_SIZE) {
-    throw new BadRequestError('InvalidQuery', `top must be an integer from 1 to ${MAX_PAGE_SIZE}.`);
-  }
-  const tokenText = query.get('continuationToken');
-  const after = tokenText === null ? undefined : decodeToken(tokenText);
-
-  let runtimeStatuses: OrchestrationRuntimeStatus[] | undefined;
-  if (statuses !== undefined) {
-    const wanted = [...statuses];
-    if (wanted.every((status) => TERMINAL_STATUSES.has(status))) {
-      runtimeStatuses = [
-        OrchestrationRuntimeStatus.Completed,
-        OrchestrationRuntimeStatus.Failed,
-        OrchestrationRuntimeStatus.Terminated,
-        OrchestrationRuntimeStatus.Canceled,
-      ];
-    } else if (wanted.every((status) => !TERMINAL_STATUSES.has(status))) {
-      runtimeStatuses = [
-        OrchestrationRuntimeStatus.Running,
-        OrchestrationRuntimeStatus.Pending,
-        OrchestrationRuntimeStatus.ContinuedAsNew,
-        OrchestrationRuntimeStatus.Suspended,
-      ];
-    }
-  }
-  const documents = (await listCopies(client, runtimeStatuses))
-    .filter((copy) => statuses === undefined || statuses.has(copy.status))
-    .filter(
-      (copy) => sourceId === undefined || copy.sourceRestorePointId.toLowerCase() === sourceId.toLowerCase(),
-    )
-    .filter((copy) => region === undefined || copy.targetRegion === region)
-    .sort(listOrder)
-    .filter(
-      (copy) =>
-        after === undefined ||
-        copy.createdAt < after.createdAt ||
-        (copy.createdAt === after.createdAt && copy.id > after.id),
-    );
-  const page = documents.slice(0, top);
-  const last = page.at(-1);
-  const continuationToken =
-    documents.length > top && last !== undefined
-      ? encodeToken({ createdAt: last.createdAt, id: last.id })
-      : null;
-  let nextLink: string | null = null;
-  if (continuationToken !== null) {
-    const next = new URLSearchParams(query);
-    next.set('continuationToken', continuationToken);
-    nextLink = listLink(config.publicBaseUrl, next);
-  }
-  return { status: 200, jsonBody: { copies: page, continuationToken, nextLink } };
 }

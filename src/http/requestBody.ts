@@ -1,6 +1,7 @@
 import type { HttpRequest } from '@azure/functions';
 
 import { BadRequestError, PayloadTooLargeError } from '../errors';
+import { isRecord } from '../domain/jsonValues';
 
 /** The largest request body the copies API reads; a valid body is well under 1 KB. */
 export const MAX_REQUEST_BODY_BYTES = 64 * 1024;
@@ -42,10 +43,6 @@ export async function readBodyBytes(
     chunks.push(chunk.value);
   }
   return Buffer.concat(chunks);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
