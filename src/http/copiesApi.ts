@@ -9,7 +9,7 @@ import { parseRestorePointId } from '../domain/armIds';
 import { CANCEL_EVENT } from '../domain/copyContracts';
 import type { CopyDocument, CopyStatus } from '../domain/copyDocument';
 import { isTerminalStatus } from '../domain/copyDocument';
-import { isCopyId } from '../domain/copyId';
+import { isCopyId } from '../copyId';
 import { normalizeRegion } from '../domain/regions';
 import { shown, shownList } from '../domain/shownInput';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors';

@@ -7,7 +7,7 @@ import type { AppConfig } from '../config';
 import { formatRestorePointId, parseRestorePointId } from '../domain/armIds';
 import type { CopyDocument, CopyStatus } from '../domain/copyDocument';
 import { COPY_STATUSES, TERMINAL_STATUSES } from '../domain/copyDocument';
-import { isCopyId } from '../domain/copyId';
+import { isCopyId } from '../copyId';
 import { isRecord } from '../domain/jsonValues';
 import { normalizeRegion } from '../domain/regions';
 import { shown, shownList } from '../domain/shownInput';

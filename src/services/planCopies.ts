@@ -6,7 +6,7 @@ import type { AppConfig } from '../config';
 import type { RestorePointRef } from '../domain/armIds';
 import { collectionOf, formatCollectionId, formatRestorePointId } from '../domain/armIds';
 import type { CopyStatus } from '../domain/copyDocument';
-import { copyIdFor } from '../domain/copyId';
+import { copyIdFor } from '../copyId';
 import { evaluateOrdering } from '../domain/ordering';
 import { TARGETS_TAG, isSubscriptionAllowed, resolveTargetRegions } from '../domain/policy';
 import type { RestorePointView } from '../domain/restorePoints';

@@ -11,7 +11,7 @@ import {
   parseRestorePointId,
 } from '../domain/armIds';
 import type { CopyDocument } from '../domain/copyDocument';
-import { copyIdFor } from '../domain/copyId';
+import { copyIdFor } from '../copyId';
 import type { ExistingCopy } from '../domain/ordering';
 import { resolveTargetRegions } from '../domain/policy';
 import { normalizeRegion } from '../domain/regions';

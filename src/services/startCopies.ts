@@ -9,7 +9,7 @@ import type { CopyOrchestrationInput } from '../domain/copyContracts';
 import { ORCHESTRATOR_NAME } from '../domain/copyContracts';
 import type { CopyDocument, CopyStatus, CopyTrigger } from '../domain/copyDocument';
 import { createCopyDocument } from '../domain/copyDocument';
-import { copyIdFor } from '../domain/copyId';
+import { copyIdFor } from '../copyId';
 
 /** Statuses after which an explicit HTTP request starts the copy again. */
 export const RESTARTABLE: ReadonlySet<CopyStatus> = new Set(['Failed', 'TimedOut', 'Canceled']);

@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { copyIdFor } from '../../src/domain/copyId';
+import { copyIdFor } from '../../src/copyId';
 import type { AppStack } from '../support/appStack';
 import { startAppStack } from '../support/appStack';
 import { createSourceRestorePoint, seedSource } from '../support/computeSim';

@@ -4,7 +4,7 @@ import { loadConfig } from '../../../src/config';
 import { collectionOf, formatCollectionId } from '../../../src/domain/armIds';
 import type { CopyDocument } from '../../../src/domain/copyDocument';
 import { createCopyDocument } from '../../../src/domain/copyDocument';
-import { copyIdFor } from '../../../src/domain/copyId';
+import { copyIdFor } from '../../../src/copyId';
 import type { RestorePointView } from '../../../src/domain/restorePoints';
 import type { ReconcileDeps } from '../../../src/services/reconcile';
 import { reconcile } from '../../../src/services/reconcile';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { loadConfig } from '../../../src/config';
-import { copyIdFor } from '../../../src/domain/copyId';
+import { copyIdFor } from '../../../src/copyId';
 import { handleArmEvent } from '../../../src/services/restorePointEvents';
 import { InMemoryCompute } from '../../support/inMemoryCompute';
 import { RecordingDurableClient } from '../../support/recordingDurableClient';
