@@ -52,6 +52,7 @@ export async function listTargetCopies(
         targetRestorePointId: rp.id,
         sourceRestorePointId: rp.sourceRestorePointId ?? '',
         ...(sourceCreatedAt === undefined ? {} : { sourceCreatedAt }),
+        ...(rp.provisioningState === undefined ? {} : { targetProvisioningState: rp.provisioningState }),
       };
     }),
   };

@@ -11,6 +11,8 @@ export interface ExistingCopy {
   sourceRestorePointId: string;
   /** The source restore point's creation time (ISO); undefined when the source is gone. */
   sourceCreatedAt?: string;
+  /** The target restore point's `provisioningState`, when ARM reported one. */
+  targetProvisioningState?: string;
 }
 
 export type OrderingVerdict =

@@ -18,7 +18,7 @@ import { planCopies } from '../services/planCopies';
 import type { StartCopyClient } from '../services/startCopies';
 import { startCopy } from '../services/startCopies';
 import { copyLink } from './links';
-import { readJsonObject } from './requestBody';
+import { readBodyBytes, readJsonObject } from './requestBody';
 
 const REQUEST_PROPERTIES = new Set(['sourceRestorePointId', 'targetRegions']);
 
@@ -129,6 +129,8 @@ export async function cancelCopyHandler(
   request: HttpRequest,
   client: CopyReadClient & Pick<DurableClient, 'raiseEvent'>,
 ): Promise<HttpResponseInit> {
+  // The body means nothing here, but the route refuses a huge one like every copies route.
+  await readBodyBytes(request);
   const document = await getExistingCopy(client, request.params.id);
   const ended = (copy: CopyDocument): ConflictError =>
     new ConflictError('CopyAlreadyEnded', `Copy ${copy.id} already ended with status ${copy.status}.`);

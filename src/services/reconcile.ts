@@ -269,6 +269,9 @@ async function cleanUpEndedTargets(
   summary: ReconcileSummary,
 ): Promise<void> {
   for (const copy of state.copies) {
+    if (copy.targetProvisioningState?.toLowerCase() === 'deleting') {
+      continue;
+    }
     const document: CopyDocument | undefined = await readCopy(
       deps.client,
       copyIdFor(copy.sourceRestorePointId, state.region),

@@ -84,6 +84,21 @@ describe('HTTP API bounds, through the dev host', () => {
     expect(list).toEqual({ status: 200, body: { copies: [], continuationToken: null, nextLink: null } });
   });
 
+  it('refuses a body over 64 KB to the cancel route too', async () => {
+    // Act
+    const response = await stack.api(
+      'POST',
+      `copies/${copyIdFor(rp2, 'westus2')}/cancel`,
+      'x'.repeat(70_000),
+    );
+
+    // Assess
+    expect(response).toEqual({
+      status: 413,
+      body: { error: { code: 'RequestTooLarge', message: anyMessage } },
+    });
+  });
+
   it.each([
     {
       why: 'a 60 KB region name',

@@ -198,7 +198,8 @@ describe('reconcile', () => {
   });
 
   it('deletes the target an ended copy could not delete, at every sweep until it is gone', async () => {
-    // Prepare: the rp2 copy to westus2 failed and its delete failed too; rp2's copy to centralus succeeded.
+    // Prepare: the rp2 copy to westus2 failed and its delete failed too; rp2's copy to centralus was canceled
+    // and its target is being deleted already.
     const { compute, client, deps } = setup();
     seedPair(compute, { westus2: ['rp0', 'rp2'], centralus: ['rp0', 'rp2'] });
     const failed: CopyDocument = {
@@ -209,9 +210,16 @@ describe('reconcile', () => {
         message: 'Azure kept failing',
       },
     };
+    const centralus = compute.collections.get(collection('src-centralus').toLowerCase());
+    compute.addCollection({
+      ...(centralus ?? { id: '', name: '', location: '', tags: {} }),
+      restorePoints: (centralus?.restorePoints ?? []).map((view) =>
+        view.name === 'rp2' ? { ...view, provisioningState: 'Deleting' } : view,
+      ),
+    });
     for (const copy of [
       failed,
-      copyOf('rp2', 'centralus', 'Succeeded'),
+      copyOf('rp2', 'centralus', 'Canceled'),
       copyOf('rp0', 'westus2', 'Succeeded'),
       copyOf('rp0', 'centralus', 'Succeeded'),
     ]) {
