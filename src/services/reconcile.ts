@@ -136,34 +136,7 @@ async function reconcileCollection(
   if (newestSource === undefined) {
     return;
   }
-  const sourceRegion = normalizeRegion(listed.location) ?? listed.location.toLowerCase();
-  const targets: { region: string; copies: ExistingCopy[] }[] = [];
-  for (const region of regions) {
-    const names = targetNamesFor(
-      config.naming,
-      { ...ref, restorePointName: newestSource.name },
-      sourceRegion,
-      region,
-    );
-    if (!names.ok) {
-      summary.failures.push(`${listed.id} → ${region}: ${names.message}`);
-      continue;
-    }
-    const existing = await listTargetCopies(
-      compute,
-      ref,
-      formatCollectionId(ref),
-      names.value.collection,
-      restorePoints,
-    );
-    if (existing.kind === 'conflict') {
-      summary.failures.push(
-        `${listed.id} → ${region}: target collection copies ${existing.copiesFrom ?? 'nothing'}`,
-      );
-      continue;
-    }
-    targets.push({ region, copies: existing.kind === 'copies' ? existing.copies : [] });
-  }
+  const targets = await listRegionTargets(deps, ref, listed, regions, restorePoints, newestSource, summary);
   const newestInAnyTarget = targets
     .map((target) => newestCopied(target.copies))
     .filter((time): time is string => time !== undefined)
@@ -207,6 +180,47 @@ async function reconcileCollection(
       }
     }
   }
+}
+
+/** Each region's target copies; a region whose target cannot be named or clashes is reported and left out. */
+async function listRegionTargets(
+  deps: ReconcileDeps,
+  ref: CollectionRef,
+  listed: CollectionView,
+  regions: readonly string[],
+  restorePoints: readonly RestorePointView[],
+  newestSource: RestorePointView,
+  summary: ReconcileSummary,
+): Promise<{ region: string; copies: ExistingCopy[] }[]> {
+  const sourceRegion = normalizeRegion(listed.location) ?? listed.location.toLowerCase();
+  const targets: { region: string; copies: ExistingCopy[] }[] = [];
+  for (const region of regions) {
+    const names = targetNamesFor(
+      deps.config.naming,
+      { ...ref, restorePointName: newestSource.name },
+      sourceRegion,
+      region,
+    );
+    if (!names.ok) {
+      summary.failures.push(`${listed.id} → ${region}: ${names.message}`);
+      continue;
+    }
+    const existing = await listTargetCopies(
+      deps.compute,
+      ref,
+      formatCollectionId(ref),
+      names.value.collection,
+      restorePoints,
+    );
+    if (existing.kind === 'conflict') {
+      summary.failures.push(
+        `${listed.id} → ${region}: target collection copies ${existing.copiesFrom ?? 'nothing'}`,
+      );
+      continue;
+    }
+    targets.push({ region, copies: existing.kind === 'copies' ? existing.copies : [] });
+  }
+  return targets;
 }
 
 function newestCopied(copies: readonly ExistingCopy[]): string | undefined {
