@@ -45,6 +45,13 @@ export interface AppConfig {
    * @default "0 0 * * * *" (hourly)
    */
   reconcileSchedule: string;
+  /**
+   * The app's URL as callers reach it (scheme, host and any path prefix, without `/api`), for the absolute
+   * links in responses (`statusUrl`, `nextLink`). Unset: those links are relative (`/api/copies/…`); they are
+   * never built from the request's `Host` header, which the caller controls.
+   * @default undefined
+   */
+  publicBaseUrl?: string;
 }
 
 /** Every setting rpcopy reads, with its default (undefined: required or optional without default). */
@@ -69,6 +76,7 @@ export const SETTINGS = {
   eventGridEndpoint: 'RPCOPY_EVENTGRID_ENDPOINT',
   eventGridKey: 'RPCOPY_EVENTGRID_KEY',
   eventSource: 'RPCOPY_EVENT_SOURCE',
+  publicBaseUrl: 'RPCOPY_PUBLIC_BASE_URL',
 } as const;
 
 export const DEFAULTS = {
@@ -319,6 +327,24 @@ function parseEventGrid(reader: Reader): EventGridConfig {
   };
 }
 
+function parsePublicBaseUrl(reader: Reader): string | undefined {
+  const text = reader.optional(SETTINGS.publicBaseUrl);
+  if (text === undefined) {
+    return undefined;
+  }
+  const url = parseUrl(reader, SETTINGS.publicBaseUrl, text);
+  if (url === undefined) {
+    return undefined;
+  }
+  if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    reader.problems.push(
+      `${SETTINGS.publicBaseUrl} must have no query, fragment or credentials, got '${text}'`,
+    );
+    return undefined;
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
 const NCRONTAB_FIELD = /^[\d*/,\-A-Za-z?]+$/;
 
 function parseSchedule(reader: Reader): string {
@@ -415,6 +441,10 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     copy,
     reconcileSchedule: parseSchedule(reader),
   };
+  const publicBaseUrl = parsePublicBaseUrl(reader);
+  if (publicBaseUrl !== undefined) {
+    config.publicBaseUrl = publicBaseUrl;
+  }
   if (reader.problems.length > 0) {
     throw new ConfigError(reader.problems);
   }

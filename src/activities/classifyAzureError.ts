@@ -27,7 +27,7 @@ export function classifyAzureError(error: unknown): AzureFailure {
   if (status === 429) {
     return { kind: 'throttled', retryAfterSeconds: error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS };
   }
-  if (status === undefined || status === 408 || status >= 500) {
+  if (error.isTransient) {
     throw new TransientAzureError(error.message, { cause: error });
   }
   if (status === 401 || status === 403) {

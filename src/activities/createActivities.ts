@@ -7,7 +7,6 @@ import {
   collectionOf,
   formatCollectionId,
   formatRestorePointId,
-  isCollectionId,
   parseCollectionId,
   parseRestorePointId,
 } from '../domain/armIds';
@@ -42,7 +41,8 @@ import type { RestorePointView } from '../domain/restorePoints';
 import type { NamingTemplates } from '../domain/targetNaming';
 import { targetNamesFor } from '../domain/targetNaming';
 import { TransientAzureError } from '../errors';
-import { listTargetCopies } from '../services/targetCopies';
+import { listTargetCopies } from '../azure/targetCopies';
+import { inspectSource } from '../services/inspectSource';
 import { classifyAsTerminal, classifyAzureError } from './classifyAzureError';
 
 /** How long a copy waits for the failed target of an earlier run to be deleted before asking again. */
@@ -119,43 +119,14 @@ export function createActivities(deps: ActivityDeps): Activities {
       return invalid('UnknownRegion', `'${input.targetRegion}' is not a known Azure region.`);
     }
     try {
-      const restorePoint = await compute.getRestorePoint(ref);
-      if (restorePoint === undefined) {
-        return {
-          kind: 'fail',
-          error: copyError(
-            'not-found',
-            'SourceNotFound',
-            `Restore point ${formatRestorePointId(ref)} does not exist.`,
-          ),
-        };
+      const inspection = await inspectSource(compute, ref);
+      if (inspection.kind === 'not-found') {
+        return { kind: 'fail', error: copyError('not-found', 'SourceNotFound', inspection.message) };
       }
-      if (restorePoint.sourceRestorePointId !== undefined) {
-        return {
-          kind: 'skip',
-          reason: 'copy-of-copy',
-          message: `Restore point ${formatRestorePointId(ref)} is itself a copy of ${restorePoint.sourceRestorePointId}.`,
-        };
+      if (inspection.kind === 'copy-of-copy') {
+        return { kind: 'skip', reason: 'copy-of-copy', message: inspection.message };
       }
-      const collection = await compute.getRestorePointCollection(collectionOf(ref));
-      if (collection === undefined) {
-        return {
-          kind: 'fail',
-          error: copyError(
-            'not-found',
-            'SourceNotFound',
-            `Collection ${formatCollectionId(collectionOf(ref))} does not exist.`,
-          ),
-        };
-      }
-      if (collection.sourceId !== undefined && isCollectionId(collection.sourceId)) {
-        return {
-          kind: 'skip',
-          reason: 'copy-of-copy',
-          message: `Collection ${formatCollectionId(collectionOf(ref))} holds copies of ${collection.sourceId}.`,
-        };
-      }
-      const sourceRegion = normalizeRegion(collection.location) ?? collection.location.toLowerCase();
+      const { restorePoint, collection, sourceRegion } = inspection;
       if (sourceRegion === targetRegion) {
         return invalid(
           'SameRegion',

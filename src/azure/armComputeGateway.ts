@@ -64,16 +64,16 @@ export function toAzureRequestError(error: unknown, operation: string): AzureReq
     const code = armErrorCode(error);
     return new AzureRequestError(
       `${operation} failed: ${error.statusCode ?? 'no response'}${code === undefined ? '' : ` ${code}`}: ${error.message}`,
-      error.statusCode,
-      code,
-      parseRetryAfter(error.response?.headers),
-      { cause: error },
+      {
+        statusCode: error.statusCode,
+        code,
+        retryAfterSeconds: parseRetryAfter(error.response?.headers),
+        cause: error,
+      },
     );
   }
   const cause = ensureError(error);
-  return new AzureRequestError(`${operation} failed: ${cause.message}`, undefined, undefined, undefined, {
-    cause,
-  });
+  return new AzureRequestError(`${operation} failed: ${cause.message}`, { cause });
 }
 
 function isNotFound(error: unknown): boolean {

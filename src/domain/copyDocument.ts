@@ -103,6 +103,20 @@ export interface CopyDocument {
   note?: string;
   /** Present on `Failed`, `TimedOut` and `Skipped`. */
   error?: CopyError;
+  /** Present when the copy ended after Azure accepted it, so its partial target had to be deleted. */
+  cleanup?: TargetCleanup;
+}
+
+/**
+ * What became of the target restore point of a copy that ended `Failed`, `TimedOut` or `Canceled` after Azure
+ * accepted it: `deleted`, or `pending` when the delete failed. A pending target is deleted by the
+ * reconciliation sweep, which tries again at every sweep until it is gone.
+ */
+export interface TargetCleanup {
+  status: 'deleted' | 'pending';
+  targetRestorePointId: string;
+  /** Why the delete failed, for `pending`. */
+  message?: string;
 }
 
 export function emptyProgress(): CopyProgress {

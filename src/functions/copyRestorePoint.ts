@@ -5,8 +5,8 @@ import type { ActivityContext } from '../activities/createActivities';
 import { getRuntime } from '../compositionRoot';
 import type { ActivityInput, ActivityName, ActivityResult } from '../domain/copyContracts';
 import { ActivityNames, ORCHESTRATOR_NAME } from '../domain/copyContracts';
+import { listLiveCopies } from '../azure/copyStatusStore';
 import { copyRestorePointOrchestrator } from '../orchestrators/copyRestorePoint';
-import { CopyStatusStore } from '../services/copyStatusStore';
 
 df.app.orchestration(ORCHESTRATOR_NAME, copyRestorePointOrchestrator);
 
@@ -18,7 +18,7 @@ const NEEDS_DURABLE_CLIENT: ReadonlySet<ActivityName> = new Set(['checkCopyTurn'
 function activityContext(context: InvocationContext): ActivityContext {
   return {
     log: context,
-    listLiveCopies: () => new CopyStatusStore(df.getClient(context)).listLiveCopies(),
+    listLiveCopies: () => listLiveCopies(df.getClient(context)),
   };
 }
 

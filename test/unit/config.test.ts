@@ -180,4 +180,22 @@ describe('loadConfig', () => {
     expect(readReconcileSchedule({ RPCOPY_RECONCILE_SCHEDULE: '0 */15 * * * *' })).toBe('0 */15 * * * *');
     expect(readReconcileSchedule({ RPCOPY_RECONCILE_SCHEDULE: 'often' })).toBe('0 0 * * * *');
   });
+
+  it('reads RPCOPY_PUBLIC_BASE_URL without its trailing slash, and refuses one with a query', () => {
+    // Act
+    const config = loadConfig({
+      RPCOPY_ALLOWED_SUBSCRIPTIONS: SUB,
+      RPCOPY_PUBLIC_BASE_URL: 'https://gateway.example/rpcopy/',
+    });
+    const error = loadError({
+      RPCOPY_ALLOWED_SUBSCRIPTIONS: SUB,
+      RPCOPY_PUBLIC_BASE_URL: 'https://x.example/?a=1',
+    });
+
+    // Assess
+    expect(config.publicBaseUrl).toBe('https://gateway.example/rpcopy');
+    expect(error.problems).toEqual([
+      "RPCOPY_PUBLIC_BASE_URL must have no query, fragment or credentials, got 'https://x.example/?a=1'",
+    ]);
+  });
 });

@@ -32,7 +32,10 @@ export function* finishStep(run: CopyRun, state: FinishPhase): Generator<Task, F
     const answered = { ...state, counters: afterAnswer(state.counters) };
     return deleted.value.kind === 'fail'
       ? notDeleted(run, answered, target, deleted.value.error.message)
-      : { ...answered, step: 'publish' };
+      : {
+          ...run.update(answered, { cleanup: { status: 'deleted', targetRestorePointId: target } }),
+          step: 'publish',
+        };
   }
   const type = terminalEventType(state.outcome.status);
   if (type !== undefined) {
@@ -56,14 +59,17 @@ export function* finishStep(run: CopyRun, state: FinishPhase): Generator<Task, F
 function notDeleted(run: CopyRun, state: FinishPhase, target: string, problem: string): FinishPhase {
   run.log('warn', `target ${target} was not deleted: ${problem}`);
   const error = state.outcome.error;
-  const reported =
-    error === undefined
-      ? state
-      : run.update(state, {
+  // The document says the target is still there, so the reconciliation sweep retries the delete.
+  const reported = run.update(state, {
+    cleanup: { status: 'pending', targetRestorePointId: target, message: problem },
+    ...(error === undefined
+      ? {}
+      : {
           error: {
             ...error,
             message: `${error.message} The target restore point could not be deleted: ${problem}`,
           },
-        });
+        }),
+  });
   return { ...reported, counters: { ...reported.counters, failedAttempts: 0 }, step: 'publish' };
 }
