@@ -15,7 +15,7 @@ import type {
 } from '../domain/copyContracts';
 import { ActivityNames, CANCEL_EVENT } from '../domain/copyContracts';
 import type { CopyDocument, CopyError, CopyStatus, SkipReason } from '../domain/copyDocument';
-import { copyError, createCopyDocument } from '../domain/copyDocument';
+import { copyError, createCopyDocument, finalProgress } from '../domain/copyDocument';
 import type { CopyEventType } from '../domain/copyEvents';
 import { terminalEventType } from '../domain/copyEvents';
 import {
@@ -197,7 +197,7 @@ export function* copyRestorePointOrchestrator(
       completedAt: nowIso(),
       ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),
       ...(error === undefined ? {} : { error }),
-      progress: { ...doc.progress, etaSeconds: null },
+      progress: finalProgress(doc.progress, outcome.status),
     });
     log(
       outcome.status === 'Succeeded' ? 'info' : 'warn',
