@@ -29,13 +29,14 @@ function satisfies(version, range) {
  */
 function checkNodeVersion(program, packageDir) {
   var range = requiredRange(packageDir);
-  if (satisfies(process.version, range)) return;
+  var version = 'v' + process.versions.node;
+  if (satisfies(version, range)) return;
   process.stderr.write(
     program +
       ': needs Node.js ' +
       range +
       ' but this is Node.js ' +
-      process.version +
+      version +
       "; install Node.js 22 (or run it with npm inside the project, which uses the project's pinned Node.js 22).\n",
   );
   process.exit(3);

@@ -19,6 +19,7 @@ import {
 } from '../compute-sim';
 import { startDevHost, type DevHost, type DevHostOptions, type LogEntry, type LogSink } from '../host';
 import { createComputeClient, createCredential, type ArmConnection } from '../../src/azure/computeClient';
+import { packageName } from '../../src/cli/help';
 import { startEventSink, type EventSink } from './eventSink';
 import {
   createSourceRestorePoint,
@@ -222,10 +223,10 @@ export function repositoryRoot(from: string = __dirname): string {
     const file = join(dir, 'package.json');
     if (existsSync(file)) {
       const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown };
-      if (pkg.name === 'rpcopy') return dir;
+      if (pkg.name === packageName) return dir;
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`No rpcopy package.json above ${from}`);
+    if (parent === dir) throw new Error(`No ${packageName} package.json above ${from}`);
     dir = parent;
   }
 }

@@ -3,6 +3,9 @@ import type { CommandName } from './parseCommandLine';
 
 export const defaultApiUrl = 'http://localhost:7071';
 
+/** The package's name in package.json: scoped, so that `npx` never resolves it to a stranger's package. */
+export const packageName = '@rpcopy/rpcopy';
+
 const exitCodes = `Exit codes:
   0    success; for status and watch: the copy Succeeded or is still in progress
   1    the copy ended without a usable target: Failed, TimedOut, Canceled or Skipped

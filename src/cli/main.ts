@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ApiError, ConnectionError, CopyApiClient } from './copyApiClient';
 import { copyOutcome, InvalidResponseError } from './copyDocument';
-import { commandHelpText, generalHelp, invocationName, shortUsage } from './help';
+import { commandHelpText, generalHelp, invocationName, packageName, shortUsage } from './help';
 import type { TextSink } from './liveFrame';
 import type { Command, GlobalOptions } from './parseCommandLine';
 import { parseCommandLine, UsageError } from './parseCommandLine';
@@ -44,7 +44,7 @@ function readVersion(): string {
         typeof manifest === 'object' &&
         manifest !== null &&
         'name' in manifest &&
-        manifest.name === 'rpcopy'
+        manifest.name === packageName
       ) {
         return 'version' in manifest && typeof manifest.version === 'string' ? manifest.version : 'unknown';
       }

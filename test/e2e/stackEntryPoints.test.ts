@@ -23,7 +23,7 @@ const required = (
 const work = mkdtempSync(join(tmpdir(), 'rpcopy-entry-'));
 /** Preloaded into Node.js 22, makes it report an old version, as a Node.js 20 on the PATH would. */
 const pretendOld = join(work, 'pretend-node-20.js');
-writeFileSync(pretendOld, "Object.defineProperty(process, 'version', { value: 'v20.1.0' });\n");
+writeFileSync(pretendOld, "Object.defineProperty(process.versions, 'node', { value: '20.1.0' });\n");
 
 /** A real older Node.js on the PATH (outside node_modules), when the machine has one, as this project's does. */
 function olderNodeOnPath(): { path: string; version: string } | undefined {
