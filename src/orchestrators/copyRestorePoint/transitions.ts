@@ -1,4 +1,5 @@
 import type { CarriedState, CopyTarget, FinishPhase, Outcome, PollPhase } from '../../domain/copyState';
+import { finalProgress } from '../../domain/copyDocument';
 import { initialPollState } from '../../domain/polling';
 import { afterFailedAttempt, unavailable } from './decisions';
 import type { CopyRun } from './run';
@@ -13,7 +14,7 @@ export function finishWith(run: CopyRun, state: CarriedState, outcome: Outcome):
     completedAt: run.nowIso(),
     ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),
     ...(outcome.error === undefined ? {} : { error: outcome.error }),
-    progress: { ...state.document.progress, etaSeconds: null },
+    progress: finalProgress(state.document.progress, outcome.status),
   });
   run.log(
     outcome.status === 'Succeeded' ? 'info' : 'warn',
