@@ -501,7 +501,11 @@ export function* copyRestorePointOrchestrator(
               log('warn', `undocumented replication status codes: ${unknownCodes}`);
             }
             lastUnknownCodes = unknownCodes;
-            poll = recordProgress(poll, { at: nowIso(), percent: verdict.percent });
+            poll = recordProgress(
+              poll,
+              { at: nowIso(), percent: verdict.percent, disks: verdict.disks.map((disk) => disk.percent) },
+              settings.polling,
+            );
             state.poll = poll;
             const eta = estimateCompletion(poll);
             update({
