@@ -5,7 +5,7 @@
  * minutes to days. A look between two refreshes learns nothing new, and a look long after the refresh that
  * shows completion only adds lag. So the schedule locks onto the copy's refresh instants
  * ({@link observeRefreshes}) and looks just after the refreshes that matter: a few while the rate is unknown,
- * then halving the distance to the earliest possible end ({@link estimateCopyEnd}, from each disk's own
+ * then closing in on the earliest possible end ({@link estimateCopyEnd}, from each disk's own
  * rate), and on every refresh once the end may come at the next one. While the refresh instants are not known
  * closely enough near the end, it looks every {@link SWEEP_SECONDS} across the refresh window instead, which
  * both catches the end and narrows the lock. Irregular refreshes (a stall, a throttled read, a clock jump, a
@@ -231,10 +231,11 @@ function nextLookAt(options: NextPollOptions): number {
   }
   const untilEnd = estimate.earliestEnd - now;
   if (untilEnd > APPROACH_PERIODS * period) {
-    // Far from the end: halve the distance, so that the estimate is refined as it nears.
+    // Far from the end: three quarters of the way to the approach, so that the estimate is refined as it
+    // nears. Safe, because the earliest possible end is a lower bound.
     return alignedAfter(
       lock,
-      now + Math.min(ceiling, Math.max(period, (untilEnd - APPROACH_PERIODS * period) / 2 + period)),
+      now + Math.min(ceiling, Math.max(period, (untilEnd - APPROACH_PERIODS * period) * 0.75 + period)),
     );
   }
   const endMayShowNext = next === undefined ? untilEnd <= period * 1.5 : estimate.earliestEnd <= next.hi;
