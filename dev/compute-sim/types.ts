@@ -90,6 +90,11 @@ export interface ComputeSimulatorOptions {
   throughputMiBps?: number;
   /** How often `completionPercent` is refreshed. @default 10 minutes */
   progressIntervalMs?: number;
+  /**
+   * How each copy's refreshes deviate from a fixed `progressIntervalMs` grid starting with replication, drawn
+   * per copy from the seed, as Azure's refresh instants differ between copies. @default no deviation
+   */
+  progressRefresh?: ProgressRefreshOptions;
   /** Copies still replicating this long after their PUT are terminated. @default 14 days */
   copyTimeLimitMs?: number;
   /** Accepted copy PUTs per target collection per rolling hour. @default 3 */
@@ -108,6 +113,17 @@ export interface ComputeSimulatorOptions {
   faults?: FaultRule[];
   /** Seeds the fault PRNG and generated ids. @default 1 */
   seed?: number;
+}
+
+export interface ProgressRefreshOptions {
+  /** The first refresh lands a random part of the period after replication starts. @default false */
+  randomPhase?: boolean;
+  /** Each copy's period is drawn uniformly within ± this fraction of `progressIntervalMs`. @default 0 */
+  periodSpread?: number;
+  /** Each refresh lands up to this much later than its slot (less than the period). @default 0 */
+  jitterMs?: number;
+  /** Chance that a refresh does not happen at all. @default 0 */
+  skipProbability?: number;
 }
 
 export interface RequestLogEntry {
@@ -177,6 +193,11 @@ export interface ComputeSimulator {
   setFaults(rules: FaultRule[]): void;
   /** The copy with this id (case-insensitive), or undefined. */
   getCopy(restorePointId: string): CopyView | undefined;
+  /**
+   * Ground truth for benchmarks and tests: the clock time at which the copy first reports its final state
+   * (the refresh that shows it), whether or not that time has come; undefined while it cannot end (a stall).
+   */
+  copyEndsAt(restorePointId: string): number | undefined;
   /**
    * Stops the server and event deliveries, then writes the state file. Deliveries still owed (waiting to
    * retry, or interrupted in flight) are saved and resumed by a simulator started from the same file.

@@ -1,6 +1,7 @@
-import { ComputeManagementClient } from '@azure/arm-compute';
+import type { ComputeManagementClient } from '@azure/arm-compute';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
-import { DefaultAzureCredential } from '@azure/identity';
+
+import { armComputeSdk, identitySdk } from './lazySdk';
 
 /** How the app reaches Azure Resource Manager; everything else about the client is fixed. */
 export interface ArmConnection {
@@ -31,7 +32,9 @@ class StaticTokenCredential implements TokenCredential {
 }
 
 export function createCredential(connection: Pick<ArmConnection, 'credential'>): TokenCredential {
-  return connection.credential === 'static' ? new StaticTokenCredential() : new DefaultAzureCredential();
+  return connection.credential === 'static'
+    ? new StaticTokenCredential()
+    : new (identitySdk().DefaultAzureCredential)();
 }
 
 /**
@@ -45,7 +48,7 @@ export function createComputeClient(
   credential: TokenCredential,
   subscriptionId: string,
 ): ComputeManagementClient {
-  return new ComputeManagementClient(credential, subscriptionId, {
+  return new (armComputeSdk().ComputeManagementClient)(credential, subscriptionId, {
     endpoint: connection.endpoint,
     ...(connection.caCertificatePem ? { tlsOptions: { ca: connection.caCertificatePem } } : {}),
     retryOptions: { maxRetries: 0 },

@@ -1,9 +1,9 @@
-import { AzureKeyCredential } from '@azure/core-auth';
 import type { TokenCredential } from '@azure/core-auth';
-import { EventGridPublisherClient } from '@azure/eventgrid';
+import type { EventGridPublisherClient } from '@azure/eventgrid';
 
 import type { EventGridConfig } from '../config';
 import type { CopyCloudEvent } from '../domain/copyEvents';
+import { coreAuthSdk, eventGridSdk } from './lazySdk';
 
 /** Publishes `RestorePointCopy.*` events. */
 export interface EventPublisher {
@@ -22,10 +22,12 @@ export class EventGridEventPublisher implements EventPublisher {
 
   constructor(endpoint: string, credential: { key: string } | { tokenCredential: TokenCredential }) {
     const insecure = endpoint.toLowerCase().startsWith('http://');
-    this.client = new EventGridPublisherClient(
+    this.client = new (eventGridSdk().EventGridPublisherClient)(
       endpoint,
       'CloudEvent',
-      'key' in credential ? new AzureKeyCredential(credential.key) : credential.tokenCredential,
+      'key' in credential
+        ? new (coreAuthSdk().AzureKeyCredential)(credential.key)
+        : credential.tokenCredential,
       {
         ...(insecure ? { allowInsecureConnection: true } : {}),
         retryOptions: { maxRetries: 2, maxRetryDelayInMs: 10_000 },

@@ -86,7 +86,11 @@ function recordReplication(
     // Read as "in progress", never as success; logged verbatim once per change.
     run.log('warn', `undocumented replication status codes: ${unknownCodes}`);
   }
-  const poll = recordProgress(state.poll, { at: run.nowIso(), percent: verdict.percent });
+  const poll = recordProgress(
+    state.poll,
+    { at: run.nowIso(), percent: verdict.percent, disks: verdict.disks.map((disk) => disk.percent) },
+    run.settings.polling,
+  );
   const eta = estimateCompletion(poll);
   const inProgress = verdict.state === 'inProgress';
   const updated = run.update(
