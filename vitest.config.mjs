@@ -2,10 +2,30 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,
     restoreMocks: true,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'main',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/infra/roleTraffic.test.ts'],
+          // Clears the ARM recordings the end-to-end tests write for the role test.
+          globalSetup: ['test/infra/armRecordings.setup.ts'],
+        },
+      },
+      {
+        // After every other test: it reads what the end-to-end tests recorded in this run.
+        extends: true,
+        test: {
+          name: 'after-e2e',
+          include: ['test/infra/roleTraffic.test.ts'],
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });
