@@ -65,7 +65,7 @@ param alertEmails string[] = []
 @description('HTTPS endpoints that get the common alert schema when a copy fails or the app logs errors.')
 param alertWebhookUrls string[] = []
 
-@description('Copy event types that raise an alert.')
+@description('Copy event types that raise an alert. Empty: copy events raise none (the log alert stays).')
 param alertEventTypes string[] = ['RestorePointCopy.Failed', 'RestorePointCopy.TimedOut']
 
 @description('Create the Event Grid subscriptions to the app\'s function. Event Grid checks that the function exists, so azd turns this on after the first deploy (azure.yaml postdeploy hook).')

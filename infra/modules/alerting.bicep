@@ -39,8 +39,9 @@ resource eventsOut 'Microsoft.EventGrid/topics@2025-02-15' existing = {
   name: eventsOutTopicName
 }
 
-// Every copy that ends badly becomes an Azure Monitor alert that notifies the action group.
-resource failedCopies 'Microsoft.EventGrid/topics/eventSubscriptions@2025-02-15' = {
+// Every copy that ends badly becomes an Azure Monitor alert that notifies the action group. No types: no
+// subscription (an empty filter would match every event).
+resource failedCopies 'Microsoft.EventGrid/topics/eventSubscriptions@2025-02-15' = if (!empty(alertEventTypes)) {
   parent: eventsOut
   name: 'rpcopy-alerts'
   properties: {
