@@ -15,6 +15,9 @@ export default defineConfig({
           exclude: ['test/infra/roleTraffic.test.ts'],
           // Clears the ARM recordings the end-to-end tests write for the role test.
           globalSetup: ['test/infra/armRecordings.setup.ts'],
+          // Explicit, not the default 0: with one worker (2 cores) vitest moves default-order files into a
+          // sequential group that runs after every numbered group, which would put the role test first.
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -23,7 +26,7 @@ export default defineConfig({
         test: {
           name: 'after-e2e',
           include: ['test/infra/roleTraffic.test.ts'],
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
     ],
