@@ -93,6 +93,7 @@ async function handle(
   const url = new URL(request.url ?? '/', origin);
   const segments = url.pathname.split('/').filter((segment) => segment !== '');
   const subscriptionId = segments[0]?.toLowerCase() === 'subscriptions' ? segments[1] : undefined;
+  const client = request.headers['x-rpcopy-client']?.toString();
   const entry: RequestLogEntry = {
     method,
     path: url.pathname,
@@ -100,6 +101,7 @@ async function handle(
     status: 0,
     time: deps.clock.now(),
     ...(subscriptionId ? { subscriptionId } : {}),
+    ...(client ? { client } : {}),
   };
   deps.requestLog.push(entry);
   const correlationId = request.headers['x-ms-correlation-request-id']?.toString() ?? randomUUID();

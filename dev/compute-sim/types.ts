@@ -141,6 +141,11 @@ export interface RequestLogEntry {
   errorCode?: string;
   /** Set when an injected fault shaped the response. */
   fault?: HttpFaultEffect['type'];
+  /**
+   * The `x-rpcopy-client` request header: dev tooling that calls ARM next to the app (the local stack's
+   * seeding and test arrangements) names itself, so the app's own operations can be told apart.
+   */
+  client?: string;
 }
 
 export type EventSchema = 'EventGrid' | 'CloudEvents';

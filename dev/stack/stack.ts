@@ -30,6 +30,8 @@ import {
   type DemoPlan,
 } from './seed';
 
+/** `x-rpcopy-client` of the stack's own ARM requests (the simulator's request log `client`). */
+export const DEV_STACK_CLIENT = 'dev-stack';
 /**
  * The whole offline product in one process: the Compute simulator, the dev host running the app and an
  * Event Grid sink, on one clock, wired as Azure wires them, with a seeded demo. `main.ts` runs it on an
@@ -382,6 +384,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...(simulator.caCertificatePem ? { caCertificatePem: simulator.caCertificatePem } : {}),
     };
     const compute = createComputeClient(connection, createCredential(connection), plan.subscriptionId);
+    // Marks the stack's own ARM calls in the simulator's request log, apart from the app's.
+    compute.pipeline.addPolicy({
+      name: 'rpcopyDevStackClient',
+      sendRequest: (request, next) => {
+        request.headers.set('x-rpcopy-client', DEV_STACK_CLIENT);
+        return next(request);
+      },
+    });
     const poll = { updateIntervalInMs: options.armPollIntervalMs ?? 1000 };
 
     const interval = options.restorePointIntervalMs ?? 0;

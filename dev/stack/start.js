@@ -31,13 +31,16 @@ if (parser) {
 }
 
 process.stdout.write('Building the app (npm run build)…\n');
-var build = spawnSync(
-  process.execPath,
-  [require.resolve('typescript/bin/tsc', { paths: [root] }), '-p', 'tsconfig.build.json'],
-  { cwd: root, stdio: 'inherit' },
-);
-if (build.status !== 0) {
-  process.stderr.write('npm start: the build failed; see the errors above.\n');
-  process.exit(build.status === null ? 1 : build.status);
-}
+// The same two projects as `npm run build`: the deployable app, then the tooling and the CLI.
+['tsconfig.app.json', 'tsconfig.build.json'].forEach(function (project) {
+  var build = spawnSync(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc', { paths: [root] }), '-p', project],
+    { cwd: root, stdio: 'inherit' },
+  );
+  if (build.status !== 0) {
+    process.stderr.write('npm start: the build failed; see the errors above.\n');
+    process.exit(build.status === null ? 1 : build.status);
+  }
+});
 require(path.join(root, 'dist', 'dev', 'stack', 'main.js')).runFromCommandLine(argv);

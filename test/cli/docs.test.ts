@@ -5,10 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { USAGE as HOST_USAGE } from '../../dev/host/cliArgs';
 import { parseStackArgs, showsSummary } from '../../dev/stack/args';
 
-/** What a new user pastes from the README and the dev host's README. */
+/** What a new user pastes from the docs and the dev host's README. */
 
 const root = resolve(__dirname, '../..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const deployManual = readFileSync(join(root, 'docs', 'deploy-manual.md'), 'utf8');
 
 /** The first `sh` block after `<!-- marker -->`, without the indentation of a list item. */
 function shellBlockAfter(text: string, marker: string): string {
@@ -22,9 +23,9 @@ function shellBlockAfter(text: string, marker: string): string {
     .join('\n');
 }
 
-describe('README.md', () => {
+describe('README.md and docs/deploy-manual.md', () => {
   it('gives the az eventgrid command as one command a shell runs whole', () => {
-    const block = shellBlockAfter(readme, 'az-eventgrid');
+    const block = shellBlockAfter(deployManual, 'az-eventgrid');
     // `az` stands in for the Azure CLI: it prints the arguments the shell passed it, one per line.
     const args = execFileSync('bash', ['-c', `az() { printf '%s\\n' "$@"; }\n${block}`], {
       encoding: 'utf8',
