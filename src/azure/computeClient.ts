@@ -2,6 +2,8 @@ import { ComputeManagementClient } from '@azure/arm-compute';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { DefaultAzureCredential } from '@azure/identity';
 
+import type { ServerClock } from './serverClock';
+
 /** How the app reaches Azure Resource Manager; everything else about the client is fixed. */
 export interface ArmConnection {
   /**
@@ -44,9 +46,13 @@ export function createComputeClient(
   connection: ArmConnection,
   credential: TokenCredential,
   subscriptionId: string,
+  serverClock?: ServerClock,
 ): ComputeManagementClient {
   return new ComputeManagementClient(credential, subscriptionId, {
     endpoint: connection.endpoint,
+    ...(serverClock === undefined
+      ? {}
+      : { additionalPolicies: [{ policy: serverClock.policy(), position: 'perCall' as const }] }),
     ...(connection.caCertificatePem ? { tlsOptions: { ca: connection.caCertificatePem } } : {}),
     retryOptions: { maxRetries: 0 },
   });

@@ -182,6 +182,8 @@ export interface CarriedState {
   deadline?: string;
   startedEventPublished: boolean;
   generation: number;
+  /** Overall percent of the stall whose `Stalled` event was sent (one event per stall). */
+  stallAnnouncedPercent?: number;
 }
 
 export interface CopyOrchestrationInput {

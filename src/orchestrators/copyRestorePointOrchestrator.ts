@@ -27,7 +27,10 @@ import {
   recordProgress,
   withDelay,
 } from '../domain/polling';
+import type { PublishStalledInput, RetainAfterCopyInput } from '../domain/protectionContracts';
+import { ProtectionActivityNames } from '../domain/protectionContracts';
 import { evaluateReplication } from '../domain/replication';
+import { detectStall } from '../domain/stall';
 
 /** Consecutive transient failures (after the activity's own retries) before a copy gives up. */
 const MAX_TRANSIENT_FAILURES = 3;
@@ -503,6 +506,7 @@ export function* copyRestorePointOrchestrator(
             lastUnknownCodes = unknownCodes;
             poll = recordProgress(poll, { at: nowIso(), percent: verdict.percent });
             state.poll = poll;
+            const previousDisks = doc.progress.disks;
             const eta = estimateCompletion(poll);
             update({
               progress: {
@@ -518,6 +522,21 @@ export function* copyRestorePointOrchestrator(
                 disks: verdict.disks,
               },
             });
+            const stall = detectStall({
+              document: doc,
+              previousDisks,
+              poll,
+              settings: settings.polling,
+              now: nowIso(),
+              announcedPercent: state.stallAnnouncedPercent,
+            });
+            if (stall !== undefined) {
+              state.stallAnnouncedPercent = stall.percent;
+              yield* call(ProtectionActivityNames.publishStalled, {
+                data: stall,
+                time: nowIso(),
+              } satisfies PublishStalledInput);
+            }
             if (verdict.state === 'succeeded') {
               update({
                 usable: true,
@@ -525,7 +544,13 @@ export function* copyRestorePointOrchestrator(
                   ? {}
                   : { note: verdict.customerManagedKeyNote }),
               });
-              return yield* finish({ status: 'Succeeded' });
+              const succeeded = yield* finish({ status: 'Succeeded' });
+              // Retention runs after every usable copy; its own failure never changes the copy's outcome.
+              yield* call(ProtectionActivityNames.retainAfterCopy, {
+                sourceCollectionId: source.collectionId,
+                targetRegion: input.targetRegion,
+              } satisfies RetainAfterCopyInput);
+              return succeeded;
             }
             if (verdict.state === 'failed') {
               return yield* finish({

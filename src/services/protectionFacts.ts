@@ -44,6 +44,8 @@ export interface ProtectionDeps {
   policy: CopyPolicy;
   naming: NamingTemplates;
   protection: ProtectionSettings;
+  /** ARM's clock when known (see `ServerClock`), else the host's. */
+  now: () => Date;
 }
 
 /** Instance-view reads per pair while looking for the newest usable copy. */
@@ -130,7 +132,6 @@ export async function gatherPairFacts(
   source: SourceInScope,
   expandedSource: CollectionView,
   targetRegion: string,
-  now: Date,
 ): Promise<PairFacts> {
   const sourceCollectionId = formatCollectionId(source.ref);
   const sourceRegion =
@@ -236,7 +237,7 @@ export async function gatherPairFacts(
           etaAt:
             active.progress.etaSeconds === null
               ? null
-              : new Date(now.getTime() + active.progress.etaSeconds * 1000).toISOString(),
+              : new Date(deps.now().getTime() + active.progress.etaSeconds * 1000).toISOString(),
           stalled: active.progress.stalled,
         };
   const failed = documents

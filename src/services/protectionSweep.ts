@@ -49,7 +49,7 @@ async function publish(deps: SweepDeps, event: ReturnType<typeof rpoEvent>, log:
  * (subscribers deduplicate), never loses it. A pair that stays breached while a newer, still too old, copy
  * lands is one breach. Only the sweep calls this, and timer triggers never overlap, so no two writers race.
  */
-export async function recordTransition(deps: SweepDeps, pair: EvaluatedPair, now: Date, log: SweepLogger) {
+export async function recordTransition(deps: SweepDeps, pair: EvaluatedPair, log: SweepLogger) {
   const { facts, entry } = pair;
   if (facts.target.kind !== 'collection') return undefined;
   const key = tagKey(facts.target.tags);
@@ -121,7 +121,7 @@ export async function recordTransition(deps: SweepDeps, pair: EvaluatedPair, now
     };
     await publish(
       deps,
-      rpoEvent('RestorePointCopy.RpoRestored', data, deps.eventSource, now.toISOString()),
+      rpoEvent('RestorePointCopy.RpoRestored', data, deps.eventSource, deps.now().toISOString()),
       log,
     );
     await writeTag(undefined);
@@ -138,9 +138,9 @@ export async function recordTransition(deps: SweepDeps, pair: EvaluatedPair, now
  * The scheduled protection sweep: every pair in scope is evaluated; RPO transitions are announced and
  * retention is applied. One pair's failure never stops the others.
  */
-export async function sweepProtection(deps: SweepDeps, dryRun: boolean, now: Date, log: SweepLogger) {
+export async function sweepProtection(deps: SweepDeps, dryRun: boolean, log: SweepLogger) {
   const summary: SweepSummary = { pairs: 0, breached: [], restored: [], pruned: [], failures: [] };
-  const pairs = evaluatePairs(deps, { subscriptions: deps.policy.allowedSubscriptions }, now, log);
+  const pairs = evaluatePairs(deps, { subscriptions: deps.policy.allowedSubscriptions }, log);
   while (true) {
     let next: IteratorResult<EvaluatedPair>;
     try {
@@ -153,7 +153,7 @@ export async function sweepProtection(deps: SweepDeps, dryRun: boolean, now: Dat
     const pair = next.value;
     summary.pairs += 1;
     try {
-      const transition = await recordTransition(deps, pair, now, log);
+      const transition = await recordTransition(deps, pair, log);
       if (transition === 'breached') summary.breached.push(pair.entry.id);
       if (transition === 'restored') summary.restored.push(pair.entry.id);
     } catch (error) {
@@ -161,7 +161,7 @@ export async function sweepProtection(deps: SweepDeps, dryRun: boolean, now: Dat
         `${pair.entry.sourceCollectionId} → ${pair.entry.targetRegion}: ${ensureError(error).message}`,
       );
     }
-    const retention = await applyRetention({ ...deps, dryRun }, pair.facts, now, log);
+    const retention = await applyRetention({ ...deps, dryRun }, pair.facts, log);
     summary.pruned.push(...retention.pruned);
     summary.failures.push(...retention.failures);
   }
@@ -177,16 +177,21 @@ export async function retainAfterCopy(
   dryRun: boolean,
   sourceCollectionId: string,
   targetRegion: string,
-  now: Date,
   log: SweepLogger,
 ) {
   const ref = parseCollectionId(sourceCollectionId);
   if (!ref.ok) return undefined;
   const collection = await deps.compute.getRestorePointCollection(ref.value, { restorePoints: true });
   const source = collection === undefined ? undefined : inScope(deps, collection);
-  if (source === undefined || !source.regions.includes(targetRegion)) return undefined;
-  for await (const pair of evaluateSource(deps, source, [targetRegion], now, log, collection)) {
-    return applyRetention({ ...deps, dryRun }, pair.facts, now, log);
+  if (
+    source === undefined ||
+    source.protection.retention === undefined ||
+    !source.regions.includes(targetRegion)
+  ) {
+    return undefined;
+  }
+  for await (const pair of evaluateSource(deps, source, [targetRegion], log, collection)) {
+    return applyRetention({ ...deps, dryRun }, pair.facts, log);
   }
   return undefined;
 }

@@ -31,7 +31,6 @@ export async function* evaluateSource(
   deps: ProtectionDeps,
   source: SourceInScope,
   regions: readonly string[],
-  now: Date,
   log: ProtectionLogger,
   alreadyExpanded?: CollectionView,
 ): AsyncGenerator<EvaluatedPair> {
@@ -41,8 +40,8 @@ export async function* evaluateSource(
   if (expanded === undefined) return;
   logWarnings(source, log);
   for (const region of regions) {
-    const facts = await gatherPairFacts(deps, source, expanded, region, now);
-    yield { source, facts, entry: evaluateProtection(facts, now, deps.protection.atRiskPercent) };
+    const facts = await gatherPairFacts(deps, source, expanded, region);
+    yield { source, facts, entry: evaluateProtection(facts, deps.now(), deps.protection.atRiskPercent) };
   }
 }
 
@@ -55,14 +54,13 @@ export interface PairFilter {
 export async function* evaluatePairs(
   deps: ProtectionDeps,
   filter: PairFilter,
-  now: Date,
   log: ProtectionLogger,
 ): AsyncGenerator<EvaluatedPair> {
   for await (const source of sourcesInScope(deps, filter.subscriptions)) {
     const regions = source.regions.filter(
       (region) => filter.region === undefined || region === filter.region,
     );
-    yield* evaluateSource(deps, source, regions, now, log);
+    yield* evaluateSource(deps, source, regions, log);
   }
 }
 
@@ -85,7 +83,6 @@ const MAX_HISTORY_COPIES = 100;
 export async function getPairDetail(
   deps: ProtectionDeps,
   pairId: string,
-  now: Date,
   log: ProtectionLogger,
 ): Promise<PairLookup> {
   const pair = parsePairId(pairId);
@@ -106,7 +103,8 @@ export async function getPairDetail(
     return notFound;
   }
   logWarnings(source, log);
-  const facts = await gatherPairFacts(deps, source, collection, pair.targetRegion, now);
+  const facts = await gatherPairFacts(deps, source, collection, pair.targetRegion);
+  const now = deps.now();
   const entry = evaluateProtection(facts, now, deps.protection.atRiskPercent);
   const copies = facts.target.kind === 'collection' ? facts.target.copies.slice(0, MAX_HISTORY_COPIES) : [];
   const idOf = (copy: { sourceRestorePointId: string }): string =>

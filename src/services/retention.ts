@@ -20,6 +20,7 @@ export interface RetentionDeps {
   policy: CopyPolicy;
   eventSource: string;
   dryRun: boolean;
+  now: () => Date;
 }
 
 export interface RetentionOutcome {
@@ -40,9 +41,9 @@ export interface RetentionOutcome {
 export async function applyRetention(
   deps: RetentionDeps,
   facts: PairFacts,
-  now: Date,
   log: RetentionLogger,
 ): Promise<RetentionOutcome> {
+  const now = deps.now();
   const outcome: RetentionOutcome = { pruned: [], kept: [], failures: [] };
   const plan = planRetention(facts, facts.protection.retention, now);
   const where = `${facts.pair.sourceCollectionId} → ${facts.pair.targetRegion}`;

@@ -51,6 +51,8 @@ export function appSettings(h: SimHarness, sink: EventSink): Record<string, stri
     RPCOPY_QUEUE_RECHECK_SECONDS: '120',
     // Tests fire the reconciliation by hand; keep the timer out of the way.
     RPCOPY_RECONCILE_SCHEDULE: '0 0 0 1 1 *',
+    // The protection sweep too, unless a test drives it on a schedule of its own.
+    RPCOPY_PROTECTION_SCHEDULE: '0 0 0 1 1 *',
   };
 }
 

@@ -1,0 +1,27 @@
+/**
+ * The protection activities the copy orchestration calls: their names and inputs (plain JSON). Orchestrators
+ * import these as types and names only.
+ */
+import type { StalledEventData } from './protectionEvents';
+
+export const ProtectionActivityNames = {
+  retainAfterCopy: 'retainAfterCopyActivity',
+  publishStalled: 'publishStalledActivity',
+} as const;
+
+/** Applies the pair's retention right after one of its copies became usable. */
+export interface RetainAfterCopyInput {
+  sourceCollectionId: string;
+  targetRegion: string;
+}
+
+export interface RetainAfterCopyResult {
+  pruned: string[];
+  kept: string[];
+}
+
+export interface PublishStalledInput {
+  data: StalledEventData;
+  /** The orchestration's clock when the stall was noticed (so a replayed publish is identical). */
+  time: string;
+}
