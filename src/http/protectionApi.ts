@@ -32,7 +32,8 @@ function parseStates(text: string): Set<ProtectionState> {
 /** Pairs sort by their decoded id (source collection, then region); the token is the last pair's id. */
 function sortKey(entry: { id: string }): string {
   const pair = parsePairId(entry.id);
-  return pair === undefined ? entry.id : `${pair.sourceCollectionId.toLowerCase()}|${pair.targetRegion}`;
+  // NUL sorts before every id character, so `…/src` and its regions come before `…/src2`.
+  return pair === undefined ? entry.id : `${pair.sourceCollectionId.toLowerCase()}\u0000${pair.targetRegion}`;
 }
 
 export type ProtectionSummary = Record<ProtectionState, number>;

@@ -29,7 +29,7 @@ const successfulDeletes = (stack: AppStack): string[] =>
 
 const prunedNames = (stack: AppStack): string[] =>
   eventsOfType(stack, 'RestorePointCopy.Pruned')
-    .map((event) => String(event.subject).split('/').at(-1))
+    .map((event) => String(event.subject).split('/').at(-1) ?? '')
     .sort();
 
 async function setSourceTags(stack: AppStack, tags: Record<string, string>): Promise<void> {

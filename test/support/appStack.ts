@@ -4,6 +4,7 @@ import path from 'node:path';
 
 import type { ComputeSimulatorOptions } from '../../dev/compute-sim';
 import type { DevHost, InstanceStatus } from '../../dev/host';
+import type { LogSink } from '../../dev/host/worker/invocation';
 import type { CopyDocument } from '../../src/domain/copyDocument';
 import { VirtualClock, startDevHost } from '../../dev/host';
 import type { SimHarness } from './computeSim';
@@ -66,6 +67,8 @@ export async function startAppStack(
     sim?: Partial<ComputeSimulatorOptions>;
     dataDir?: string;
     clock?: VirtualClock;
+    /** Function and host logs; dropped unless a test reads them. */
+    log?: LogSink;
   } = {},
 ): Promise<AppStack> {
   if (!existsSync(path.join(APP_DIR, 'dist/src/functions/copiesHttp.js'))) {
@@ -77,7 +80,7 @@ export async function startAppStack(
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'rpcopy-app-'));
   const settings = { ...appSettings(h, sink), ...options.settings };
   const start = (): Promise<DevHost> =>
-    startDevHost({ appDir: APP_DIR, clock, settings, log: () => undefined, dataDir });
+    startDevHost({ appDir: APP_DIR, clock, settings, log: options.log ?? (() => undefined), dataDir });
   const stack: AppStack = {
     clock,
     h,
