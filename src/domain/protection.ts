@@ -3,42 +3,14 @@
  * against the RPO, and why it is not better. Pure: every fact is read beforehand from ARM (the source's
  * restore points, the target collection's copies) and from the copy instances that have deterministic ids.
  */
-import { normalizeArmId, parseCollectionId } from './armIds';
+import { normalizeArmId } from './armIds';
 import type { CopyError, CopyStatus } from './copyDocument';
 import type { ResolvedProtection, RetentionRule } from './protectionPolicy';
-import { normalizeRegion } from './regions';
 
 export const PROTECTION_STATES = ['Protected', 'AtRisk', 'Breached', 'Unprotected', 'Disabled'] as const;
 export type ProtectionState = (typeof PROTECTION_STATES)[number];
 
 const HOUR_MS = 3_600_000;
-
-/**
- * The pair id in `GET /api/protection/{pair}`: the source collection id and the region, base64url-encoded,
- * so that the pair can be read without listing anything. Case-normalised, so one pair has one id.
- */
-export function pairIdFor(sourceCollectionId: string, targetRegion: string): string {
-  return Buffer.from(`${normalizeArmId(sourceCollectionId)}|${targetRegion.toLowerCase()}`, 'utf8').toString(
-    'base64url',
-  );
-}
-
-/** The pair an id names; undefined for anything that is not an id this API made. */
-export function parsePairId(id: string): { sourceCollectionId: string; targetRegion: string } | undefined {
-  if (!/^[A-Za-z0-9_-]{1,1000}$/.test(id)) {
-    return undefined;
-  }
-  const text = Buffer.from(id, 'base64url').toString('utf8');
-  const separator = text.lastIndexOf('|');
-  const region = normalizeRegion(text.slice(separator + 1));
-  const collection = parseCollectionId(text.slice(0, separator));
-  if (separator < 0 || region === undefined || !collection.ok) {
-    return undefined;
-  }
-  const pair = { sourceCollectionId: text.slice(0, separator), targetRegion: region };
-  // Only the canonical spelling: one pair, one id.
-  return pairIdFor(pair.sourceCollectionId, pair.targetRegion) === id ? pair : undefined;
-}
 
 export interface PairIdentity {
   id: string;

@@ -1,7 +1,8 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 
 import type { ProtectionEntry, ProtectionState } from '../domain/protection';
-import { PROTECTION_STATES, parsePairId } from '../domain/protection';
+import { PROTECTION_STATES } from '../domain/protection';
+import { parsePairId } from '../pairId';
 import { isSubscriptionId } from '../domain/armIds';
 import { normalizeRegion } from '../domain/regions';
 import { ValidationError } from '../errors';

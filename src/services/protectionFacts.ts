@@ -12,7 +12,7 @@ import {
 } from '../domain/armIds';
 import type { CopyDocument } from '../domain/copyDocument';
 import { isTerminalStatus } from '../domain/copyDocument';
-import { copyIdFor } from '../domain/copyId';
+import { copyIdFor } from '../copyId';
 import type { CopyPolicy } from '../domain/policy';
 import { isSubscriptionAllowed, resolveTargetRegions } from '../domain/policy';
 import type {
@@ -24,7 +24,7 @@ import type {
   TargetCopyFacts,
   TargetFacts,
 } from '../domain/protection';
-import { pairIdFor } from '../domain/protection';
+import { pairIdFor } from '../pairId';
 import type { ProtectionSettings, ResolvedProtection } from '../domain/protectionPolicy';
 import { resolveProtection } from '../domain/protectionPolicy';
 import { normalizeRegion } from '../domain/regions';

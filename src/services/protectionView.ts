@@ -1,9 +1,10 @@
 import { parseCollectionId } from '../domain/armIds';
 import type { CopyDocument } from '../domain/copyDocument';
-import { copyIdFor } from '../domain/copyId';
+import { copyIdFor } from '../copyId';
 import { isSubscriptionAllowed } from '../domain/policy';
 import type { PairFacts, ProtectionEntry } from '../domain/protection';
-import { evaluateProtection, parsePairId } from '../domain/protection';
+import { evaluateProtection } from '../domain/protection';
+import { parsePairId } from '../pairId';
 import type { HistoryCopy, RpoPoint } from '../domain/protectionHistory';
 import { historyCopies, rpoSeries } from '../domain/protectionHistory';
 import type { CollectionView } from '../domain/restorePoints';

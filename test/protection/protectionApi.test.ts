@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
 import type { LogEntry } from '../../dev/host/worker/invocation';
-import { pairIdFor } from '../../src/domain/protection';
+import { pairIdFor } from '../../src/pairId';
 import type { PairDetail } from '../../src/services/protectionView';
 import type { AppStack } from '../support/appStack';
 import { startAppStack } from '../support/appStack';

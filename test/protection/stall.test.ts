@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { copyIdFor } from '../../src/domain/copyId';
+import { copyIdFor } from '../../src/copyId';
 import type { CopyDocument } from '../../src/domain/copyDocument';
 import type { StalledEventData } from '../../src/domain/protectionEvents';
 import { STALL_SUGGESTION } from '../../src/domain/protectionEvents';

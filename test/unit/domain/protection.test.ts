@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 
 import { copyError } from '../../../src/domain/copyDocument';
 import type { PairFacts, TargetCopyFacts } from '../../../src/domain/protection';
-import { evaluateProtection, pairIdFor, parsePairId } from '../../../src/domain/protection';
+import { evaluateProtection } from '../../../src/domain/protection';
+import { pairIdFor, parsePairId } from '../../../src/pairId';
 import { planRetention } from '../../../src/domain/retention';
 
 const COLLECTION =
