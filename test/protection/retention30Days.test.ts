@@ -22,7 +22,7 @@ describe('retention over 30 simulated days, through the dev host', () => {
 
   it(
     'keeps exactly the newest 7 copies per region, with one Pruned event per deleted copy',
-    { timeout: 300_000 },
+    { timeout: 600_000 },
     async () => {
       // Prepare: 4-hourly restore points to two regions, keepLast=7, the sweep every 6 hours as well.
       stack = await startAppStack({
