@@ -7,7 +7,7 @@ import { rpoEvent } from '../domain/protectionEvents';
 import { ensureError } from '../errors';
 import type { ProtectionDeps } from './protectionFacts';
 import { inScope } from './protectionFacts';
-import type { RetentionLogger } from './retention';
+import type { RetentionLogger, RetentionOutcome } from './retention';
 import { applyRetention } from './retention';
 
 /**
@@ -49,21 +49,25 @@ async function publish(deps: SweepDeps, event: ReturnType<typeof rpoEvent>, log:
  * (subscribers deduplicate), never loses it. A pair that stays breached while a newer, still too old, copy
  * lands is one breach. Only the sweep calls this, and timer triggers never overlap, so no two writers race.
  */
-export async function recordTransition(deps: SweepDeps, pair: EvaluatedPair, log: SweepLogger) {
+export async function recordTransition(
+  deps: SweepDeps,
+  pair: EvaluatedPair,
+  log: SweepLogger,
+): Promise<'breached' | 'restored' | undefined> {
   const { facts, entry } = pair;
-  if (facts.target.kind !== 'collection') return undefined;
-  const key = tagKey(facts.target.tags);
-  const announced = key === undefined ? undefined : facts.target.tags[key];
+  const target = facts.target;
+  if (target.kind !== 'collection') return undefined;
+  const key = tagKey(target.tags);
+  const announced = key === undefined ? undefined : target.tags[key];
   const targetRef = parseCollectionId(facts.pair.targetCollectionId);
   if (!targetRef.ok) return undefined;
+  // A PUT replaces every tag: keep the others (lineage, the user's own) as they are.
   const writeTag = async (value: string | undefined): Promise<void> => {
     const tags = Object.fromEntries(
-      Object.entries(facts.target.kind === 'collection' ? facts.target.tags : {}).filter(
-        ([name]) => name.toLowerCase() !== BREACH_TAG,
-      ),
+      Object.entries(target.tags).filter(([name]) => name.toLowerCase() !== BREACH_TAG),
     );
     await deps.compute.createOrUpdateRestorePointCollection(targetRef.value, {
-      location: facts.target.kind === 'collection' ? facts.target.location : facts.pair.targetRegion,
+      location: target.location,
       sourceId: facts.pair.sourceCollectionId,
       tags: value === undefined ? tags : { ...tags, [BREACH_TAG]: value },
     });
@@ -96,7 +100,7 @@ export async function recordTransition(deps: SweepDeps, pair: EvaluatedPair, log
       log,
     );
     await writeTag(entry.breach.id);
-    return 'breached' as const;
+    return 'breached';
   }
   if (announced === undefined || announced === '') return undefined;
   if (entry.state === 'Protected' || entry.state === 'AtRisk') {
@@ -125,7 +129,7 @@ export async function recordTransition(deps: SweepDeps, pair: EvaluatedPair, log
       log,
     );
     await writeTag(undefined);
-    return 'restored' as const;
+    return 'restored';
   }
   if (entry.state === 'Disabled') {
     // No longer monitored: forget the breach without claiming it ended.
@@ -138,7 +142,11 @@ export async function recordTransition(deps: SweepDeps, pair: EvaluatedPair, log
  * The scheduled protection sweep: every pair in scope is evaluated; RPO transitions are announced and
  * retention is applied. One pair's failure never stops the others.
  */
-export async function sweepProtection(deps: SweepDeps, dryRun: boolean, log: SweepLogger) {
+export async function sweepProtection(
+  deps: SweepDeps,
+  dryRun: boolean,
+  log: SweepLogger,
+): Promise<SweepSummary> {
   const summary: SweepSummary = { pairs: 0, breached: [], restored: [], pruned: [], failures: [] };
   const pairs = evaluatePairs(deps, { subscriptions: deps.policy.allowedSubscriptions }, log);
   while (true) {
@@ -178,7 +186,7 @@ export async function retainAfterCopy(
   sourceCollectionId: string,
   targetRegion: string,
   log: SweepLogger,
-) {
+): Promise<RetentionOutcome | undefined> {
   const ref = parseCollectionId(sourceCollectionId);
   if (!ref.ok) return undefined;
   const collection = await deps.compute.getRestorePointCollection(ref.value, { restorePoints: true });
