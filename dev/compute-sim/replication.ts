@@ -113,11 +113,17 @@ export function replicationAt(
           ? selector === index
           : selector.toLowerCase() === disk.name.toLowerCase();
     let stallPercent: number | undefined;
+    /** Undefined: a stall lasts for good. */
+    let stallMs: number | undefined;
     let failAt: number | undefined;
     let failPercent: number | undefined;
     for (const fault of rp.copy?.faults ?? []) {
       if (fault.type === 'stall' && (fault.disk === undefined || applies(fault.disk))) {
-        stallPercent = Math.min(stallPercent ?? 100, clampPercent(fault.atPercent));
+        const percent = clampPercent(fault.atPercent);
+        if (stallPercent === undefined || percent < stallPercent) {
+          stallPercent = percent;
+          stallMs = fault.resumeAfterMs;
+        }
       }
       if (fault.type === 'failDisk' && applies(fault.disk)) {
         const percent = Math.min(99, clampPercent(fault.atPercent));
@@ -128,11 +134,26 @@ export function replicationAt(
         }
       }
     }
-    const finishAt = stallPercent !== undefined && stallPercent < 100 ? undefined : start + duration;
+    const stalls = stallPercent !== undefined && stallPercent < 100;
+    // A stall that ends shifts the rest of the copy by its length.
+    const stallStartsAt = stalls ? start + Math.ceil((duration * (stallPercent ?? 100)) / 100) : undefined;
+    const finishAt = !stalls
+      ? start + duration
+      : stallMs === undefined
+        ? undefined
+        : start + duration + stallMs;
     const percentAt = (time: number): number => {
       if (finishAt !== undefined && finishAt <= time) return 100;
-      const raw = Math.floor(((time - start) * 100) / duration);
-      return Math.min(99, stallPercent ?? 100, Math.max(0, raw));
+      let elapsed = time - start;
+      if (stallStartsAt !== undefined && time >= stallStartsAt) {
+        elapsed =
+          stallMs !== undefined && time >= stallStartsAt + stallMs
+            ? time - start - stallMs
+            : stallStartsAt - start;
+      }
+      const raw = Math.floor((elapsed * 100) / duration);
+      const cap = stallMs === undefined ? (stallPercent ?? 100) : 100;
+      return Math.min(99, cap, Math.max(0, raw));
     };
     return { disk, finishAt, failAt, failPercent, percentAt };
   });

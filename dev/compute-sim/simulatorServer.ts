@@ -108,6 +108,8 @@ async function handle(
   const send = (result: ArmResponse): void => {
     entry.status = result.status;
     const headers: Record<string, string> = {
+      // The simulator's clock, as ARM sends its own: a virtual clock reaches the client through it.
+      date: new Date(deps.clock.now()).toUTCString(),
       'x-ms-request-id': randomUUID(),
       'x-ms-correlation-request-id': correlationId,
       ...result.headers,
@@ -134,7 +136,7 @@ async function handle(
     return;
   }
 
-  const fault = deps.faults.forRequest(method, url.pathname);
+  const fault = deps.faults.forRequest(method, url.pathname, deps.clock.now());
   if (fault) {
     entry.fault = fault.type;
     switch (fault.type) {
@@ -153,6 +155,15 @@ async function handle(
             {
               headers: { 'retry-after': String(fault.retryAfterSeconds) },
             },
+          ),
+        );
+        return;
+      case 'refuse':
+        sendError(
+          new ArmError(
+            fault.status,
+            fault.code ?? 'OperationNotAllowed',
+            fault.message ?? 'Injected refusal: the platform does not accept this operation now.',
           ),
         );
         return;

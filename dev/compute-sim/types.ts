@@ -33,10 +33,19 @@ export type HttpFaultEffect =
    */
   | { type: 'latency'; ms: number }
   /** Destroys the socket without answering. */
-  | { type: 'drop' };
+  | { type: 'drop' }
+  /**
+   * The platform refuses the request: replies with this 4xx status (400 or 409) and an ARM error body, as
+   * Azure does when it will not copy now. @default code 'OperationNotAllowed'
+   */
+  | { type: 'refuse'; status: 400 | 409; code?: string; message?: string };
 
 export interface HttpFaultRule extends FaultMatch, FaultTiming {
   kind: 'http';
+  /** Clock time (epoch ms) from which the fault applies: a window of trouble. @default always */
+  activeFromMs?: number;
+  /** Clock time (epoch ms) from which the fault no longer applies. @default never ends */
+  activeUntilMs?: number;
   effect: HttpFaultEffect;
 }
 
@@ -56,8 +65,11 @@ export type CopyFaultEffect =
    * storage-profile order (OS disk first). @default disk 0
    */
   | { type: 'failDisk'; atPercent: number; disk?: string | number }
-  /** Replication stops making progress at `atPercent` (every disk, or only `disk`). */
-  | { type: 'stall'; atPercent: number; disk?: string | number };
+  /**
+   * Replication stops making progress at `atPercent` (every disk, or only `disk`); for good, or for
+   * `resumeAfterMs` of clock time, after which it goes on where it stopped.
+   */
+  | { type: 'stall'; atPercent: number; disk?: string | number; resumeAfterMs?: number };
 
 export interface CopyFaultRule extends Omit<FaultTiming, 'probability' | 'afterNth'> {
   kind: 'copy';

@@ -3,6 +3,8 @@ import type { AccessToken, TokenCredential } from '@azure/core-auth';
 
 import { armComputeSdk, identitySdk } from './lazySdk';
 
+import type { ServerClock } from './serverClock';
+
 /** How the app reaches Azure Resource Manager; everything else about the client is fixed. */
 export interface ArmConnection {
   /**
@@ -47,9 +49,13 @@ export function createComputeClient(
   connection: ArmConnection,
   credential: TokenCredential,
   subscriptionId: string,
+  serverClock?: ServerClock,
 ): ComputeManagementClient {
   return new (armComputeSdk().ComputeManagementClient)(credential, subscriptionId, {
     endpoint: connection.endpoint,
+    ...(serverClock === undefined
+      ? {}
+      : { additionalPolicies: [{ policy: serverClock.policy(), position: 'perCall' as const }] }),
     ...(connection.caCertificatePem ? { tlsOptions: { ca: connection.caCertificatePem } } : {}),
     retryOptions: { maxRetries: 0 },
   });

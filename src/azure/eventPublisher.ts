@@ -4,11 +4,15 @@ import type { EventGridPublisherClient } from '@azure/eventgrid';
 import type { EventGridConfig } from '../config';
 import type { CopyCloudEvent } from '../domain/copyEvents';
 import { coreAuthSdk, eventGridSdk } from './lazySdk';
+import type { ProtectionCloudEvent } from '../domain/protectionEvents';
+
+/** Every event rpcopy sends. */
+export type RpcopyCloudEvent = CopyCloudEvent | ProtectionCloudEvent;
 
 /** Publishes `RestorePointCopy.*` events. */
 export interface EventPublisher {
   /** False when no topic is configured (nothing was sent). Throws when the topic refused or was unreachable. */
-  publishCopyEvent(event: CopyCloudEvent, options?: { abortSignal?: AbortSignal }): Promise<boolean>;
+  publishCopyEvent(event: RpcopyCloudEvent, options?: { abortSignal?: AbortSignal }): Promise<boolean>;
 }
 
 /**
@@ -36,7 +40,7 @@ export class EventGridEventPublisher implements EventPublisher {
   }
 
   async publishCopyEvent(
-    event: CopyCloudEvent,
+    event: RpcopyCloudEvent,
     options: { abortSignal?: AbortSignal } = {},
   ): Promise<boolean> {
     await this.client.send(

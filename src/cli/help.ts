@@ -71,6 +71,7 @@ Commands:
   list     list copies, with filters
   watch    live progress bars for one copy, or for every copy in progress
   cancel   cancel a copy that has not ended
+  protection  is every VM recoverable in each region, recently enough? (rpcopy protection --help)
 
 ${globalOptions}
 

@@ -10,6 +10,7 @@ import { parseCommandLine, UsageError } from './parseCommandLine';
 import type { RenderStyle } from './render';
 import { renderCancelResult, renderCopyDetails, renderCopyList, renderCreatedCopies } from './render';
 import { interruptedExitCode, watchCopies } from './watchCopies';
+import { isProtectionCommand, runProtectionCommand } from './protectionCommand';
 
 /** Everything the CLI touches outside itself; `main` fills what is left out from `process`. */
 export interface CliIo {
@@ -207,6 +208,11 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     ...(io.fetch !== undefined ? { fetch: io.fetch } : {}),
     invokedAs: io.invokedAs ?? invocationName(io.env ?? process.env, process.argv[1], process.cwd()),
   };
+  if (isProtectionCommand(argv)) {
+    return runProtectionCommand(argv, resolved, (error, global, client) =>
+      reportApiFailure(error, global, client, resolved),
+    );
+  }
   let commandLine;
   try {
     commandLine = parseCommandLine(argv, resolved.env);

@@ -6,6 +6,8 @@ import type { CopyDocument, CopyError, CopyTrigger } from './copyDocument';
 import type { CopyEventType } from './copyEvents';
 import type { CarriedState } from './copyState';
 import type { PollingSettings } from './polling';
+import type { ProtectionActivityContracts } from './protectionContracts';
+import { ProtectionActivityNames } from './protectionContracts';
 import type { RestorePointView } from './restorePoints';
 
 export const ORCHESTRATOR_NAME = 'copyRestorePointOrchestrator';
@@ -192,6 +194,16 @@ export interface CopyActivityContracts {
 }
 
 export type ActivityName = keyof CopyActivityContracts;
+
+/**
+ * Every activity the copy orchestration schedules: the copy engine's own (registered from `createActivities`)
+ * and the protection activities (registered in `src/functions/protection.ts`).
+ */
+export type OrchestratedActivityContracts = CopyActivityContracts & ProtectionActivityContracts;
+export type OrchestratedActivityName = keyof OrchestratedActivityContracts;
+export type OrchestratedInput<N extends OrchestratedActivityName> = OrchestratedActivityContracts[N]['input'];
+export type OrchestratedResult<N extends OrchestratedActivityName> =
+  OrchestratedActivityContracts[N]['result'];
 export type ActivityInput<N extends ActivityName> = CopyActivityContracts[N]['input'];
 export type ActivityResult<N extends ActivityName> = CopyActivityContracts[N]['result'];
 
@@ -205,3 +217,9 @@ export const ActivityNames = {
   deleteTargetRestorePoint: 'deleteTargetRestorePointActivity',
   publishCopyEvent: 'publishCopyEventActivity',
 } as const satisfies { readonly [N in ActivityName]: string };
+
+/** The function name of every activity the orchestration may call. */
+export const OrchestratedActivityNames = {
+  ...ActivityNames,
+  ...ProtectionActivityNames,
+} as const satisfies { readonly [N in OrchestratedActivityName]: string };

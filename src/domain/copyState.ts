@@ -72,6 +72,8 @@ export interface PollPhase extends PhaseBase {
   startedEventPublished: boolean;
   /** Undocumented replication codes seen last, so each change is logged once. */
   unknownCodes: string;
+  /** Overall percent of the stall whose `Stalled` event was sent (one event per stall). */
+  stallAnnouncedPercent?: number;
 }
 
 export interface FinishPhase extends PhaseBase {

@@ -49,6 +49,8 @@ describe('loadConfig', () => {
         activityRetry: { firstRetryIntervalSeconds: 5, maxNumberOfAttempts: 5, backoffCoefficient: 2 },
       },
       reconcileSchedule: '0 0 * * * *',
+      protection: { defaultRpoHours: 24, atRiskPercent: 75, retentionDryRun: false },
+      protectionSchedule: '0 30 * * * *',
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.copy.polling)).toBe(true);

@@ -53,6 +53,16 @@ export function* finishStep(run: CopyRun, state: FinishPhase): Generator<Task, F
       run.log('error', `could not publish ${type}: ${published.message}`);
     }
   }
+  if (state.outcome.status === 'Succeeded' && state.document.sourceCollectionId !== null) {
+    // Retention runs after every usable copy; its failure never changes the outcome (the sweep retries).
+    const retained = yield* run.call('retainAfterCopy', {
+      sourceCollectionId: state.document.sourceCollectionId,
+      targetRegion: state.document.targetRegion,
+    });
+    if (!retained.ok) {
+      run.log('warn', `retention after the copy failed: ${retained.message}`);
+    }
+  }
   return { phase: 'done', document: state.document };
 }
 

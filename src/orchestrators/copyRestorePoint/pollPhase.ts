@@ -11,6 +11,7 @@ import {
   withDelay,
 } from '../../domain/polling';
 import { evaluateReplication } from '../../domain/replication';
+import { detectStall } from '../../domain/stall';
 import { afterAnswer, afterFailedAttempt, afterProgress } from './decisions';
 import type { CopyRun } from './run';
 import { finishWith } from './transitions';
@@ -52,8 +53,39 @@ export function* pollStep(run: CopyRun, state: PollPhase): Generator<Task, Carri
         ? finishWith(run, answered, timedOut(run))
         : scheduleNextPoll(run, answered, result.retryAfterSeconds);
     case 'found':
-      return recordReplication(run, answered, result.restorePoint, pastDeadline);
+      return yield* announceStall(
+        run,
+        state,
+        recordReplication(run, answered, result.restorePoint, pastDeadline),
+      );
   }
+}
+
+/** Sends one `Stalled` event per stall (identified by its percent) of a copy that is still replicating. */
+function* announceStall(
+  run: CopyRun,
+  before: PollPhase,
+  after: CarriedState,
+): Generator<Task, CarriedState, unknown> {
+  if (after.phase !== 'poll') {
+    return after;
+  }
+  const stall = detectStall({
+    document: after.document,
+    previousDisks: before.document.progress.disks,
+    poll: after.poll,
+    settings: run.settings.polling,
+    now: run.nowIso(),
+    announcedPercent: after.stallAnnouncedPercent,
+  });
+  if (stall === undefined) {
+    return after;
+  }
+  const published = yield* run.call('publishStalled', { data: stall, time: run.nowIso() });
+  if (!published.ok) {
+    run.log('error', `could not publish RestorePointCopy.Stalled: ${published.message}`);
+  }
+  return { ...after, stallAnnouncedPercent: stall.percent };
 }
 
 function* publishStarted(run: CopyRun, state: PollPhase): Generator<Task, CarriedState, unknown> {

@@ -1,13 +1,13 @@
 import type { OrchestrationContext, Task } from 'durable-functions';
 
 import type {
-  ActivityInput,
-  ActivityName,
-  ActivityResult,
   CopyOrchestrationInput,
   CopySettings,
+  OrchestratedActivityName,
+  OrchestratedInput,
+  OrchestratedResult,
 } from '../../domain/copyContracts';
-import { ActivityNames, CANCEL_EVENT } from '../../domain/copyContracts';
+import { CANCEL_EVENT, OrchestratedActivityNames } from '../../domain/copyContracts';
 import type { CopyDocument } from '../../domain/copyDocument';
 import type { CarriedState } from '../../domain/copyState';
 import { MAX_TIMER_SECONDS } from '../../domain/polling';
@@ -78,17 +78,17 @@ export class CopyRun {
    * One attempt of an activity. The cancel task rides along so that a cancel arriving meanwhile is recorded,
    * but the activity is always awaited to its end: what it did (a copy requested) decides the cleanup.
    */
-  *call<N extends ActivityName>(
+  *call<N extends OrchestratedActivityName>(
     name: N,
-    input: ActivityInput<N>,
-  ): Generator<Task, Attempt<ActivityResult<N>>, unknown> {
-    const activity = this.context.df.callActivity(ActivityNames[name], input);
+    input: OrchestratedInput<N>,
+  ): Generator<Task, Attempt<OrchestratedResult<N>>, unknown> {
+    const activity = this.context.df.callActivity(OrchestratedActivityNames[name], input);
     this.counts.tasks++;
     try {
       if (!this.canceled()) {
         yield this.context.df.Task.any([activity, this.cancel]);
       }
-      const value = (yield activity) as ActivityResult<N>;
+      const value = (yield activity) as OrchestratedResult<N>;
       return { ok: true, value };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
