@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -17,6 +19,13 @@ const fastTier = [
   'test/infra/azureYaml.test.ts',
   'test/infra/funcignore.test.ts',
 ];
+
+/**
+ * The dashboard in real headless Chromium (Debian's /usr/bin/chromium). `npm test` runs it when Chromium is
+ * installed; `.ci/run` sets RPCOPY_BROWSER_TESTS=1 so it always runs there and fails loudly without Chromium.
+ */
+const browserTests = ['test/dashboard/**/*.test.ts'];
+const runBrowserTests = existsSync('/usr/bin/chromium') || process.env.RPCOPY_BROWSER_TESTS === '1';
 
 /** Reads what the end-to-end tests recorded in the same run, so it runs after both tiers. */
 const afterEndToEnd = ['test/infra/roleTraffic.test.ts'];
@@ -45,12 +54,15 @@ export default defineConfig({
         test: {
           name: 'slow',
           include: ['test/**/*.test.ts'],
-          exclude: [...fastTier, ...afterEndToEnd],
+          exclude: [...fastTier, ...afterEndToEnd, ...browserTests],
           sequence: { groupOrder: 1 },
           // Clears the ARM recordings the end-to-end tests write for the role test.
           globalSetup: ['test/infra/armRecordings.setup.ts'],
         },
       },
+      ...(runBrowserTests
+        ? [{ extends: true, test: { name: 'browser', include: browserTests, sequence: { groupOrder: 1 } } }]
+        : []),
       {
         extends: true,
         test: { name: 'after-e2e', include: afterEndToEnd, sequence: { groupOrder: 2 } },
