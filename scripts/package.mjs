@@ -23,6 +23,8 @@ mkdirSync(app, { recursive: true });
 
 // Only the app project: the CLI, dev/ and bench/ build separately (tsconfig.build.json).
 run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.app.json', '--outDir', join(app, 'dist')]);
+// The dashboard page, bundled where src/functions/dashboard.ts reads it.
+run(process.execPath, [join(root, 'scripts', 'build-dashboard.mjs'), join(app, 'dist', 'src', 'dashboard')]);
 
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 // The package runs the app only: no scripts, no CLI entry, no dev tooling.

@@ -25,6 +25,7 @@ function banner(stack: Stack, args: StackArgs): string {
   const lines = [
     `rpcopy is running offline${stack.resumed ? ', resumed from its saved state' : ''}.`,
     `  API           ${stack.ready.appUrl}/api/copies (function key in ${keyFile})`,
+    `  Dashboard     ${stack.ready.appUrl}/api/dashboard?code=<key in ${keyFile}>`,
     `  Watch copies  ${urlPart}${speedPart}RPCOPY_KEY="$(cat ${keyFile})" npx rpcopy watch`,
     `  Events        ${stack.ready.eventSinkUrl}/events`,
     `  Azure (sim)   ${stack.ready.armEndpoint}${stack.ready.caCertificatePath ? ` (CA: ${displayPath(stack.ready.caCertificatePath)})` : ''}`,

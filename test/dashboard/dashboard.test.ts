@@ -80,7 +80,7 @@ describe('the dashboard in headless Chromium, on the local stack', () => {
     await newSourceRestorePoint(stack, 'rp10');
     await runTo(stack, START + 10 * HOUR_MS + 60_000);
     await newSourceRestorePoint(stack, 'rp10b');
-    await runTo(stack, START + 10 * HOUR_MS + 5 * 60_000);
+    await runTo(stack, START + 10 * HOUR_MS + 12 * 60_000);
     const expected = await protection(stack);
     const listed = (await stack.api('GET', 'copies?top=200')).body as { copies: CopyDocument[] };
     const flying = listed.copies.filter((copy) =>

@@ -153,7 +153,10 @@ function matrix(list: ProtectionList): HTMLElement {
   );
   const body = h('tbody');
   for (const [collection, pairs] of rows) {
-    const row = h('tr', {}, h('th', { scope: 'row', title: collection }, collectionName(collection)));
+    // People know their VMs by name; the collection is the tooltip.
+    const vm = pairs[0]?.sourceVmId;
+    const name = vm ? collectionName(vm) : collectionName(collection);
+    const row = h('tr', {}, h('th', { scope: 'row', title: collection }, name));
     for (const region of regions) {
       const pair = pairs.find((candidate) => candidate.targetRegion === region);
       if (pair === undefined) {
@@ -167,7 +170,7 @@ function matrix(list: ProtectionList): HTMLElement {
           'data-pair': pair.id,
           'data-state': pair.state,
           title: pair.reason?.message ?? pair.state,
-          'aria-label': `${collectionName(collection)} to ${region}: ${pair.state}, achieved RPO ${hours(pair.rpo.achievedHours)} of target ${hours(pair.rpo.targetHours)}`,
+          'aria-label': `${name} to ${region}: ${pair.state}, achieved RPO ${hours(pair.rpo.achievedHours)} of target ${hours(pair.rpo.targetHours)}`,
         },
         h('span', { class: 'state' }, pair.state),
         h('span', { class: 'rpo' }, `${hours(pair.rpo.achievedHours)} / ${hours(pair.rpo.targetHours)}`),
