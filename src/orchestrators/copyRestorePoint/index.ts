@@ -40,7 +40,9 @@ export function* copyRestorePointOrchestrator(
       return state.document;
     }
     if (waiting) {
-      yield* run.waitCanceled(wakeAt);
+      if (yield* run.waitCanceled(wakeAt)) {
+        state = { ...state, wakeAt: undefined };
+      }
       continue;
     }
     const next = yield* step(run, { ...state, wakeAt: undefined });
