@@ -19,6 +19,7 @@ import {
   loadFunctionApp,
   type DurableClientPayload,
   type HostJsonSettings,
+  type InvocationObserver,
   type LoadedApp,
   type LogSink,
 } from './worker';
@@ -58,6 +59,8 @@ export interface DevHostOptions {
    * endpoint. @default 'legacy'
    */
   durableClientMode?: 'legacy' | 'rpc';
+  /** Told about every function invocation once it has settled (the conformance replay records them). */
+  onInvocation?: InvocationObserver;
   /** Told about every finished HTTP request (for logs and for tests that check the wire). */
   onRequest?: (entry: RequestLogEntry) => void;
   /** Builds the Durable engine; the default is `createDurableEngine` from dev/host/durable. */
@@ -147,6 +150,11 @@ const defaultEngineFactory: EngineFactory = ({ invoker, clock, dataDir, hostJson
   if (durableTask.storeInputsInOrchestrationHistory === true) options.storeInputsInHistory = true;
   return createDurableEngine(options);
 };
+
+/** The package's real DurableClient for a `durableClient` binding payload, from this host or another. */
+export function durableClientFromPayload(payload: DurableClientPayload): df.DurableClient {
+  return df.getClient(clientContext(payload));
+}
 
 /** A minimal invocation context that df.getClient accepts, carrying the host's binding payload. */
 function clientContext(payload: DurableClientPayload): Parameters<typeof df.getClient>[0] {
@@ -240,6 +248,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       durableClientPayload: payload,
       log,
       ...(options.settings ? { settings: options.settings } : {}),
+      ...(options.onInvocation ? { onInvocation: options.onInvocation } : {}),
     });
     taskHubName = app.hostJson.hubName;
     onClose(4, () => app.terminate());
@@ -297,7 +306,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       app,
       dataDir,
       durableClientPayload: payload,
-      getClient: () => df.getClient(clientContext(payload())),
+      getClient: () => durableClientFromPayload(payload()),
       fireTimer: (name) => timers.fire(name),
       waitForInstance: (id, opts) => waitForInstance(engine, clock, id, opts),
       httpRoutes: () => routes.describeRoutes(),

@@ -1,0 +1,57 @@
+import path from 'node:path';
+
+import { startDevHost, VirtualClock } from '../../dev/host';
+import { callReply, failedCallReply } from './bridge';
+import { recordScenario } from './driveScenario';
+import { InvocationLog, type Recording } from './recording';
+import { TERMINAL, type Scenario } from './scenario';
+
+export const REPO_ROOT = path.resolve(__dirname, '../../..');
+/** The same start time the real run has no say over; timestamps are normalised away in any case. */
+const START = Date.UTC(2026, 0, 1);
+
+/** Runs a scenario on the dev host, with a virtual clock, and records it as the real run does. */
+export async function replayOnDevHost(scenario: Scenario): Promise<Recording> {
+  const log = new InvocationLog();
+  const clock = new VirtualClock(START);
+  const host = await startDevHost({
+    appDir: path.join(REPO_ROOT, scenario.app),
+    clock,
+    durableClientMode: 'rpc',
+    onInvocation: log.observe,
+    log: () => undefined,
+    ...(scenario.settings ? { settings: scenario.settings } : {}),
+  });
+  try {
+    const payload = host.durableClientPayload();
+    return await recordScenario(
+      scenario,
+      {
+        driver: {
+          client: host.getClient(),
+          waitFor: async (id, statuses = TERMINAL) => {
+            await host.waitForInstance(id, { statuses: statuses as never });
+          },
+        },
+        call: async (functionName, triggerData) => {
+          try {
+            return callReply(await host.app.invoke(functionName, triggerData));
+          } catch (error) {
+            return failedCallReply(error);
+          }
+        },
+        statusJson: async (id) => {
+          const base = payload.rpcBaseUrl ?? `${payload.baseUrl}/`;
+          const response = await fetch(
+            `${base}instances/${encodeURIComponent(id)}?showHistory=true&showHistoryOutput=true&showInput=true`,
+          );
+          return { httpStatus: response.status, body: await response.json() };
+        },
+        events: () => [],
+      },
+      log,
+    );
+  } finally {
+    await host.close();
+  }
+}

@@ -1,0 +1,61 @@
+import type { RpcTypedData } from '../../dev/host/worker';
+import { jsonSafeTypedData, type CallReply } from './bridge';
+import type { InvocationLog } from './recording';
+import { normalise, type RecordedInvocation, type Recording } from './recording';
+import type { Scenario, ScenarioDriver } from './scenario';
+
+/** What differs between the two engines: how to call, wait and fetch the status JSON. */
+export interface EngineSide {
+  driver: Omit<ScenarioDriver, 'call'>;
+  call(functionName: string, triggerData: RpcTypedData): Promise<CallReply>;
+  statusJson(instanceId: string): Promise<unknown>;
+  events(): unknown[];
+}
+
+/** Runs a scenario on one engine and builds its normalised recording. */
+export async function recordScenario(
+  scenario: Scenario,
+  side: EngineSide,
+  log: InvocationLog,
+): Promise<Recording> {
+  const calls: RecordedInvocation[] = [];
+  const driver: ScenarioDriver = {
+    ...side.driver,
+    call: async (functionName, triggerData) => {
+      const reply = await side.call(functionName, triggerData);
+      calls.push({ functionName, triggerType: 'call', trigger: jsonSafeTypedData(triggerData), reply });
+      return reply;
+    },
+  };
+  const ids = await scenario.run(driver);
+  const instances: Record<string, unknown> = {};
+  for (const id of ids) instances[id] = await side.statusJson(id);
+  return normalise({
+    scenario: scenario.name,
+    app: scenario.app,
+    calls,
+    orchestrations: log.orchestrations,
+    activities: log.activities(),
+    instances,
+    events: side.events(),
+  });
+}
+
+/** The differences between two recordings as `path: expected → actual` lines; empty when identical. */
+export function diffRecordings(expected: unknown, actual: unknown, at = '$'): string[] {
+  if (JSON.stringify(expected) === JSON.stringify(actual)) return [];
+  if (
+    expected !== null &&
+    actual !== null &&
+    typeof expected === 'object' &&
+    typeof actual === 'object' &&
+    Array.isArray(expected) === Array.isArray(actual)
+  ) {
+    const a = expected as Record<string, unknown>;
+    const b = actual as Record<string, unknown>;
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    return keys.flatMap((key) => diffRecordings(a[key], b[key], `${at}.${key}`));
+  }
+  const show = (value: unknown): string => (value === undefined ? '(absent)' : JSON.stringify(value));
+  return [`${at}: ${show(expected)} → ${show(actual)}`];
+}

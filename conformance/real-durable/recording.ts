@@ -1,0 +1,104 @@
+import type { ObservedInvocation } from '../../dev/host/worker';
+import { jsonSafeTypedData, outputReturn } from './bridge';
+
+/** One function invocation: what the engine (or the driver) sent and what the app answered. */
+export interface RecordedInvocation {
+  functionName: string;
+  triggerType: string;
+  /** Orchestrators: the parsed trigger payload. Activities: the input text. Others: the typed data. */
+  trigger: unknown;
+  /** Orchestrators: the parsed orchestrator state. Activities: the typed data. Failures: the message. */
+  reply: unknown;
+}
+
+export interface Recording {
+  scenario: string;
+  app: string;
+  /** HTTP, timer and Event Grid invocations, in the order the driver made them. */
+  calls: RecordedInvocation[];
+  /** Orchestrator episodes per instance, in order. */
+  orchestrations: Record<string, RecordedInvocation[]>;
+  /** Activity invocations, sorted by name then input (their order across instances is not defined). */
+  activities: RecordedInvocation[];
+  /** The status query JSON with full history, input and outputs, per instance the scenario names. */
+  instances: Record<string, unknown>;
+  /** Events the app published, in arrival order. */
+  events: unknown[];
+}
+
+export function recordInvocation(observed: ObservedInvocation): RecordedInvocation {
+  const text = observed.triggerData?.string;
+  const isOrchestration = observed.triggerType === 'orchestrationTrigger';
+  const trigger =
+    isOrchestration && typeof text === 'string'
+      ? (JSON.parse(text) as unknown)
+      : observed.triggerType === 'activityTrigger'
+        ? (text ?? null)
+        : jsonSafeTypedData(observed.triggerData);
+  let reply: unknown;
+  if (observed.outcome.ok) {
+    const returnValue = observed.outcome.response.returnValue ?? outputReturn(observed.outcome.response);
+    reply =
+      isOrchestration && typeof returnValue?.json === 'string'
+        ? (JSON.parse(returnValue.json) as unknown)
+        : jsonSafeTypedData(returnValue);
+  } else {
+    const error = observed.outcome.error;
+    reply = { error: error instanceof Error ? error.message : String(error) };
+  }
+  return { functionName: observed.functionName, triggerType: observed.triggerType, trigger, reply };
+}
+
+/** Collects invocations into the recording's shape. */
+export class InvocationLog {
+  readonly calls: RecordedInvocation[] = [];
+  readonly orchestrations: Record<string, RecordedInvocation[]> = {};
+  private readonly activityList: RecordedInvocation[] = [];
+
+  readonly observe = (observed: ObservedInvocation): void => {
+    const recorded = recordInvocation(observed);
+    if (observed.triggerType === 'orchestrationTrigger') {
+      const id = (recorded.trigger as { instanceId?: string }).instanceId ?? '?';
+      (this.orchestrations[id] ??= []).push(recorded);
+    } else if (observed.triggerType === 'activityTrigger') {
+      this.activityList.push(recorded);
+    }
+    // Calls are recorded by the driver, with its own payload, so that both hosts record the same thing.
+  };
+
+  activities(): RecordedInvocation[] {
+    const key = (invocation: RecordedInvocation): string =>
+      `${invocation.functionName}\u0000${JSON.stringify(invocation.trigger)}\u0000${JSON.stringify(invocation.reply)}`;
+    return [...this.activityList].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  }
+}
+
+const TIMESTAMP = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?/g;
+const GUID =
+  /\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b|\b[0-9a-f]{32}\b/g;
+const LOOPBACK = /http:\/\/(?:127\.0\.0\.1|localhost):\d+/g;
+const KEY = /code=[^&"\\]+/g;
+
+/**
+ * The documented normalisation (see README.md): every ISO-8601 timestamp becomes `<time>`; every GUID (any
+ * case, with dashes or in `N` form) becomes `<guid-N>`, numbered by first appearance in the recording; every
+ * loopback origin becomes `http://<loopback>`; every `code=` key becomes `code=<key>`. Nothing else changes.
+ * It runs on the JSON text, so values inside JSON strings (history Input and Result) are covered too.
+ */
+export function normalise<T>(value: T): T {
+  const guids = new Map<string, string>();
+  const text = JSON.stringify(value)
+    .replace(TIMESTAMP, '<time>')
+    .replace(GUID, (guid) => {
+      const key = guid.toLowerCase().replace(/-/g, '');
+      let token = guids.get(key);
+      if (token === undefined) {
+        token = `<guid-${guids.size + 1}>`;
+        guids.set(key, token);
+      }
+      return token;
+    })
+    .replace(LOOPBACK, 'http://<loopback>')
+    .replace(KEY, 'code=<key>');
+  return JSON.parse(text) as T;
+}
