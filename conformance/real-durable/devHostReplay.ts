@@ -1,12 +1,12 @@
 import path from 'node:path';
 
 import { startDevHost, VirtualClock } from '../../dev/host';
+import { REPO_ROOT } from './repoRoot';
 import { callReply, failedCallReply } from './bridge';
 import { recordScenario } from './driveScenario';
 import { InvocationLog, type Recording } from './recording';
 import { TERMINAL, type Scenario } from './scenario';
 
-export const REPO_ROOT = path.resolve(__dirname, '../../..');
 /** The same start time the real run has no say over; timestamps are normalised away in any case. */
 const START = Date.UTC(2026, 0, 1);
 

@@ -4,11 +4,13 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
+import { REPO_ROOT } from './repoRoot';
+
 /** Azurite's well-known development account; public, documented, not a secret. */
 const DEV_ACCOUNT = 'devstoreaccount1';
 const DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
-export const HARNESS_DIR = path.resolve(__dirname, '../../../conformance/real-durable/harness');
+export const HARNESS_DIR = path.join(REPO_ROOT, 'conformance/real-durable/harness');
 
 export function hasDotnet(): boolean {
   const probe = spawnSync('dotnet', ['--version'], { encoding: 'utf8' });
@@ -56,7 +58,7 @@ export interface Azurite {
 /** Azurite in memory (not combinable with --location), on free ports. */
 export async function startAzurite(log: (line: string) => void): Promise<Azurite> {
   const [blob, queue, table] = [await freePort(), await freePort(), await freePort()];
-  const bin = path.resolve(__dirname, '../../../node_modules/azurite/dist/src/azurite.js');
+  const bin = path.join(REPO_ROOT, 'node_modules/azurite/dist/src/azurite.js');
   const child = spawn(
     process.execPath,
     [

@@ -20,6 +20,8 @@ export interface OrchestrationTriggerPayload {
   instanceId: string;
   isReplaying: boolean;
   parentInstanceId: string | null;
+  /** Set by the extension for rewound or restarted-from instances; the JS SDK ignores it. */
+  sourceInstanceId?: string | null;
   upperSchemaVersion: number;
   upperSchemaVersionNew: number;
   longRunningTimerIntervalDuration: string;

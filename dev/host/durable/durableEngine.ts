@@ -395,9 +395,17 @@ class Engine implements DevDurableEngine {
   private executionStartedEvent(row: InstanceRow, now: number): HistoryEvent {
     const fields: Record<string, unknown> = {
       OrchestrationInstance: { InstanceId: row.instanceId, ExecutionId: row.executionId },
+      // The DTFx ExecutionStartedEvent data contract as the real extension serializes it (nulls included).
+      ParentInstance: null,
       Name: row.name,
-      Version: row.version ?? '',
+      Version: row.version ?? null,
       Input: row.input,
+      Tags: null,
+      Correlation: null,
+      ParentTraceContext: null,
+      ScheduledStartTime: null,
+      Generation: 0,
+      GenerateNewTrace: false,
     };
     if (row.parent) {
       fields.ParentInstance = {
@@ -587,21 +595,33 @@ class Engine implements DevDurableEngine {
     error: { name: string; message: string; stack?: string },
     now: number,
   ): HistoryEvent {
-    const reason = `Activity function '${name}' failed: ${error.message}`;
+    // The Functions host wraps a worker failure in an RpcException whose message is
+    // "Result: Failure\nException: <message>\nStack: <stack>", and the extension's
+    // OutOfProcExceptionHelpers takes the text between the labels as the friendly message, so it keeps
+    // the space after "Exception:" (seen on the real extension: "failed:  attempt 1 failed").
+    const rpcMessage = `Result: Failure\nException: ${error.message}\nStack: ${error.stack ?? ''}`;
+    const messageStart = rpcMessage.indexOf('\nException:') + '\nException:'.length;
+    const friendly = rpcMessage.slice(messageStart, rpcMessage.indexOf('\nStack:'));
+    const reason = `Activity function '${name}' failed: ${friendly}`;
     const details = JSON.stringify({
       $type: 'System.Exception, System.Private.CoreLib',
       ClassName: 'System.Exception',
-      Message: error.message,
+      Message: friendly,
       Data: null,
       InnerException: {
         $type: 'Microsoft.Azure.WebJobs.Script.Workers.Rpc.RpcException, Microsoft.Azure.WebJobs.Script',
         ClassName: 'Microsoft.Azure.WebJobs.Script.Workers.Rpc.RpcException',
-        Message: `Result: Failure\nException: ${error.message}\nStack: ${error.stack ?? ''}`,
+        Message: rpcMessage,
         RemoteStackTraceString: error.stack ?? null,
       },
       HelpURL: null,
       StackTraceString: null,
+      RemoteStackTraceString: null,
+      RemoteStackIndex: 0,
+      ExceptionMethod: null,
       HResult: -2146233088,
+      Source: null,
+      WatsonBuckets: null,
     });
     const fields: Record<string, unknown> = { TaskScheduledId: taskId, Reason: reason, Details: details };
     if (this.failureFormat === 'failureDetails') {
@@ -723,8 +743,11 @@ class Engine implements DevDurableEngine {
         instanceId: row.instanceId,
         isReplaying: past.length > 0,
         parentInstanceId: row.parent?.instanceId ?? null,
+        sourceInstanceId: null,
+        // What extension 3.19.0 advertises (recorded in test/fixtures/real-durable): V2 for old SDKs,
+        // V4 for new ones; durable-functions 3.5.0 then answers with schemaVersion 3.
         upperSchemaVersion: 1,
-        upperSchemaVersionNew: 2,
+        upperSchemaVersionNew: 3,
         longRunningTimerIntervalDuration: timeSpanOption(this.longTimerIntervalMs),
         maximumShortTimerDuration: timeSpanOption(this.maxShortTimerMs),
         defaultHttpAsyncRequestSleepTimeMillseconds: this.httpSleepMs,
@@ -780,9 +803,10 @@ class Engine implements DevDurableEngine {
                 {
                   Name: decision.name,
                   Version: '',
-                  ...(this.storeInputs
-                    ? { Input: JSON.stringify([parseJsonOrRaw(decision.input ?? null)]) }
-                    : {}),
+                  // Without storeInputsInOrchestrationHistory the real extension keeps no input here.
+                  Input: this.storeInputs ? JSON.stringify([parseJsonOrRaw(decision.input ?? null)]) : null,
+                  ParentTraceContext: null,
+                  Tags: null,
                 },
                 decision.id,
               ),
