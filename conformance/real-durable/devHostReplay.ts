@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-import { startDevHost, VirtualClock } from '../../dev/host';
+import { engineFactoryWith, startDevHost, VirtualClock } from '../../dev/host';
 import { REPO_ROOT } from './repoRoot';
 import { callReply, failedCallReply } from './bridge';
 import { recordScenario } from './driveScenario';
@@ -21,6 +21,14 @@ export async function replayOnDevHost(scenario: Scenario): Promise<Recording> {
     onInvocation: log.observe,
     log: () => undefined,
     ...(scenario.settings ? { settings: scenario.settings } : {}),
+    ...(scenario.shortTimers
+      ? {
+          engineFactory: engineFactoryWith({
+            maxShortTimerMs: scenario.shortTimers.maxShortTimerSeconds * 1000,
+            longTimerIntervalMs: scenario.shortTimers.longTimerIntervalSeconds * 1000,
+          }),
+        }
+      : {}),
   });
   try {
     const payload = host.durableClientPayload();

@@ -50,7 +50,15 @@ async function runOnRealEngine(scenario: Scenario, dll: string): Promise<Recordi
     hostJson,
     bridgeUrl: bridge.url,
     connectionString: azurite.connectionString,
-    settings: scenario.settings ?? {},
+    settings: {
+      ...scenario.settings,
+      ...(scenario.shortTimers
+        ? {
+            HARNESS_MAX_TIMER_SECONDS: String(scenario.shortTimers.maxShortTimerSeconds),
+            HARNESS_LONG_TIMER_INTERVAL_SECONDS: String(scenario.shortTimers.longTimerIntervalSeconds),
+          }
+        : {}),
+    },
     log,
   });
   try {

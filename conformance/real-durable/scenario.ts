@@ -17,6 +17,11 @@ export interface Scenario {
   /** The app directory, relative to the repository root. */
   app: string;
   settings?: Record<string, string>;
+  /**
+   * Shortened timer limits, set on the real provider as the extension's own tests do and on the dev host's
+   * engine alike (defaults: 6 days and 3 days).
+   */
+  shortTimers?: { maxShortTimerSeconds: number; longTimerIntervalSeconds: number };
   /** Runs the scenario and names the instances whose final status goes into the recording. */
   run(driver: ScenarioDriver): Promise<string[]>;
 }

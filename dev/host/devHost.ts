@@ -128,8 +128,18 @@ function positiveInt(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
+/** The default engine with some options fixed, e.g. shortened timer limits as the extension's own tests use. */
+export function engineFactoryWith(overrides: Partial<DurableEngineOptions>): EngineFactory {
+  return (context) => createConfiguredEngine(context, overrides);
+}
+
 /** The durable engine, configured from host.json `extensions.durableTask` as the extension reads it. */
-const defaultEngineFactory: EngineFactory = ({ invoker, clock, dataDir, hostJson, log }) => {
+const defaultEngineFactory: EngineFactory = (context) => createConfiguredEngine(context, {});
+
+const createConfiguredEngine = (
+  { invoker, clock, dataDir, hostJson, log }: EngineFactoryContext,
+  overrides: Partial<DurableEngineOptions>,
+): DurableEngine => {
   const durableTask = hostJson.durableTask;
   const options: DurableEngineOptions = {
     clock,
@@ -148,7 +158,7 @@ const defaultEngineFactory: EngineFactory = ({ invoker, clock, dataDir, hostJson
   if (activities !== undefined) options.maxConcurrentActivities = activities;
   if (orchestrations !== undefined) options.maxConcurrentOrchestrations = orchestrations;
   if (durableTask.storeInputsInOrchestrationHistory === true) options.storeInputsInHistory = true;
-  return createDurableEngine(options);
+  return createDurableEngine({ ...options, ...overrides });
 };
 
 /** The package's real DurableClient for a `durableClient` binding payload, from this host or another. */

@@ -43,6 +43,15 @@ public static class Program
             .ConfigureWebJobs(webJobs =>
             {
                 webJobs.AddDurableTask();
+                string? maxTimer = Environment.GetEnvironmentVariable("HARNESS_MAX_TIMER_SECONDS");
+                string? timerInterval = Environment.GetEnvironmentVariable("HARNESS_LONG_TIMER_INTERVAL_SECONDS");
+                if (maxTimer != null && timerInterval != null)
+                {
+                    ShortTimerProviderFactory.Install(
+                        webJobs.Services,
+                        TimeSpan.FromSeconds(double.Parse(maxTimer)),
+                        TimeSpan.FromSeconds(double.Parse(timerInterval)));
+                }
             })
             .ConfigureLogging(logging =>
             {
@@ -84,6 +93,13 @@ public static class Program
     {
         JObject hostJson = JObject.Parse(File.ReadAllText(hostJsonPath));
         var extensions = hostJson["extensions"] as JObject ?? new JObject();
+        // Operational only: poll the queues at least every second so that idle gaps do not stretch a run
+        // (the default backs off to 30 s). Nothing an orchestration observes depends on it.
+        var durableTask = extensions["durableTask"] as JObject ?? new JObject();
+        extensions["durableTask"] = durableTask;
+        var storageProvider = durableTask["storageProvider"] as JObject ?? new JObject();
+        durableTask["storageProvider"] = storageProvider;
+        storageProvider["maxQueuePollingInterval"] ??= "00:00:01";
         return new JObject(new JProperty("AzureWebJobs", new JObject(new JProperty("extensions", extensions)))).ToString();
     }
 }
