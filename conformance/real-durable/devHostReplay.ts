@@ -35,6 +35,7 @@ export async function replayOnDevHost(scenario: Scenario): Promise<Recording> {
     return await recordScenario(
       scenario,
       {
+        label: 'devhost',
         driver: {
           client: host.getClient(),
           waitFor: async (id, statuses = TERMINAL) => {

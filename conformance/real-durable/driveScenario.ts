@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
 import type { RpcTypedData } from '../../dev/host/worker';
 import { jsonSafeTypedData, type CallReply } from './bridge';
 import type { InvocationLog } from './recording';
@@ -6,6 +9,7 @@ import type { Scenario, ScenarioDriver } from './scenario';
 
 /** What differs between the two engines: how to call, wait and fetch the status JSON. */
 export interface EngineSide {
+  label: string;
   driver: Omit<ScenarioDriver, 'call'>;
   call(functionName: string, triggerData: RpcTypedData): Promise<CallReply>;
   statusJson(instanceId: string): Promise<unknown>;
@@ -30,7 +34,7 @@ export async function recordScenario(
   const ids = await scenario.run(driver);
   const instances: Record<string, unknown> = {};
   for (const id of ids) instances[id] = await side.statusJson(id);
-  return normalise({
+  const raw = {
     scenario: scenario.name,
     app: scenario.app,
     calls,
@@ -38,7 +42,12 @@ export async function recordScenario(
     activities: log.activities(),
     instances,
     events: side.events(),
-  });
+  };
+  // For looking into a difference: the recording before normalisation.
+  const rawDir = process.env.CONFORMANCE_RAW_DIR;
+  if (rawDir)
+    fs.writeFileSync(path.join(rawDir, `${scenario.name}.${side.label}.json`), JSON.stringify(raw, null, 2));
+  return normalise(raw);
 }
 
 /** The differences between two recordings as `path: expected → actual` lines; empty when identical. */

@@ -69,6 +69,7 @@ async function runOnRealEngine(scenario: Scenario, dll: string): Promise<Recordi
     return await recordScenario(
       scenario,
       {
+        label: 'real',
         driver: {
           client,
           waitFor: async (id, statuses = TERMINAL) => {

@@ -80,6 +80,8 @@ export interface FunctionInvoker {
 export interface InstanceStatus {
   name: string;
   instanceId: string;
+  /** Only on sub-orchestrations, as the real status JSON has it. */
+  parentInstanceId?: string;
   runtimeStatus: RuntimeStatus;
   input: unknown;
   customStatus: unknown;

@@ -380,7 +380,7 @@ class Engine implements DevDurableEngine {
 
   /** Resets an instance to a fresh Pending execution and queues its ExecutionStarted message. */
   private createExecution(row: InstanceRow, now: number): HistoryEvent {
-    const start = this.executionStartedEvent(row, now);
+    const start = this.executionStartedEvent(row, now, row.parent === null);
     this.store.deleteInstance(row.instanceId);
     this.store.upsertInstance(row);
     this.store.insertMessage({
@@ -392,7 +392,8 @@ class Engine implements DevDurableEngine {
     return start;
   }
 
-  private executionStartedEvent(row: InstanceRow, now: number): HistoryEvent {
+  /** `fromClient`: DTFx sets Generation 0 only on a client start; continueAsNew and sub-orchestrations leave it null. */
+  private executionStartedEvent(row: InstanceRow, now: number, fromClient = false): HistoryEvent {
     const fields: Record<string, unknown> = {
       OrchestrationInstance: { InstanceId: row.instanceId, ExecutionId: row.executionId },
       // The DTFx ExecutionStartedEvent data contract as the real extension serializes it (nulls included).
@@ -404,12 +405,13 @@ class Engine implements DevDurableEngine {
       Correlation: null,
       ParentTraceContext: null,
       ScheduledStartTime: null,
-      Generation: 0,
+      Generation: fromClient ? 0 : null,
       GenerateNewTrace: false,
     };
     if (row.parent) {
       fields.ParentInstance = {
         Name: row.parent.name,
+        Version: null,
         OrchestrationInstance: { InstanceId: row.parent.instanceId, ExecutionId: row.parent.executionId },
         TaskScheduleId: row.parent.taskScheduleId,
       };
@@ -473,7 +475,7 @@ class Engine implements DevDurableEngine {
       if (eventName === '') throw new EngineError('bad-request', 'The event name must not be empty.');
       const input = eventData === undefined ? null : JSON.stringify(eventData);
       this.sendToInstance(instanceId, 'raise an event for', (now) =>
-        historyEvent(EventType.EventRaised, now, { Name: eventName, Input: input }),
+        historyEvent(EventType.EventRaised, now, { Name: eventName, Input: input, ParentTraceContext: null }),
       );
     });
   }
@@ -840,9 +842,11 @@ class Engine implements DevDurableEngine {
                 now,
                 {
                   Name: decision.name,
-                  Version: decision.version ?? '',
+                  Version: decision.version ?? null,
                   InstanceId: decision.instanceId,
-                  ...(this.storeInputs ? { Input: decision.input } : {}),
+                  Input: this.storeInputs ? decision.input : null,
+                  ClientSpanId: null,
+                  Tags: null,
                 },
                 decision.id,
               ),
@@ -905,11 +909,14 @@ class Engine implements DevDurableEngine {
         const nextStart = this.executionStartedEvent(next, now);
         row = next;
         past = [];
+        const carriedCompletion = historyEvent(EventType.OrchestratorCompleted, now);
+        // Recorded on the real extension: this one is IsPlayed on later replays, unlike any other.
+        storedAsPlayed.add(carriedCompletion);
         fresh = [
           historyEvent(EventType.OrchestratorStarted, now),
           nextStart,
           ...completion.carryoverEvents,
-          historyEvent(EventType.OrchestratorCompleted, now),
+          carriedCompletion,
         ];
         replaceHistory = true;
         if (++generations > MAX_GENERATIONS_PER_EPISODE) {
@@ -1035,9 +1042,14 @@ class Engine implements DevDurableEngine {
  * episode received are stored with `IsPlayed: true` (the payload for that episode still said false).
  * OrchestratorStarted/Completed are never processed as events and keep false.
  */
+/** Events that are stored as played although they are OrchestratorStarted/Completed markers. */
+const storedAsPlayed = new WeakSet<HistoryEvent>();
+
 function markPlayed(events: HistoryEvent[]): HistoryEvent[] {
   return events.map((event) =>
-    event.EventType === EventType.OrchestratorStarted || event.EventType === EventType.OrchestratorCompleted
+    (event.EventType === EventType.OrchestratorStarted ||
+      event.EventType === EventType.OrchestratorCompleted) &&
+    !storedAsPlayed.has(event)
       ? event
       : { ...event, IsPlayed: true },
   );

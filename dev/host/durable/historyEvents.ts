@@ -47,6 +47,7 @@ const NULL_MEMBERS: Partial<Record<number, Record<string, unknown>>> = {
   [EventType.ExecutionCompleted]: { FailureDetails: null },
   [EventType.ContinueAsNew]: { FailureDetails: null },
   [EventType.TaskFailed]: { FailureDetails: null },
+  [EventType.SubOrchestrationInstanceFailed]: { FailureDetails: null },
 };
 
 /** Builds one wire-shaped history event; `EventId` is -1 except on scheduling events. */

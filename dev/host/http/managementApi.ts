@@ -53,6 +53,7 @@ export function toStatusJson(status: InstanceStatus): Record<string, unknown> {
   const json: Record<string, unknown> = {
     name: status.name,
     instanceId: status.instanceId,
+    ...(status.parentInstanceId === undefined ? {} : { parentInstanceId: status.parentInstanceId }),
     runtimeStatus: status.runtimeStatus,
     input: status.input ?? null,
     customStatus: status.customStatus ?? null,
