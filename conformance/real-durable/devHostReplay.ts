@@ -14,13 +14,14 @@ const START = Date.UTC(2026, 0, 1);
 export async function replayOnDevHost(scenario: Scenario): Promise<Recording> {
   const log = new InvocationLog();
   const clock = new VirtualClock(START);
+  const environment = await scenario.environment?.(clock);
   const host = await startDevHost({
     appDir: path.join(REPO_ROOT, scenario.app),
     clock,
     durableClientMode: 'rpc',
     onInvocation: log.observe,
     log: () => undefined,
-    ...(scenario.settings ? { settings: scenario.settings } : {}),
+    settings: { ...scenario.settings, ...environment?.settings },
     ...(scenario.shortTimers
       ? {
           engineFactory: engineFactoryWith({
@@ -38,6 +39,7 @@ export async function replayOnDevHost(scenario: Scenario): Promise<Recording> {
         label: 'devhost',
         driver: {
           client: host.getClient(),
+          environment,
           waitFor: async (id, statuses = TERMINAL) => {
             await host.waitForInstance(id, { statuses: statuses as never });
           },
@@ -56,11 +58,12 @@ export async function replayOnDevHost(scenario: Scenario): Promise<Recording> {
           );
           return { httpStatus: response.status, body: await response.json() };
         },
-        events: () => [],
+        events: () => environment?.events() ?? [],
       },
       log,
     );
   } finally {
     await host.close();
+    await environment?.close();
   }
 }

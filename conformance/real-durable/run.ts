@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { RealClock } from '../../dev/clock';
 import { durableClientFromPayload, loadFunctionApp } from '../../dev/host';
 import type { DurableClientPayload } from '../../dev/host/worker';
 import { startNodeBridge, type CallReply } from './bridge';
@@ -15,9 +16,14 @@ import { REPO_ROOT } from './repoRoot';
 import { buildHarness, hasDotnet, startAzurite, startHarness } from './realEngine';
 import { withoutKnownDifferences } from './knownDifferences';
 import { InvocationLog, type Recording } from './recording';
-import { TERMINAL, type Scenario } from './scenario';
+import { TERMINAL, type Scenario, type ScenarioClock } from './scenario';
 import { SCENARIOS } from './scenarios';
 import { generateStubClass, generateStubsFile, stubClassName, CLIENT_FUNCTION } from './stubs';
+
+/** The services' clock on the real engine: orchestration time is wall-clock time there. */
+const WALL_CLOCK: ScenarioClock = Object.assign(new RealClock(), {
+  advanceBy: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.min(ms, 200))),
+});
 
 export const RECORDINGS_DIR = path.join(REPO_ROOT, 'test/fixtures/real-durable');
 
@@ -35,11 +41,12 @@ async function appFunctions(app: string): Promise<string> {
 async function runOnRealEngine(scenario: Scenario, dll: string): Promise<Recording> {
   const invocationLog = new InvocationLog();
   const appDir = path.join(REPO_ROOT, scenario.app);
+  const environment = await scenario.environment?.(WALL_CLOCK);
   const app = await loadFunctionApp({
     appDir,
     onInvocation: invocationLog.observe,
     log: (entry) => log(`app: ${entry.message}`),
-    ...(scenario.settings ? { settings: scenario.settings } : {}),
+    settings: { ...scenario.settings, ...environment?.settings },
   });
   const bridge = await startNodeBridge(app);
   const azurite = await startAzurite(log);
@@ -72,6 +79,7 @@ async function runOnRealEngine(scenario: Scenario, dll: string): Promise<Recordi
         label: 'real',
         driver: {
           client,
+          environment,
           waitFor: async (id, statuses = TERMINAL) => {
             const deadline = Date.now() + 180_000;
             for (;;) {
@@ -90,11 +98,12 @@ async function runOnRealEngine(scenario: Scenario, dll: string): Promise<Recordi
           );
           return { httpStatus: response.status, body: await response.json() };
         },
-        events: () => [],
+        events: () => environment?.events() ?? [],
       },
       invocationLog,
     );
   } finally {
+    await environment?.close();
     await harness.close();
     await azurite.close();
     await bridge.close();

@@ -1,6 +1,22 @@
+import type { Clock } from '../../dev/clock';
 import type { DurableClient } from 'durable-functions';
 
 import type { RpcTypedData } from '../../dev/host/worker';
+
+/** Time as a scenario's own services see it: the dev host's virtual clock, or the wall clock. */
+export interface ScenarioClock extends Clock {
+  /** Virtual: moves the clock on. Real: waits a little (services run with near-zero durations there). */
+  advanceBy(ms: number): Promise<void>;
+}
+
+/** Services a scenario brings along (the Compute simulator, an event sink), started before the app loads. */
+export interface ScenarioEnvironment {
+  /** App settings pointing the app at the services. */
+  settings: Record<string, string>;
+  /** Events the app published, in arrival order. */
+  events(): unknown[];
+  close(): Promise<void>;
+}
 
 /** What a scenario can do, the same on the real engine and on the dev host. */
 export interface ScenarioDriver {
@@ -10,6 +26,8 @@ export interface ScenarioDriver {
   call: (functionName: string, triggerData: RpcTypedData) => Promise<unknown>;
   /** Waits until the instance reaches one of the statuses (the dev host moves its virtual clock). */
   waitFor: (instanceId: string, statuses?: string[]) => Promise<void>;
+  /** What `Scenario.environment` started, if anything. */
+  environment: unknown;
 }
 
 export interface Scenario {
@@ -22,6 +40,8 @@ export interface Scenario {
    * engine alike (defaults: 6 days and 3 days).
    */
   shortTimers?: { maxShortTimerSeconds: number; longTimerIntervalSeconds: number };
+  /** Starts the services the scenario needs, on the side's clock. */
+  environment?: (clock: ScenarioClock) => Promise<ScenarioEnvironment>;
   /** Runs the scenario and names the instances whose final status goes into the recording. */
   run(driver: ScenarioDriver): Promise<string[]>;
 }

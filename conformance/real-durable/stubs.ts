@@ -33,7 +33,9 @@ export function generateStubClass(appName: string, functions: Iterable<FunctionI
         break;
       case 'activitytrigger':
         methods.push(
-          `    [FunctionName(${name})]\n    public static Task<object?> ${method}([ActivityTrigger] string input) => Bridge.Activity(${name}, input);`,
+          hasClient
+            ? `    [FunctionName(${name})]\n    public static Task<object?> ${method}([ActivityTrigger] string input, [DurableClient] string client) => Bridge.Activity(${name}, input, client);`
+            : `    [FunctionName(${name})]\n    public static Task<object?> ${method}([ActivityTrigger] string input) => Bridge.Activity(${name}, input, null);`,
         );
         break;
       case 'entitytrigger':

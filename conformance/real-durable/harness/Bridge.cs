@@ -21,8 +21,8 @@ public static class Bridge
     public static Task<object?> Orchestration(string functionName, string context) =>
         Invoke(functionName, new JObject { ["string"] = context }, client: null);
 
-    public static Task<object?> Activity(string functionName, string input) =>
-        Invoke(functionName, input == null ? null : new JObject { ["string"] = input }, client: null);
+    public static Task<object?> Activity(string functionName, string input, string? client) =>
+        Invoke(functionName, input == null ? null : new JObject { ["string"] = input }, client);
 
     /// <summary>A non-Durable trigger; the driver's payload is already RPC typed data.</summary>
     public static async Task Call(string functionName, string trigger, string callId, string? client)
