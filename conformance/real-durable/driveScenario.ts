@@ -3,8 +3,13 @@ import path from 'node:path';
 
 import type { RpcTypedData } from '../../dev/host/worker';
 import { jsonSafeTypedData, type CallReply } from './bridge';
-import type { InvocationLog } from './recording';
-import { normalise, type RecordedInvocation, type Recording } from './recording';
+import {
+  normalise,
+  sortedBy,
+  type InvocationLog,
+  type RecordedInvocation,
+  type Recording,
+} from './recording';
 import type { Scenario, ScenarioDriver } from './scenario';
 
 /** What differs between the two engines: how to call, wait and fetch the status JSON. */
@@ -27,7 +32,12 @@ export async function recordScenario(
     ...side.driver,
     call: async (functionName, triggerData) => {
       const reply = await side.call(functionName, triggerData);
-      calls.push({ functionName, triggerType: 'call', trigger: jsonSafeTypedData(triggerData), reply });
+      calls.push({
+        functionName,
+        triggerType: 'call',
+        trigger: jsonSafeTypedData(triggerData),
+        reply: readableReply(reply),
+      });
       return reply;
     },
   };
@@ -41,13 +51,30 @@ export async function recordScenario(
     orchestrations: log.orchestrations,
     activities: log.activities(),
     instances,
-    events: side.events(),
+    events: sortedBy(side.events(), (event) =>
+      JSON.stringify(normalise((event as { subject?: unknown }).subject ?? '')),
+    ),
   };
   // For looking into a difference: the recording before normalisation.
   const rawDir = process.env.CONFORMANCE_RAW_DIR;
   if (rawDir)
     fs.writeFileSync(path.join(rawDir, `${scenario.name}.${side.label}.json`), JSON.stringify(raw, null, 2));
   return normalise(raw);
+}
+
+/** An HTTP reply's body bytes as UTF-8 text, so that the normalisation reaches the JSON inside. */
+function readableReply(reply: CallReply): unknown {
+  if (!reply.ok) return reply;
+  const returnValue = reply.returnValue as { http?: { body?: { bytes?: string } } } | null;
+  const bytes = returnValue?.http?.body?.bytes;
+  if (bytes === undefined || !returnValue?.http) return reply;
+  return {
+    ...reply,
+    returnValue: {
+      ...returnValue,
+      http: { ...returnValue.http, body: { bytesAsUtf8: Buffer.from(bytes, 'base64').toString('utf8') } },
+    },
+  };
 }
 
 /** The differences between two recordings as `path: expected → actual` lines; empty when identical. */

@@ -18,11 +18,17 @@ export interface Recording {
   calls: RecordedInvocation[];
   /** Orchestrator episodes per instance, in order. */
   orchestrations: Record<string, RecordedInvocation[]>;
-  /** Activity invocations, sorted by name then input (their order across instances is not defined). */
+  /**
+   * Activity invocations, sorted by their own normalised text (their order across instances is not defined, and
+   * sorting by raw text would follow the generated ids).
+   */
   activities: RecordedInvocation[];
   /** The status query JSON with full history, input and outputs, per instance the scenario names. */
   instances: Record<string, unknown>;
-  /** Events the app published, in arrival order. */
+  /**
+   * Events the app published: grouped by their normalised `subject` (instances publish concurrently), in
+   * arrival order within a subject.
+   */
   events: unknown[];
 }
 
@@ -67,10 +73,15 @@ export class InvocationLog {
   };
 
   activities(): RecordedInvocation[] {
-    const key = (invocation: RecordedInvocation): string =>
-      `${invocation.functionName}\u0000${JSON.stringify(invocation.trigger)}\u0000${JSON.stringify(invocation.reply)}`;
-    return [...this.activityList].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    return sortedBy(this.activityList, (invocation) => JSON.stringify(normalise(invocation)));
   }
+}
+
+/** A stable sort by a text key. */
+export function sortedBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const keyed = items.map((item) => ({ item, key: key(item) }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map(({ item }) => item);
 }
 
 const TIMESTAMP = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?/g;

@@ -146,7 +146,9 @@ async function main(): Promise<number> {
     const differences = diffRecordings(withoutKnownDifferences(recording), withoutKnownDifferences(replayed));
     const seconds = ((Date.now() - at) / 1000).toFixed(1);
     if (differences.length === 0) {
-      console.log(`${scenario.name}: identical after normalisation (${seconds} s)`);
+      console.log(
+        `${scenario.name}: identical after normalisation, apart from the listed known differences (${seconds} s)`,
+      );
     } else {
       console.log(`${scenario.name}: ${differences.length} differences (real → dev host) (${seconds} s)`);
       for (const line of differences) console.log(`  ${line}`);
