@@ -37,6 +37,7 @@ export async function replayOnDevHost(scenario: Scenario): Promise<Recording> {
       scenario,
       {
         label: 'devhost',
+        clientPayload: payload,
         driver: {
           client: host.getClient(),
           environment,

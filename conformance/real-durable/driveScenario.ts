@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { RpcTypedData } from '../../dev/host/worker';
 import { jsonSafeTypedData, type CallReply } from './bridge';
 import {
+  GUID,
   normalise,
   sortedBy,
   type InvocationLog,
@@ -15,6 +16,8 @@ import type { Scenario, ScenarioDriver } from './scenario';
 /** What differs between the two engines: how to call, wait and fetch the status JSON. */
 export interface EngineSide {
   label: string;
+  /** The durableClient binding payload the engine hands the app. */
+  clientPayload: unknown;
   driver: Omit<ScenarioDriver, 'call'>;
   call(functionName: string, triggerData: RpcTypedData): Promise<CallReply>;
   statusJson(instanceId: string): Promise<unknown>;
@@ -47,8 +50,12 @@ export async function recordScenario(
   const raw = {
     scenario: scenario.name,
     app: scenario.app,
+    clientPayload: side.clientPayload,
     calls,
-    orchestrations: log.orchestrations,
+    // Instances run concurrently, so they are listed by id (generated parts aside) for a stable GUID numbering.
+    orchestrations: Object.fromEntries(
+      sortedBy(Object.entries(log.orchestrations), ([id]) => id.replace(GUID, '')),
+    ),
     activities: log.activities(),
     instances,
     events: sortedBy(side.events(), (event) =>

@@ -14,6 +14,8 @@ export interface RecordedInvocation {
 export interface Recording {
   scenario: string;
   app: string;
+  /** The durableClient binding payload. */
+  clientPayload: unknown;
   /** HTTP, timer and Event Grid invocations, in the order the driver made them. */
   calls: RecordedInvocation[];
   /** Orchestrator episodes per instance, in order. */
@@ -85,8 +87,9 @@ export function sortedBy<T>(items: readonly T[], key: (item: T) => string): T[] 
 }
 
 const TIMESTAMP = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?/g;
-const GUID =
-  /\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b|\b[0-9a-f]{32}\b/g;
+// Not \b: generated ids also follow an underscore (the simulator's `vm1-os_<guid>` disk restore points).
+export const GUID =
+  /(?<![0-9a-fA-F])(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-f]{32})(?![0-9a-fA-F])/g;
 const LOOPBACK = /http:\/\/(?:127\.0\.0\.1|localhost):\d+/g;
 const KEY = /code=[^&"\\]+/g;
 
