@@ -41,6 +41,7 @@ export async function replayOnDevHost(scenario: Scenario): Promise<Recording> {
         driver: {
           client: host.getClient(),
           environment,
+          rpcBaseUrl: payload.rpcBaseUrl ?? '',
           waitFor: async (id, statuses = TERMINAL) => {
             await host.waitForInstance(id, { statuses: statuses as never });
           },

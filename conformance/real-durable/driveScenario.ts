@@ -18,7 +18,7 @@ export interface EngineSide {
   label: string;
   /** The durableClient binding payload the engine hands the app. */
   clientPayload: unknown;
-  driver: Omit<ScenarioDriver, 'call'>;
+  driver: Omit<ScenarioDriver, 'call' | 'note'>;
   call(functionName: string, triggerData: RpcTypedData): Promise<CallReply>;
   statusJson(instanceId: string): Promise<unknown>;
   events(): unknown[];
@@ -31,8 +31,10 @@ export async function recordScenario(
   log: InvocationLog,
 ): Promise<Recording> {
   const calls: RecordedInvocation[] = [];
+  const notes: unknown[] = [];
   const driver: ScenarioDriver = {
     ...side.driver,
+    note: (value) => notes.push(value),
     call: async (functionName, triggerData) => {
       const reply = await side.call(functionName, triggerData);
       calls.push({
@@ -52,6 +54,7 @@ export async function recordScenario(
     app: scenario.app,
     clientPayload: side.clientPayload,
     calls,
+    notes,
     // Instances run concurrently, so they are listed by id (generated parts aside) for a stable GUID numbering.
     orchestrations: Object.fromEntries(
       sortedBy(Object.entries(log.orchestrations), ([id]) => id.replace(GUID, '')),

@@ -18,6 +18,8 @@ export interface Recording {
   clientPayload: unknown;
   /** HTTP, timer and Event Grid invocations, in the order the driver made them. */
   calls: RecordedInvocation[];
+  /** What the scenario noted itself (raw management API exchanges), in order. */
+  notes: unknown[];
   /** Orchestrator episodes per instance, in order. */
   orchestrations: Record<string, RecordedInvocation[]>;
   /**

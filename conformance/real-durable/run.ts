@@ -81,6 +81,7 @@ async function runOnRealEngine(scenario: Scenario, dll: string): Promise<Recordi
         driver: {
           client,
           environment,
+          rpcBaseUrl,
           waitFor: async (id, statuses = TERMINAL) => {
             const deadline = Date.now() + 180_000;
             for (;;) {

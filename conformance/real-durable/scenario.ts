@@ -28,6 +28,10 @@ export interface ScenarioDriver {
   waitFor: (instanceId: string, statuses?: string[]) => Promise<void>;
   /** What `Scenario.environment` started, if anything. */
   environment: unknown;
+  /** Keeps a value (e.g. a raw management API exchange) in the recording's `notes`, in order. */
+  note: (value: unknown) => void;
+  /** The engine's management endpoint for clients (`rpcBaseUrl` of the binding payload). */
+  rpcBaseUrl: string;
 }
 
 export interface Scenario {

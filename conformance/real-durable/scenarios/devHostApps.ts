@@ -20,6 +20,29 @@ async function untilInput(
   throw new Error(`${id} never ran with input ${JSON.stringify(input)}`);
 }
 
+/** A management API request as the recordings keep it: method, path, status and parsed body. */
+async function managementCall(
+  driver: ScenarioDriver,
+  method: string,
+  pathAndQuery: string,
+  body?: unknown,
+): Promise<unknown> {
+  const response = await fetch(`${driver.rpcBaseUrl}${pathAndQuery}`, {
+    method,
+    ...(body === undefined
+      ? {}
+      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text === '' ? '' : (JSON.parse(text) as unknown);
+  } catch {
+    // Not JSON: kept as text.
+  }
+  return { request: `${method} ${pathAndQuery}`, status: response.status, body: parsed };
+}
+
 /** The dev host's own Durable scenario apps (test/host/durable/apps), on the real engine. */
 export const devHostAppScenarios: Scenario[] = [
   {
@@ -79,6 +102,24 @@ export const devHostAppScenarios: Scenario[] = [
       await client.raiseEvent(eternal, 'b', 'second');
       await driver.waitFor(eternal);
       return [counter, eternal];
+    },
+  },
+  {
+    name: 'management-api',
+    app: 'test/host/durable/apps/timerRace',
+    async run(driver) {
+      const note = (exchange: unknown): void => driver.note(exchange);
+      note(await managementCall(driver, 'POST', 'orchestrators/raceTimer/mgmt-1', { cancel: true }));
+      await driver.waitFor('mgmt-1', RUNNING);
+      note(await managementCall(driver, 'GET', 'instances'));
+      note(await managementCall(driver, 'POST', 'instances/mgmt-1/raiseEvent/Approval', 'yes'));
+      await driver.waitFor('mgmt-1');
+      note(await managementCall(driver, 'POST', 'instances/no-such-instance/restart'));
+      note(await managementCall(driver, 'POST', 'instances/no-such-instance/raiseEvent/Approval', 'x'));
+      note(await managementCall(driver, 'POST', 'instances/no-such-instance/terminate?reason=x'));
+      note(await managementCall(driver, 'GET', 'instances/no-such-instance'));
+      note(await managementCall(driver, 'POST', 'instances/mgmt-1/raiseEvent/Approval', 'late'));
+      return ['mgmt-1'];
     },
   },
   {

@@ -202,8 +202,9 @@ export async function loadFunctionApp(options: LoadFunctionAppOptions): Promise<
     throw new AppLoadError(`App directory ${appDir} does not exist`);
   }
   const log = options.log ?? consoleLogSink;
-  const hostJson = readHostJson(appDir);
+  // Settings first: host.json may name them (`"hubName": "%MyTaskHub%"`).
   applySettings(appDir, options.settings);
+  const hostJson = readHostJson(appDir);
   process.env.WEBSITE_HOSTNAME = options.websiteHostname ?? 'localhost:7071';
   const entryPoints = resolveEntryPoints(appDir);
 
