@@ -19,13 +19,20 @@ interface RpcopyEnvironment extends ScenarioEnvironment {
  * ARM operation finishes at once and a copy replicates before the first poll, so what the app sees does not
  * depend on how fast the engine is.
  */
-async function rpcopyEnvironment(clock: ScenarioClock): Promise<RpcopyEnvironment> {
+function rpcopyEnvironment(clock: ScenarioClock): Promise<RpcopyEnvironment> {
+  return rpcopyEnvironmentWith(clock, 10_000_000);
+}
+
+async function rpcopyEnvironmentWith(
+  clock: ScenarioClock,
+  throughputMiBps: number,
+): Promise<RpcopyEnvironment> {
   // The simulator's own helpers only move the clock; ScenarioClock offers that on both sides.
   const simClock = clock as unknown as VirtualClock;
   const sim = await startSimHarness({
     clock: simClock,
     lroDurationMs: 0,
-    throughputMiBps: 10_000_000,
+    throughputMiBps,
     progressIntervalMs: 1_000,
   });
   const sink = await startEventSink();
@@ -76,6 +83,24 @@ export const rpcopyScenarios: Scenario[] = [
     async run(driver) {
       const { sim } = driver.environment as RpcopyEnvironment;
       await seedSource(sim, { diskSizesGB: [32, 64, 128] });
+      const source = await createSourceRestorePoint(sim, 'rp1');
+      const reply = await driver.call('startCopyHttp', post('copies', { sourceRestorePointId: source }));
+      const ids = startedCopies(reply);
+      for (const id of ids) await driver.waitFor(id);
+      return ids;
+    },
+  },
+  {
+    name: 'rpcopy-failed-disk',
+    app: '.',
+    // The 512 GB disk reaches the fault's 30 % after about a second, well before the first poll at 2 s.
+    environment: (clock) => rpcopyEnvironmentWith(clock, 150_000),
+    async run(driver) {
+      const { sim } = driver.environment as RpcopyEnvironment;
+      await seedSource(sim, { diskSizesGB: [64, 512], tags: { 'rpcopy-targets': 'westus2' } });
+      sim.sim.setFaults([
+        { kind: 'copy', target: 'next', effect: { type: 'failDisk', atPercent: 30, disk: 1 } },
+      ]);
       const source = await createSourceRestorePoint(sim, 'rp1');
       const reply = await driver.call('startCopyHttp', post('copies', { sourceRestorePointId: source }));
       const ids = startedCopies(reply);
