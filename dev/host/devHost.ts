@@ -56,7 +56,8 @@ export interface DevHostOptions {
   /**
    * `legacy`: clients get `managementUrls` on this origin, authenticated with the durabletask system key.
    * `rpc`: clients also get an `rpcBaseUrl` on a second loopback listener, as the extension's local RPC
-   * endpoint. @default 'legacy'
+   * endpoint, which the real extension turns on for Node apps and durable-functions then uses for every call.
+   * @default 'rpc'
    */
   durableClientMode?: 'legacy' | 'rpc';
   /** Told about every function invocation once it has settled (the conformance replay records them). */
@@ -202,7 +203,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     else notReady(res);
   });
   const rpcServer =
-    options.durableClientMode === 'rpc'
+    (options.durableClientMode ?? 'rpc') === 'rpc'
       ? http.createServer((req, res) => {
           if (hostServer) hostServer.rpcListener(req, res);
           else notReady(res);

@@ -58,6 +58,8 @@ describe('Durable management API through the real DurableClient', () => {
       appDir,
       clock,
       log: () => undefined,
+      // These tests check the webhook requests of the fixture; rpcMode.test.ts covers the default RPC mode.
+      durableClientMode: 'legacy',
       onRequest: (entry) => requests.push(entry),
       engineFactory: () => {
         engine = new FakeEngine(() => clock.now(), 2);
