@@ -76,6 +76,7 @@ export async function startAzurite(log: (line: string) => void): Promise<Azurite
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stderr?.on('data', (chunk: Buffer) => log(`azurite: ${chunk.toString('utf8').trimEnd()}`));
+  killOnExit(child);
   await waitForLine(child, /Table service is successfully listening/, 'Azurite', 60_000);
   const endpoint = (port: number): string => `http://127.0.0.1:${port}/${DEV_ACCOUNT}`;
   return {
@@ -84,6 +85,15 @@ export async function startAzurite(log: (line: string) => void): Promise<Azurite
       `BlobEndpoint=${endpoint(blob)};QueueEndpoint=${endpoint(queue)};TableEndpoint=${endpoint(table)};`,
     close: () => stopChild(child),
   };
+}
+
+/** A run that dies (an uncaught error) must not leave Azurite or the harness behind. */
+function killOnExit(child: ChildProcess): void {
+  const kill = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', kill);
+  child.once('exit', () => process.off('exit', kill));
 }
 
 async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
@@ -98,7 +108,9 @@ async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
 /** Builds the harness with the generated stubs; dotnet's incremental build makes a rebuild cheap. */
 export function buildHarness(stubsSource: string, log: (line: string) => void): string {
   fs.writeFileSync(path.join(HARNESS_DIR, 'Stubs.g.cs'), stubsSource);
-  const result = spawnSync('dotnet', ['build', '-c', 'Release', '--nologo', '-v', 'q', '-o', 'bin/out'], {
+  // No build servers: nothing of the build may outlive the run.
+  const args = ['build', '-c', 'Release', '--nologo', '-v', 'q', '-o', 'bin/out', '-nodeReuse:false'];
+  const result = spawnSync('dotnet', [...args, '-p:UseSharedCompilation=false'], {
     cwd: HARNESS_DIR,
     encoding: 'utf8',
     env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1' },
@@ -144,6 +156,7 @@ export async function startHarness(options: StartHarnessOptions): Promise<Harnes
     },
   });
   child.stderr?.on('data', (chunk: Buffer) => options.log(`harness: ${chunk.toString('utf8').trimEnd()}`));
+  killOnExit(child);
   child.stdout?.on('data', (chunk: Buffer) => options.log(`harness: ${chunk.toString('utf8').trimEnd()}`));
   await waitForLine(child, /HARNESS READY/, 'The .NET harness', 120_000);
   const controlUrl = `http://127.0.0.1:${controlPort}`;
