@@ -22,7 +22,7 @@ function banner(stack: Stack, args: StackArgs): string {
     `rpcopy is running offline${stack.resumed ? ', resumed from its saved state' : ''}.`,
     `  API           ${stack.ready.appUrl}/api/copies (function key in ${keyFile})`,
     `  Watch copies  ${urlPart}RPCOPY_KEY="$(cat ${keyFile})" npx rpcopy watch`,
-    `  Events        ${stack.ready.eventSinkUrl}/events`,
+    `  Events        ${stack.ready.eventSinkUrl}/events (header aeg-sas-key: the key in ${displayPath(resolve(stack.dataDir, STACK_FILES.eventSinkKey))})`,
     `  Azure (sim)   ${stack.ready.armEndpoint}${stack.ready.caCertificatePath ? ` (CA: ${displayPath(stack.ready.caCertificatePath)})` : ''}`,
     `  Source        ${stack.ready.sourceCollectionId}`,
     `  State         ${displayPath(stack.dataDir)} (logs in ${displayPath(resolve(stack.dataDir, STACK_FILES.hostLog))})`,
