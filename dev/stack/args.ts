@@ -13,6 +13,8 @@ export interface StackArgs {
   restorePointHours: number;
   /** No live summary: only the start banner, warnings and the stop line. */
   quiet: boolean;
+  /** A fault plan file for the Compute simulator (JSON), read and checked before the stack starts. */
+  faultsFile?: string;
 }
 
 export type ParsedArgs = { kind: 'run'; args: StackArgs } | { kind: 'help' };
@@ -34,6 +36,8 @@ Options:
   --restore-point-hours <hours> simulated hours between new source restore points, 0 for none
                                 (default ${DEFAULT_RESTORE_POINT_HOURS})
   --quiet                       no live summary
+  --faults <file>               inject the faults of this JSON fault plan into the Compute simulator
+                                (see dev/compute-sim/README.md)
   -h, --help                    show this help`;
 
 export class UsageError extends Error {
@@ -43,13 +47,14 @@ export class UsageError extends Error {
   }
 }
 
-type ValueFlag = '--speed' | '--data' | '--ready-file' | '--port' | '--restore-point-hours';
+type ValueFlag = '--speed' | '--data' | '--ready-file' | '--port' | '--restore-point-hours' | '--faults';
 const valueFlags: ReadonlySet<string> = new Set<ValueFlag>([
   '--speed',
   '--data',
   '--ready-file',
   '--port',
   '--restore-point-hours',
+  '--faults',
 ]);
 
 function positiveNumber(flag: string, text: string): number {
@@ -120,6 +125,7 @@ export function parseStackArgs(argv: readonly string[]): ParsedArgs {
   const readyFile = values.get('--ready-file');
   const hoursText = values.get('--restore-point-hours');
   const dataText = values.get('--data');
+  const faultsFile = values.get('--faults');
   return {
     kind: 'run',
     args: {
@@ -132,6 +138,7 @@ export function parseStackArgs(argv: readonly string[]): ParsedArgs {
           ? DEFAULT_RESTORE_POINT_HOURS
           : nonNegativeNumber('--restore-point-hours', hoursText),
       quiet,
+      ...(faultsFile !== undefined ? { faultsFile: nonEmpty('--faults', faultsFile) } : {}),
     },
   };
 }

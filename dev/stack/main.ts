@@ -2,6 +2,8 @@ import { rmSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { RealClock } from '../clock';
 import { CopyApiClient } from '../../src/cli/copyApiClient';
+import { FaultPlanFileError, readFaultPlanFile } from '../compute-sim/faultPlan';
+import type { FaultRule } from '../compute-sim';
 import { parseStackArgs, USAGE, UsageError, type StackArgs } from './args';
 import { savedClockTime, STACK_FILES, startStack, writeReadyFile, type Stack } from './stack';
 import { LiveSummary } from './summary';
@@ -29,6 +31,7 @@ function banner(stack: Stack, args: StackArgs): string {
     `  Time          ${args.speed}× real time; a new source restore point every ${args.restorePointHours} simulated hours`,
   ];
   if (args.restorePointHours === 0) lines.pop();
+  if (args.faultsFile !== undefined) lines.push(`  Faults        injected from ${args.faultsFile}`);
   return `${lines.join('\n')}\nCtrl-C stops and saves; npm start resumes.\n\n`;
 }
 
@@ -46,6 +49,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const { args } = parsed;
+  let faults: FaultRule[] | undefined;
+  try {
+    if (args.faultsFile !== undefined) faults = readFaultPlanFile(args.faultsFile);
+  } catch (error) {
+    if (!(error instanceof FaultPlanFileError)) throw error;
+    process.stderr.write(`npm start: ${error.message}\n`);
+    return 2;
+  }
   const dataDir = resolve(args.dataDir);
   const readyFile = args.readyFile === undefined ? undefined : resolve(args.readyFile);
   if (readyFile) rmSync(readyFile, { force: true });
@@ -71,6 +82,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       dataDir,
       ...(args.port !== undefined ? { port: args.port } : {}),
       restorePointIntervalMs: args.restorePointHours * HOUR_MS,
+      ...(faults !== undefined ? { simulator: { faults } } : {}),
       onNotice: (message) => {
         notices.splice(0, notices.length, message);
         if (args.quiet) process.stderr.write(`${message}\n`);
