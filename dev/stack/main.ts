@@ -83,6 +83,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       ...(args.port !== undefined ? { port: args.port } : {}),
       restorePointIntervalMs: args.restorePointHours * HOUR_MS,
       ...(faults !== undefined ? { simulator: { faults } } : {}),
+      ...(args.armEventsTo !== undefined ? { events: { url: args.armEventsTo } } : {}),
       onNotice: (message) => {
         notices.splice(0, notices.length, message);
         if (args.quiet) process.stderr.write(`${message}\n`);

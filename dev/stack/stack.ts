@@ -71,6 +71,11 @@ export interface StackOptions {
     duplicate?: boolean;
     /** Register the app's webhook with the simulator on the first start. @default true */
     subscribe?: boolean;
+    /**
+     * Where the simulator delivers instead of the app's webhook, e.g. a relay that forwards to it (the soak
+     * drops and repeats events there). Registered on the first start only, like the webhook.
+     */
+    url?: string;
   };
   plan?: DemoPlan;
   /**
@@ -409,7 +414,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     if (!previous) {
       if (options.events?.subscribe ?? true) {
         simulator.subscribeEvents({
-          url: webhookUrl,
+          url: options.events?.url ?? webhookUrl,
           schema: options.events?.schema ?? 'EventGrid',
           ...(options.events?.duplicate ? { duplicate: true } : {}),
         });
