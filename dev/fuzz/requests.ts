@@ -93,6 +93,13 @@ class Draw {
   }
 }
 
+/** Percent-encodes text, lone surrogates included (as U+FFFD), which encodeURIComponent refuses. */
+function encode(text: string): string {
+  return encodeURIComponent(
+    text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'),
+  );
+}
+
 function nested(depth: number, inner = '{}'): string {
   return '{"a":'.repeat(depth) + inner + '}'.repeat(depth);
 }
@@ -171,7 +178,7 @@ function idAttack(d: Draw, t: FuzzTargets): [string, string] {
       'well-formed unknown id',
       () => `rpcopy-westus2-${Array.from({ length: 32 }, () => d.pick([...'0123456789abcdef'])).join('')}`,
     ],
-    ['odd id', () => encodeURIComponent(d.text(d.int(1, 80)))],
+    ['odd id', () => encode(d.text(d.int(1, 80)))],
     ['4 KB id', () => 'a'.repeat(4 * KB)],
     ['encoded slashes and dots', () => d.pick(['..%2F..%2Fadmin', '%2e%2e', '%00', 'a%2Fb', '%25%32%66'])],
   ];
@@ -181,24 +188,23 @@ function idAttack(d: Draw, t: FuzzTargets): [string, string] {
 
 function queryAttack(d: Draw, t: FuzzTargets): [string, string] {
   const choices: [string, () => string][] = [
-    ['status filter', () => `status=${encodeURIComponent(d.pick(STATUSES))}`],
-    ['region filter', () => `targetRegion=${encodeURIComponent(d.pick(REGIONS))}`],
+    ['status filter', () => `status=${encode(d.pick(STATUSES))}`],
+    ['region filter', () => `targetRegion=${encode(d.pick(REGIONS))}`],
     [
       'source filter',
-      () =>
-        `sourceRestorePointId=${encodeURIComponent(d.chance(0.5) ? d.pick(t.sourceRestorePointIds) : d.text(50))}`,
+      () => `sourceRestorePointId=${encode(d.chance(0.5) ? d.pick(t.sourceRestorePointIds) : d.text(50))}`,
     ],
     [
       'top',
       () =>
-        `top=${encodeURIComponent(d.pick(['0', '1', '200', '201', '-1', '1e3', '0x10', ' 5', 'abc', '99999999999999999999']))}`,
+        `top=${encode(d.pick(['0', '1', '200', '201', '-1', '1e3', '0x10', ' 5', 'abc', '99999999999999999999']))}`,
     ],
     [
       'garbage continuation token',
       () =>
-        `continuationToken=${encodeURIComponent(d.pick([Buffer.from(JSON.stringify(d.json(2))).toString('base64url'), d.text(30), 'eyJ']))}`,
+        `continuationToken=${encode(d.pick([Buffer.from(JSON.stringify(d.json(2))).toString('base64url'), d.text(30), 'eyJ']))}`,
     ],
-    ['unknown parameter', () => `${encodeURIComponent(d.text(8))}=${encodeURIComponent(d.text(8))}`],
+    ['unknown parameter', () => `${encode(d.text(8))}=${encode(d.text(8))}`],
     ['6 KB parameter value', () => `status=${'Q'.repeat(6 * KB)}`],
     ['repeated parameters', () => 'top=1&top=2&status=Queued&status=Failed'],
   ];

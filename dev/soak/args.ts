@@ -31,10 +31,11 @@ export const FULL: Omit<SoakOptions, 'seed' | 'keep'> = {
 
 /** The same soak, small enough for CI: a couple of minutes on two shared cores. */
 export const SHORT: Omit<SoakOptions, 'seed' | 'keep'> = {
-  collections: 6,
-  restorePoints: 2,
+  collections: 8,
+  restorePoints: 3,
   speed: 300,
-  cancelShare: 0.15,
+  // Enough cancels that one landing in each kind of moment (queued, inside an activity, polling) is likely.
+  cancelShare: 0.2,
   maxMinutes: 4,
 };
 

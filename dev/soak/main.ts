@@ -59,8 +59,10 @@ function planFor(index: number): DemoPlan {
     vmName: `soak-${index}`,
     collectionName: collectionName(index),
     targetRegions: REGIONS,
-    osDiskSizeGB: 8,
-    dataDiskSizesGB: [16],
+    // Large enough that replication spans several of the simulator's 10-minute progress refreshes, so a
+    // failed disk shows before the copy completes.
+    osDiskSizeGB: 64,
+    dataDiskSizesGB: [128],
   };
 }
 
@@ -271,6 +273,8 @@ async function soak(options: SoakOptions, dataDir: string): Promise<number> {
     main: join(root, 'dist', 'dev', 'stack', 'main.js'),
     node: process.execPath,
     dataDir,
+    // Hundreds of copies through the default cap of 10 would take most of the soak's time in the queue.
+    env: { RPCOPY_MAX_CONCURRENT_COPIES: '50' },
     args: [
       ...['--port', '0', '--quiet', '--restore-point-hours', '0', '--speed', String(options.speed)],
       ...['--faults', faultsFile, '--arm-events-to', relay.url],
@@ -435,6 +439,7 @@ async function drive(
   handle.current = undefined;
 
   const counts = countSoak({
+    expectedCopies,
     seenCopyIds: new Set([...seen, ...finalCopies.map((copy) => copy.id)]),
     finalCopies,
     events,

@@ -57,7 +57,7 @@ export async function startStackProcess(options: StackProcessOptions, run: numbe
   const child = spawn(
     options.node,
     [options.main, '--data', options.dataDir, '--ready-file', readyFile, ...options.args],
-    { stdio: ['ignore', log, log], env: options.env ?? process.env },
+    { stdio: ['ignore', log, log], env: { ...process.env, ...options.env } },
   );
   closeSync(log);
   const pid = child.pid;

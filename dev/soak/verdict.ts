@@ -44,6 +44,8 @@ export interface ObservedCancel {
 }
 
 export interface SoakObservations {
+  /** Copies the soak's restore points call for: one per restore point and target region. */
+  expectedCopies: number;
   /** Every copy id the API ever listed during the run. */
   seenCopyIds: ReadonlySet<string>;
   /** The API's copies at the end. */
@@ -58,6 +60,11 @@ export interface SoakObservations {
 
 export interface SoakCounts {
   copiesStarted: number;
+  /**
+   * Expected copies the app never started, e.g. after a dropped event of an older restore point when a
+   * newer one's copy already exists. Reported, not failed: whether such a copy is made up is the app's rule.
+   */
+  copiesNeverStarted: number;
   copiesTerminal: number;
   /** Started but not terminal at the end, or gone from the API. */
   copiesLost: number;
@@ -163,6 +170,7 @@ export function countSoak(observed: SoakObservations): SoakCounts {
 
   return {
     copiesStarted: observed.seenCopyIds.size,
+    copiesNeverStarted: Math.max(0, observed.expectedCopies - observed.seenCopyIds.size),
     copiesTerminal: terminal.length,
     copiesLost: vanished + (observed.finalCopies.length - terminal.length),
     copiesDuplicated: extra(pairs) + extra(targetsPerSource),
@@ -193,6 +201,7 @@ export function soakFailures(counts: SoakCounts): string[] {
 export function renderSoakTable(counts: SoakCounts): string {
   const rows: [string, string, string][] = [
     ['copies', 'started', String(counts.copiesStarted)],
+    ['', 'never started', String(counts.copiesNeverStarted)],
     ['', 'terminal', String(counts.copiesTerminal)],
     ['', 'lost', String(counts.copiesLost)],
     ['', 'duplicated', String(counts.copiesDuplicated)],

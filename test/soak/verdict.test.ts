@@ -32,6 +32,7 @@ function event(copyId: string, type: string, attempt?: number): ObservedEvent {
 
 function observations(extra: Partial<SoakObservations>): SoakObservations {
   return {
+    expectedCopies: 0,
     seenCopyIds: new Set(),
     finalCopies: [],
     events: [],
@@ -47,6 +48,7 @@ describe('soak verdict', () => {
   it('counts a clean run as nothing lost', () => {
     const counts = countSoak(
       observations({
+        expectedCopies: 4,
         seenCopyIds: new Set(['a', 'b', 'c']),
         finalCopies: [copy('a', 'Succeeded'), copy('b', 'Canceled'), copy('c', 'Failed', { attempt: 2 })],
         events: [
@@ -66,6 +68,7 @@ describe('soak verdict', () => {
     );
     expect(counts).toEqual({
       copiesStarted: 3,
+      copiesNeverStarted: 1,
       copiesTerminal: 3,
       copiesLost: 0,
       copiesDuplicated: 0,
@@ -119,6 +122,7 @@ describe('soak verdict', () => {
     );
     expect(counts).toEqual({
       copiesStarted: 5,
+      copiesNeverStarted: 0,
       copiesTerminal: 4,
       copiesLost: 2,
       copiesDuplicated: 2,
@@ -142,8 +146,9 @@ describe('soak verdict', () => {
 
   it('prints one table with a fixed layout', () => {
     const table = renderSoakTable({
-      copiesStarted: 360,
-      copiesTerminal: 360,
+      copiesStarted: 352,
+      copiesNeverStarted: 8,
+      copiesTerminal: 352,
       copiesLost: 0,
       copiesDuplicated: 0,
       cancelsAccepted: 31,
@@ -159,8 +164,9 @@ describe('soak verdict', () => {
         '+-----------------+-----------------------+----------+',
         '| what            | measure               |    count |',
         '+-----------------+-----------------------+----------+',
-        '| copies          | started               |      360 |',
-        '|                 | terminal              |      360 |',
+        '| copies          | started               |      352 |',
+        '|                 | never started         |        8 |',
+        '|                 | terminal              |      352 |',
         '|                 | lost                  |        0 |',
         '|                 | duplicated            |        0 |',
         '| cancels         | accepted              |       31 |',
