@@ -13,7 +13,7 @@ import {
 import { CANCEL_EVENT } from '../domain/copyContracts';
 import type { CopyDocument, CopyStatus } from '../domain/copyDocument';
 import { COPY_STATUSES, TERMINAL_STATUSES, isTerminalStatus } from '../domain/copyDocument';
-import { copyIdFor, isCopyId } from '../domain/copyId';
+import { copyIdFor, isCopyId } from '../copyId';
 import { evaluateOrdering } from '../domain/ordering';
 import { isSubscriptionAllowed, resolveTargetRegions, TARGETS_TAG } from '../domain/policy';
 import { normalizeRegion } from '../domain/regions';

@@ -8,7 +8,7 @@ import type { CopyOrchestrationInput } from '../domain/copyContracts';
 import { ORCHESTRATOR_NAME } from '../domain/copyContracts';
 import type { CopyDocument, CopyStatus, CopyTrigger } from '../domain/copyDocument';
 import { createCopyDocument } from '../domain/copyDocument';
-import { copyIdFor } from '../domain/copyId';
+import { copyIdFor } from '../copyId';
 import type { CollectionView, RestorePointView } from '../domain/restorePoints';
 import { normalizeRegion } from '../domain/regions';
 import { CopyStatusStore } from './copyStatusStore';

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { copyDocument, sourceRestorePoint, targetRestorePoint } from './support/copies';
 import type { CopyDocument as AppCopyDocument } from '../../src/domain/copyDocument';
 import { createCopyDocument } from '../../src/domain/copyDocument';
-import { copyIdFor } from '../../src/domain/copyId';
+import { copyIdFor } from '../../src/copyId';
 import { collectionId, FakeCopyApi } from './support/fakeCopyApi';
 import { runCli } from './support/runCli';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import type { CopyOrchestrationInput } from '../../src/domain/copyContracts';
 import { ORCHESTRATOR_NAME } from '../../src/domain/copyContracts';
-import { copyIdFor } from '../../src/domain/copyId';
+import { copyIdFor } from '../../src/copyId';
 import { startCopy } from '../../src/services/startCopies';
 import type { CopyDocument } from '../../src/domain/copyDocument';
 import type { AppStack } from '../support/appStack';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import type { DevDurableEngine } from '../../dev/host/durable';
 import { EventType } from '../../dev/host/durable';
-import { copyIdFor } from '../../src/domain/copyId';
+import { copyIdFor } from '../../src/copyId';
 import type { CopyDocument } from '../../src/domain/copyDocument';
 import type { AppStack } from '../support/appStack';
 import { startAppStack } from '../support/appStack';

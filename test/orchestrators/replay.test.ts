@@ -4,7 +4,7 @@ import type { HistoryEvent, OrchestrationTriggerPayload } from '../../dev/host';
 import type { DevDurableEngine } from '../../dev/host/durable';
 import { EventType } from '../../dev/host/durable';
 import { ORCHESTRATOR_NAME } from '../../src/domain/copyContracts';
-import { copyIdFor } from '../../src/domain/copyId';
+import { copyIdFor } from '../../src/copyId';
 import type { CopyDocument } from '../../src/domain/copyDocument';
 import type { AppStack } from '../support/appStack';
 import { startAppStack } from '../support/appStack';

@@ -33,10 +33,7 @@ interface ProtocolCase {
 }
 
 const fixture = JSON.parse(
-  readFileSync(
-    path.join(__dirname, '../../fixtures/durable/orchestrator-protocol-cases.json'),
-    'utf8',
-  ),
+  readFileSync(path.join(__dirname, '../../fixtures/durable/orchestrator-protocol-cases.json'), 'utf8'),
 ) as { cases: ProtocolCase[] };
 const cases = new Map(fixture.cases.map((c) => [c.name, c]));
 

@@ -8,7 +8,7 @@ import {
   parseCollectionId,
   parseRestorePointId,
 } from '../../../src/domain/armIds';
-import { copyIdFor, isCopyId } from '../../../src/domain/copyId';
+import { copyIdFor, isCopyId } from '../../../src/copyId';
 import { normalizeRegion } from '../../../src/domain/regions';
 import { FIXTURE_SUBSCRIPTION, readExample } from '../../support/fixtures';
 

@@ -5,7 +5,7 @@ import type { Runtime } from '../../../src/compositionRoot';
 import { loadConfig } from '../../../src/config';
 import { collectionOf, formatCollectionId } from '../../../src/domain/armIds';
 import type { CopyOrchestrationInput } from '../../../src/domain/copyContracts';
-import { copyIdFor } from '../../../src/domain/copyId';
+import { copyIdFor } from '../../../src/copyId';
 import type { RestorePointView } from '../../../src/domain/restorePoints';
 import { reconcile } from '../../../src/services/reconcile';
 import { InMemoryCompute } from '../../support/inMemoryCompute';

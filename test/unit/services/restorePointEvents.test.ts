@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Runtime } from '../../../src/compositionRoot';
 import { loadConfig } from '../../../src/config';
 import type { CopyOrchestrationInput } from '../../../src/domain/copyContracts';
-import { copyIdFor } from '../../../src/domain/copyId';
+import { copyIdFor } from '../../../src/copyId';
 import { handleArmEvent } from '../../../src/services/restorePointEvents';
 import { InMemoryCompute } from '../../support/inMemoryCompute';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { normalizeArmId } from './armIds';
+import { normalizeArmId } from './domain/armIds';
 
 /**
  * The id of the copy of one source restore point into one region, also used as the orchestration instance id.
