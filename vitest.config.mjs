@@ -13,6 +13,8 @@ const fastTier = [
   'test/host/routeTemplate.test.ts',
   'test/host/schedule.test.ts',
   'test/host/durable/protocolCases.test.ts',
+  'test/soak/**/*.test.ts',
+  'test/fuzz/**/*.test.ts',
 ];
 
 export default defineConfig({
