@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FaultPlan, parseFaultPlan, seededRandom } from '../../dev/compute-sim/faultPlan';
 import { parseSoakArgs, SHORT, UsageError } from '../../dev/soak/args';
+import { parseStackArgs, UsageError as StackUsageError } from '../../dev/stack/args';
 import { startEventRelay, type EventRelay } from '../../dev/soak/eventRelay';
 import { SOAK_FAULT_RATES, soakFaultPlan } from '../../dev/soak/soakFaults';
 
@@ -81,6 +82,20 @@ describe('soak arguments', () => {
     [['soak'], "unexpected argument 'soak'"],
   ])('refuses %j', (argv, message) => {
     expect(() => parseSoakArgs(argv)).toThrow(new UsageError(message));
+  });
+});
+
+describe("npm start's --arm-events-to, which puts the soak's relay in front of the app", () => {
+  it('takes an http(s) URL and nothing else', () => {
+    expect(parseStackArgs(['--arm-events-to', 'http://127.0.0.1:9/eventgrid'])).toMatchObject({
+      args: { armEventsTo: 'http://127.0.0.1:9/eventgrid' },
+    });
+    expect(() => parseStackArgs(['--arm-events-to=ftp://x'])).toThrow(
+      new StackUsageError("--arm-events-to must be an http(s) URL, got 'ftp://x'"),
+    );
+    expect(() => parseStackArgs(['--arm-events-to', 'relay'])).toThrow(
+      new StackUsageError("--arm-events-to must be an http(s) URL, got 'relay'"),
+    );
   });
 });
 
