@@ -15,6 +15,7 @@ import {
   renderSoakTable,
   soakFailures,
   TERMINAL_STATUSES,
+  unhonouredCancels,
   type ObservedCancel,
   type ObservedCopy,
   type ObservedEvent,
@@ -438,7 +439,7 @@ async function drive(
   await handle.current?.stop();
   handle.current = undefined;
 
-  const counts = countSoak({
+  const observations = {
     expectedCopies,
     seenCopyIds: new Set([...seen, ...finalCopies.map((copy) => copy.id)]),
     finalCopies,
@@ -447,7 +448,8 @@ async function drive(
     sourceCreatedAt,
     cancels,
     peakMemoryBytes: handle.peakMemoryBytes,
-  });
+  };
+  const counts = countSoak(observations);
   const relayed = relay.counts();
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   process.stdout.write(
@@ -462,7 +464,16 @@ async function drive(
   process.stdout.write(`${renderSoakTable(counts)}\n`);
   const problems = soakFailures(counts);
   if (problems.length > 0) {
-    process.stdout.write(`FAIL: ${problems.join(', ')} (state kept in ${dataDir})\n`);
+    const report = join(dataDir, 'soak-report.json');
+    const lost = finalCopies.filter((copy) => !TERMINAL_STATUSES.has(copy.status)).map((copy) => copy.id);
+    const details = {
+      problems,
+      lostCopies: lost,
+      unhonouredCancels: unhonouredCancels(observations),
+      cancels,
+    };
+    writeFileSync(report, `${JSON.stringify(details, null, 2)}\n`);
+    process.stdout.write(`FAIL: ${problems.join(', ')} (state and soak-report.json kept in ${dataDir})\n`);
     return 1;
   }
   process.stdout.write('PASS: nothing lost\n');

@@ -184,6 +184,21 @@ export function countSoak(observed: SoakObservations): SoakCounts {
   };
 }
 
+/** For a failed soak's report: each accepted cancel that was not honoured, with what became of its copy. */
+export function unhonouredCancels(
+  observed: SoakObservations,
+): { copyId: string; finalStatus: string; events: string[] }[] {
+  const finalById = new Map(observed.finalCopies.map((copy) => [copy.id, copy]));
+  const accepted = new Set(observed.cancels.filter((cancel) => cancel.status === 202).map((c) => c.copyId));
+  return [...accepted].flatMap((copyId) => {
+    const events = observed.events
+      .filter((event) => eventCopy(event)?.id === copyId)
+      .map((event) => event.type.slice(TERMINAL_EVENT_PREFIX.length));
+    const finalStatus = finalById.get(copyId)?.status ?? 'gone';
+    return finalStatus === 'Canceled' && events.includes('Canceled') ? [] : [{ copyId, finalStatus, events }];
+  });
+}
+
 /** Why the soak fails: every kind of loss or duplication, in table order. Empty when it passes. */
 export function soakFailures(counts: SoakCounts): string[] {
   const problems: string[] = [];

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   countSoak,
   renderSoakTable,
+  unhonouredCancels,
   soakFailures,
   type ObservedCopy,
   type ObservedEvent,
@@ -134,6 +135,19 @@ describe('soak verdict', () => {
       outOfOrderAttempts: 3,
       peakMemoryMiB: 0,
     });
+    expect(
+      unhonouredCancels(
+        observations({
+          finalCopies: [copy('a', 'Succeeded'), copy('b', 'Canceled'), copy('c', 'Canceled')],
+          events: [event('a', 'Started'), event('a', 'Succeeded'), event('b', 'Canceled')],
+          cancels: ['a', 'b', 'c', 'gone'].map((copyId) => ({ copyId, status: 202 })),
+        }),
+      ),
+    ).toEqual([
+      { copyId: 'a', finalStatus: 'Succeeded', events: ['Started', 'Succeeded'] },
+      { copyId: 'c', finalStatus: 'Canceled', events: [] },
+      { copyId: 'gone', finalStatus: 'gone', events: [] },
+    ]);
     expect(soakFailures(counts)).toEqual([
       '2 lost copies',
       '2 duplicated copies',
