@@ -13,10 +13,18 @@ const fastTier = [
   'test/host/routeTemplate.test.ts',
   'test/host/schedule.test.ts',
   'test/host/durable/protocolCases.test.ts',
+  'test/infra/appSettings.test.ts',
+  'test/infra/azureYaml.test.ts',
+  'test/infra/funcignore.test.ts',
   'test/soak/**/*.test.ts',
   'test/fuzz/**/*.test.ts',
 ];
 
+/** Reads what the end-to-end tests recorded in the same run, so it runs after both tiers. */
+const afterEndToEnd = ['test/infra/roleTraffic.test.ts'];
+
+// Group orders are explicit, not the default 0: with one worker (2 cores) vitest moves default-order files
+// into a sequential group that runs after every numbered group, which would put the role test first.
 export default defineConfig({
   test: {
     pool: 'forks',
@@ -33,8 +41,22 @@ export default defineConfig({
       thresholds: { statements: 66, branches: 62, functions: 76, lines: 65 },
     },
     projects: [
-      { extends: true, test: { name: 'fast', include: fastTier } },
-      { extends: true, test: { name: 'slow', include: ['test/**/*.test.ts'], exclude: fastTier } },
+      { extends: true, test: { name: 'fast', include: fastTier, sequence: { groupOrder: 1 } } },
+      {
+        extends: true,
+        test: {
+          name: 'slow',
+          include: ['test/**/*.test.ts'],
+          exclude: [...fastTier, ...afterEndToEnd],
+          sequence: { groupOrder: 1 },
+          // Clears the ARM recordings the end-to-end tests write for the role test.
+          globalSetup: ['test/infra/armRecordings.setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'after-e2e', include: afterEndToEnd, sequence: { groupOrder: 2 } },
+      },
     ],
   },
 });

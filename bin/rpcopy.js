@@ -1,25 +1,17 @@
 #!/usr/bin/env node
 'use strict';
-// Kept to syntax any Node version can parse, so an old Node reaches the version check below.
-var major = Number(process.versions.node.split('.')[0]);
-if (!(major >= 22)) {
-  process.stderr.write(
-    'rpcopy: needs Node.js 22 or newer; this is Node ' +
-      'v' +
-      process.versions.node +
-      ".\nInside the project, run it as `npx rpcopy …`, which uses the project's pinned Node 22.\n",
-  );
-  process.exit(3);
-}
-var path = require('node:path');
-var fs = require('node:fs');
-var entry = path.join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
+// Kept to syntax any Node version can parse, so an old Node reaches the version check first.
+var path = require('path');
+var fs = require('fs');
+var packageDir = path.join(__dirname, '..');
+require('./checkNodeVersion.js').checkNodeVersion('rpcopy', packageDir);
+var entry = path.join(packageDir, 'dist', 'src', 'cli', 'main.js');
 if (!fs.existsSync(entry)) {
   process.stderr.write(
     'rpcopy: the CLI is not built (' +
       entry +
       ' is missing).\nRun `npm run build` in ' +
-      path.dirname(__dirname) +
+      packageDir +
       ' first.\n',
   );
   process.exit(3);

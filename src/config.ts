@@ -4,6 +4,8 @@ import type { ArmConnection } from './azure/computeClient';
 import type { CopySettings } from './domain/copyContracts';
 import { isSubscriptionId } from './domain/armIds';
 import type { CopyPolicy, PolicyRule } from './domain/policy';
+import type { ProtectionSettings } from './domain/protectionPolicy';
+import { parseRpoText, parseRuleProtection } from './domain/protectionPolicy';
 import { MAX_TIMER_SECONDS } from './domain/polling';
 import { normalizeRegion } from './domain/regions';
 import type { NamingTemplates } from './domain/targetNaming';
@@ -45,6 +47,20 @@ export interface AppConfig {
    * @default "0 0 * * * *" (hourly)
    */
   reconcileSchedule: string;
+  /**
+   * The app's URL as callers reach it (scheme, host and any path prefix, without `/api`), for the absolute
+   * links in responses (`statusUrl`, `nextLink`). Unset: those links are relative (`/api/copies/…`); they are
+   * never built from the request's `Host` header, which the caller controls.
+   * @default undefined
+   */
+  publicBaseUrl?: string;
+  /** RPO defaults, the at-risk margin and the retention dry-run switch. */
+  protection: ProtectionSettings;
+  /**
+   * NCRONTAB schedule of the protection sweep (RPO events, retention).
+   * @default "0 30 * * * *" (hourly, at half past)
+   */
+  protectionSchedule: string;
 }
 
 /** Every setting rpcopy reads, with its default (undefined: required or optional without default). */
@@ -69,6 +85,11 @@ export const SETTINGS = {
   eventGridEndpoint: 'RPCOPY_EVENTGRID_ENDPOINT',
   eventGridKey: 'RPCOPY_EVENTGRID_KEY',
   eventSource: 'RPCOPY_EVENT_SOURCE',
+  publicBaseUrl: 'RPCOPY_PUBLIC_BASE_URL',
+  defaultRpoHours: 'RPCOPY_DEFAULT_RPO_HOURS',
+  rpoAtRiskPercent: 'RPCOPY_RPO_AT_RISK_PERCENT',
+  retentionDryRun: 'RPCOPY_RETENTION_DRY_RUN',
+  protectionSchedule: 'RPCOPY_PROTECTION_SCHEDULE',
 } as const;
 
 export const DEFAULTS = {
@@ -88,6 +109,10 @@ export const DEFAULTS = {
   armEndpoint: 'https://management.azure.com',
   armCredential: 'default',
   eventSource: '/rpcopy',
+  defaultRpoHours: 24,
+  rpoAtRiskPercent: 75,
+  retentionDryRun: false,
+  protectionSchedule: '0 30 * * * *',
 } as const;
 
 /** Azure ends copies after 14 days; rpcopy must give up before. */
@@ -199,7 +224,7 @@ function parsePolicy(reader: Reader, allowed: readonly string[]): PolicyRule[] {
     }
     const rule = entry as Record<string, unknown>;
     const unknownKeys = Object.keys(rule).filter(
-      (name) => !['scope', 'sourceRegions', 'targetRegions'].includes(name),
+      (name) => !['scope', 'sourceRegions', 'targetRegions', 'rpoHours', 'retention'].includes(name),
     );
     if (unknownKeys.length > 0) {
       reader.problems.push(`${where} has unknown properties: ${unknownKeys.join(', ')}`);
@@ -222,10 +247,12 @@ function parsePolicy(reader: Reader, allowed: readonly string[]): PolicyRule[] {
       rule.sourceRegions === undefined
         ? undefined
         : parseRegions(rule.sourceRegions, `${where}.sourceRegions`, reader.problems);
+    const protection = parseRuleProtection(rule, where, reader.problems);
     if (targetRegions === undefined || (rule.sourceRegions !== undefined && sourceRegions === undefined)) {
       return;
     }
     rules.push({
+      ...protection,
       subscriptionId,
       ...(scope[2] === undefined ? {} : { resourceGroup: scope[2] }),
       ...(sourceRegions === undefined ? {} : { sourceRegions }),
@@ -319,18 +346,66 @@ function parseEventGrid(reader: Reader): EventGridConfig {
   };
 }
 
+function parsePublicBaseUrl(reader: Reader): string | undefined {
+  const text = reader.optional(SETTINGS.publicBaseUrl);
+  if (text === undefined) {
+    return undefined;
+  }
+  const url = parseUrl(reader, SETTINGS.publicBaseUrl, text);
+  if (url === undefined) {
+    return undefined;
+  }
+  if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    reader.problems.push(
+      `${SETTINGS.publicBaseUrl} must have no query, fragment or credentials, got '${text}'`,
+    );
+    return undefined;
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
 const NCRONTAB_FIELD = /^[\d*/,\-A-Za-z?]+$/;
 
-function parseSchedule(reader: Reader): string {
-  const schedule = reader.optional(SETTINGS.reconcileSchedule) ?? DEFAULTS.reconcileSchedule;
+function parseSchedule(
+  reader: Reader,
+  key: string = SETTINGS.reconcileSchedule,
+  fallback: string = DEFAULTS.reconcileSchedule,
+): string {
+  const schedule = reader.optional(key) ?? fallback;
   const fields = schedule.split(/\s+/);
   if (fields.length !== 6 || !fields.every((field) => NCRONTAB_FIELD.test(field))) {
     reader.problems.push(
-      `${SETTINGS.reconcileSchedule} must be a six-field NCRONTAB expression ({second} {minute} {hour} {day} {month} {day-of-week}), got '${schedule}'`,
+      `${key} must be a six-field NCRONTAB expression ({second} {minute} {hour} {day} {month} {day-of-week}), got '${schedule}'`,
     );
-    return DEFAULTS.reconcileSchedule;
+    return fallback;
   }
   return schedule;
+}
+
+/** Reads only the protection sweep's schedule, for registering its timer before the rest of the config. */
+export function readProtectionSchedule(env: Env = process.env): string {
+  const reader = new Reader(env);
+  const schedule = parseSchedule(reader, SETTINGS.protectionSchedule, DEFAULTS.protectionSchedule);
+  return reader.problems.length === 0 ? schedule : DEFAULTS.protectionSchedule;
+}
+
+function parseProtection(reader: Reader): ProtectionSettings {
+  const rpoText = reader.optional(SETTINGS.defaultRpoHours);
+  let defaultRpoHours: number | null = DEFAULTS.defaultRpoHours;
+  if (rpoText !== undefined) {
+    const parsed = parseRpoText(rpoText);
+    if (parsed.ok) defaultRpoHours = parsed.value;
+    else reader.problems.push(`${SETTINGS.defaultRpoHours} ${parsed.message}`);
+  }
+  const dryRunText = reader.optional(SETTINGS.retentionDryRun)?.toLowerCase();
+  if (dryRunText !== undefined && dryRunText !== 'true' && dryRunText !== 'false') {
+    reader.problems.push(`${SETTINGS.retentionDryRun} must be 'true' or 'false', got '${dryRunText}'`);
+  }
+  return {
+    defaultRpoHours,
+    atRiskPercent: reader.number(SETTINGS.rpoAtRiskPercent, DEFAULTS.rpoAtRiskPercent, { min: 1, max: 100 }),
+    retentionDryRun: dryRunText === undefined ? DEFAULTS.retentionDryRun : dryRunText === 'true',
+  };
 }
 
 /** Reads only the reconciliation schedule, for registering the timer before the rest of the config is read. */
@@ -414,7 +489,13 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     naming,
     copy,
     reconcileSchedule: parseSchedule(reader),
+    protection: parseProtection(reader),
+    protectionSchedule: parseSchedule(reader, SETTINGS.protectionSchedule, DEFAULTS.protectionSchedule),
   };
+  const publicBaseUrl = parsePublicBaseUrl(reader);
+  if (publicBaseUrl !== undefined) {
+    config.publicBaseUrl = publicBaseUrl;
+  }
   if (reader.problems.length > 0) {
     throw new ConfigError(reader.problems);
   }

@@ -2,11 +2,12 @@ import type { Clock } from '../clock';
 import { ArmError } from './armError';
 import type { EventPublisher } from './eventPublisher';
 import type { FaultPlan } from './faultPlan';
+import { seededRandom } from './faultPlan';
 import type { IdGenerator } from './ids';
 import { idKey, parseComputeId } from './ids';
 import { renderCollection, renderRestorePoint, renderVm, provisioningStateOf } from './armViews';
 import type { ReplicationSettings, ReplicationSnapshot } from './replication';
-import { replicationAt } from './replication';
+import { drawRefreshTiming, replicationAt } from './replication';
 import type {
   CollectionRecord,
   DiskSnapshot,
@@ -17,7 +18,7 @@ import type {
   VmRecord,
 } from './stateStore';
 import { COPY_POLICY, REMAINING_RESOURCE, checkCopyRequest } from './copyRules';
-import type { CopyView } from './types';
+import type { CopyView, ProgressRefreshOptions } from './types';
 
 export interface ArmRequest {
   method: string;
@@ -44,6 +45,9 @@ export interface ModelSettings extends ReplicationSettings {
   lroRetryAfterSeconds: number;
   lroDurationMs: number;
   listPageSize: number;
+  progressRefresh?: ProgressRefreshOptions;
+  /** Seeds each copy's refresh timing. */
+  seed: number;
 }
 
 type Json = Record<string, unknown>;
@@ -692,6 +696,15 @@ export class ComputeModel {
         sourceCollectionKey: source.collectionKey,
         sourceTimeCreatedMs: source.createdAt,
         faults: this.faults.forCopy(name, source.name),
+        ...(this.settings.progressRefresh === undefined
+          ? {}
+          : {
+              refresh: drawRefreshTiming(
+                this.settings.progressIntervalMs,
+                this.settings.progressRefresh,
+                seededRandom(this.settings.seed ^ hashOf(idKey(id)) ^ now),
+              ),
+            }),
       },
       createOperationId: operation.id,
     };
@@ -709,6 +722,14 @@ export class ComputeModel {
 
   replicationOf(rp: RestorePointRecord): ReplicationSnapshot {
     return replicationAt(rp, this.clock.now(), this.settings);
+  }
+
+  copyEndsAt(id: string): number | undefined {
+    const rp = this.state.restorePoints[idKey(id)];
+    if (!rp?.copy) return undefined;
+    // Just before the time limit, every refresh that can show the copy ending has happened; a copy that
+    // has not ended by then (a stall) is only terminated by the limit, which is no completion.
+    return replicationAt(rp, rp.createdAt + this.settings.copyTimeLimitMs - 1, this.settings).endedAt;
   }
 
   copyView(id: string): CopyView | undefined {
@@ -760,4 +781,11 @@ function parentNotFound(collectionId: string): ArmError {
     'ParentResourceNotFound',
     `Can not perform requested operation on nested resource. Parent resource '${name}' not found.`,
   );
+}
+
+/** FNV-1a: a stable number from a resource id, so that each copy draws its own refresh timing. */
+function hashOf(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
 }

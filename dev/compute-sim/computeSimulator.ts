@@ -34,6 +34,8 @@ export async function startComputeSimulator(options: ComputeSimulatorOptions): P
     lroRetryAfterSeconds: Math.max(0, options.lroRetryAfterSeconds ?? 1),
     lroDurationMs: Math.max(0, options.lroDurationMs ?? 5_000),
     listPageSize: positive('listPageSize', options.listPageSize, 100),
+    ...(options.progressRefresh === undefined ? {} : { progressRefresh: options.progressRefresh }),
+    seed,
   };
   if (!Number.isInteger(settings.listPageSize)) {
     throw new RangeError(`listPageSize must be a whole number, got ${settings.listPageSize}`);
@@ -110,6 +112,7 @@ export async function startComputeSimulator(options: ComputeSimulatorOptions): P
     },
     setFaults: (rules) => faults.replace(rules),
     getCopy: (id) => model.copyView(id),
+    copyEndsAt: (id) => model.copyEndsAt(id),
     close: () => {
       closing ??= (async () => {
         model.close();

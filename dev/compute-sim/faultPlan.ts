@@ -64,11 +64,13 @@ export class FaultPlan {
       .map((rule) => ({ rule, matched: 0, fired: 0 }));
   }
 
-  /** The first HTTP fault that fires for this request, if any. */
-  forRequest(method: string, path: string): HttpFaultEffect | undefined {
+  /** The first HTTP fault that fires for this request (arriving at clock time `now`), if any. */
+  forRequest(method: string, path: string, now?: number): HttpFaultEffect | undefined {
     for (const counter of this.http) {
       const { rule } = counter;
       if (rule.method && rule.method.toUpperCase() !== method.toUpperCase()) continue;
+      if (now !== undefined && rule.activeFromMs !== undefined && now < rule.activeFromMs) continue;
+      if (now !== undefined && rule.activeUntilMs !== undefined && now >= rule.activeUntilMs) continue;
       if (!counter.pathPattern?.test(path)) continue;
       counter.matched++;
       if (counter.matched <= (rule.afterNth ?? 0)) continue;
@@ -108,6 +110,16 @@ function validateRule(rule: FaultRule): void {
       throw new RangeError(
         `HTTP fault status must be 5xx (use type 'throttle' for 429), got ${rule.effect.status}`,
       );
+    }
+    if (rule.effect.type === 'refuse' && rule.effect.status !== 400 && rule.effect.status !== 409) {
+      throw new RangeError(`A refusal's status must be 400 or 409, got ${String(rule.effect.status)}`);
+    }
+    if (
+      rule.activeFromMs !== undefined &&
+      rule.activeUntilMs !== undefined &&
+      rule.activeUntilMs <= rule.activeFromMs
+    ) {
+      throw new RangeError('A fault window must end after it begins (activeUntilMs > activeFromMs)');
     }
     if (rule.probability !== undefined && (rule.probability < 0 || rule.probability > 1)) {
       throw new RangeError(`Fault probability must be within [0, 1], got ${rule.probability}`);

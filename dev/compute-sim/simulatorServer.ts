@@ -93,6 +93,7 @@ async function handle(
   const url = new URL(request.url ?? '/', origin);
   const segments = url.pathname.split('/').filter((segment) => segment !== '');
   const subscriptionId = segments[0]?.toLowerCase() === 'subscriptions' ? segments[1] : undefined;
+  const client = request.headers['x-rpcopy-client']?.toString();
   const entry: RequestLogEntry = {
     method,
     path: url.pathname,
@@ -100,12 +101,15 @@ async function handle(
     status: 0,
     time: deps.clock.now(),
     ...(subscriptionId ? { subscriptionId } : {}),
+    ...(client ? { client } : {}),
   };
   deps.requestLog.push(entry);
   const correlationId = request.headers['x-ms-correlation-request-id']?.toString() ?? randomUUID();
   const send = (result: ArmResponse): void => {
     entry.status = result.status;
     const headers: Record<string, string> = {
+      // The simulator's clock, as ARM sends its own: a virtual clock reaches the client through it.
+      date: new Date(deps.clock.now()).toUTCString(),
       'x-ms-request-id': randomUUID(),
       'x-ms-correlation-request-id': correlationId,
       ...result.headers,
@@ -132,7 +136,7 @@ async function handle(
     return;
   }
 
-  const fault = deps.faults.forRequest(method, url.pathname);
+  const fault = deps.faults.forRequest(method, url.pathname, deps.clock.now());
   if (fault) {
     entry.fault = fault.type;
     switch (fault.type) {
@@ -151,6 +155,15 @@ async function handle(
             {
               headers: { 'retry-after': String(fault.retryAfterSeconds) },
             },
+          ),
+        );
+        return;
+      case 'refuse':
+        sendError(
+          new ArmError(
+            fault.status,
+            fault.code ?? 'OperationNotAllowed',
+            fault.message ?? 'Injected refusal: the platform does not accept this operation now.',
           ),
         );
         return;

@@ -56,6 +56,18 @@ export interface CopyRecord {
   /** The source restore point's creation time: what the in-order rule compares. */
   sourceTimeCreatedMs: number;
   faults: CopyFaultEffect[];
+  /** This copy's refresh timing; absent in older state files (a fixed grid from replication start). */
+  refresh?: RefreshTiming;
+}
+
+/** When a copy's progress refreshes happen: slot k at `offsetMs + k * periodMs` after replication starts. */
+export interface RefreshTiming {
+  offsetMs: number;
+  periodMs: number;
+  jitterMs: number;
+  skipProbability: number;
+  /** Seeds the per-slot jitter and skips. */
+  seed: number;
 }
 
 export interface RestorePointRecord {

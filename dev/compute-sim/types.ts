@@ -33,10 +33,19 @@ export type HttpFaultEffect =
    */
   | { type: 'latency'; ms: number }
   /** Destroys the socket without answering. */
-  | { type: 'drop' };
+  | { type: 'drop' }
+  /**
+   * The platform refuses the request: replies with this 4xx status (400 or 409) and an ARM error body, as
+   * Azure does when it will not copy now. @default code 'OperationNotAllowed'
+   */
+  | { type: 'refuse'; status: 400 | 409; code?: string; message?: string };
 
 export interface HttpFaultRule extends FaultMatch, FaultTiming {
   kind: 'http';
+  /** Clock time (epoch ms) from which the fault applies: a window of trouble. @default always */
+  activeFromMs?: number;
+  /** Clock time (epoch ms) from which the fault no longer applies. @default never ends */
+  activeUntilMs?: number;
   effect: HttpFaultEffect;
 }
 
@@ -56,8 +65,11 @@ export type CopyFaultEffect =
    * storage-profile order (OS disk first). @default disk 0
    */
   | { type: 'failDisk'; atPercent: number; disk?: string | number }
-  /** Replication stops making progress at `atPercent` (every disk, or only `disk`). */
-  | { type: 'stall'; atPercent: number; disk?: string | number };
+  /**
+   * Replication stops making progress at `atPercent` (every disk, or only `disk`); for good, or for
+   * `resumeAfterMs` of clock time, after which it goes on where it stopped.
+   */
+  | { type: 'stall'; atPercent: number; disk?: string | number; resumeAfterMs?: number };
 
 export interface CopyFaultRule extends Omit<FaultTiming, 'probability' | 'afterNth'> {
   kind: 'copy';
@@ -90,6 +102,11 @@ export interface ComputeSimulatorOptions {
   throughputMiBps?: number;
   /** How often `completionPercent` is refreshed. @default 10 minutes */
   progressIntervalMs?: number;
+  /**
+   * How each copy's refreshes deviate from a fixed `progressIntervalMs` grid starting with replication, drawn
+   * per copy from the seed, as Azure's refresh instants differ between copies. @default no deviation
+   */
+  progressRefresh?: ProgressRefreshOptions;
   /** Copies still replicating this long after their PUT are terminated. @default 14 days */
   copyTimeLimitMs?: number;
   /** Accepted copy PUTs per target collection per rolling hour. @default 3 */
@@ -110,6 +127,17 @@ export interface ComputeSimulatorOptions {
   seed?: number;
 }
 
+export interface ProgressRefreshOptions {
+  /** The first refresh lands a random part of the period after replication starts. @default false */
+  randomPhase?: boolean;
+  /** Each copy's period is drawn uniformly within ± this fraction of `progressIntervalMs`. @default 0 */
+  periodSpread?: number;
+  /** Each refresh lands up to this much later than its slot (less than the period). @default 0 */
+  jitterMs?: number;
+  /** Chance that a refresh does not happen at all. @default 0 */
+  skipProbability?: number;
+}
+
 export interface RequestLogEntry {
   method: string;
   /** Path without the query string. */
@@ -125,6 +153,11 @@ export interface RequestLogEntry {
   errorCode?: string;
   /** Set when an injected fault shaped the response. */
   fault?: HttpFaultEffect['type'];
+  /**
+   * The `x-rpcopy-client` request header: dev tooling that calls ARM next to the app (the local stack's
+   * seeding and test arrangements) names itself, so the app's own operations can be told apart.
+   */
+  client?: string;
 }
 
 export type EventSchema = 'EventGrid' | 'CloudEvents';
@@ -177,6 +210,11 @@ export interface ComputeSimulator {
   setFaults(rules: FaultRule[]): void;
   /** The copy with this id (case-insensitive), or undefined. */
   getCopy(restorePointId: string): CopyView | undefined;
+  /**
+   * Ground truth for benchmarks and tests: the clock time at which the copy first reports its final state
+   * (the refresh that shows it), whether or not that time has come; undefined while it cannot end (a stall).
+   */
+  copyEndsAt(restorePointId: string): number | undefined;
   /**
    * Stops the server and event deliveries, then writes the state file. Deliveries still owed (waiting to
    * retry, or interrupted in flight) are saved and resumed by a simulator started from the same file.

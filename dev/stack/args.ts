@@ -13,6 +13,8 @@ export interface StackArgs {
   restorePointHours: number;
   /** No live summary: only the start banner, warnings and the stop line. */
   quiet: boolean;
+  /** `--summary`: show the summary even without a terminal, as a line per change (a log). */
+  summary?: true;
   /** A fault plan file for the Compute simulator (JSON), read and checked before the stack starts. */
   faultsFile?: string;
   /** Deliver the simulator's ARM events here instead of to the app (first start of a data directory). */
@@ -37,7 +39,9 @@ Options:
   --port <port>                 port of the app's HTTP API (default 7071, or a free one if taken)
   --restore-point-hours <hours> simulated hours between new source restore points, 0 for none
                                 (default ${DEFAULT_RESTORE_POINT_HOURS})
-  --quiet                       no live summary
+  --quiet                       no live summary (the default when stdout is not a terminal, and with
+                                --ready-file when stdin is not one: a script or a background job)
+  --summary                     a line per copy change even when stdout is not a terminal
   --faults <file>               inject the faults of this JSON fault plan into the Compute simulator
                                 (see dev/compute-sim/README.md)
   --arm-events-to <url>         deliver the simulator's ARM events to this URL instead of the app's Event
@@ -109,11 +113,16 @@ function httpUrl(flag: string, text: string): string {
 export function parseStackArgs(argv: readonly string[]): ParsedArgs {
   const values = new Map<string, string>();
   let quiet = false;
+  let summary = false;
   for (let index = 0; index < argv.length; index++) {
     const arg = argv[index] ?? '';
     if (arg === '-h' || arg === '--help') return { kind: 'help' };
     if (arg === '--quiet') {
       quiet = true;
+      continue;
+    }
+    if (arg === '--summary') {
+      summary = true;
       continue;
     }
     const equals = arg.indexOf('=');
@@ -139,6 +148,7 @@ export function parseStackArgs(argv: readonly string[]): ParsedArgs {
     values.set(flag, value);
   }
 
+  if (quiet && summary) throw new UsageError('--quiet and --summary cannot be combined');
   const speedText = values.get('--speed');
   const portText = values.get('--port');
   const readyFile = values.get('--ready-file');
@@ -158,8 +168,20 @@ export function parseStackArgs(argv: readonly string[]): ParsedArgs {
           ? DEFAULT_RESTORE_POINT_HOURS
           : nonNegativeNumber('--restore-point-hours', hoursText),
       quiet,
+      ...(summary ? { summary: true as const } : {}),
       ...(faultsFile !== undefined ? { faultsFile: nonEmpty('--faults', faultsFile) } : {}),
       ...(armEventsTo !== undefined ? { armEventsTo: httpUrl('--arm-events-to', armEventsTo) } : {}),
     },
   };
+}
+
+/**
+ * Whether to show the live summary. It redraws itself in place, which garbles a shell the stack runs
+ * behind (`npm start … &`) and fills a log with escape codes, so without a terminal it stays off unless
+ * `--summary` asks for it; a `--ready-file` with no terminal on stdin means a script drives the stack.
+ */
+export function showsSummary(args: StackArgs, terminal: { stdout: boolean; stdin: boolean }): boolean {
+  if (args.quiet) return false;
+  if (args.summary) return true;
+  return terminal.stdout && !(args.readyFile !== undefined && !terminal.stdin);
 }

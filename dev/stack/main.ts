@@ -1,10 +1,12 @@
+// First: on an old Node.js, exit with one clear line before anything that needs Node.js 22 loads.
+import './nodeVersionGuard';
 import { rmSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { RealClock } from '../clock';
 import { CopyApiClient } from '../../src/cli/copyApiClient';
 import { FaultPlanFileError, readFaultPlanFile } from '../compute-sim/faultPlan';
 import type { FaultRule } from '../compute-sim';
-import { parseStackArgs, USAGE, UsageError, type StackArgs } from './args';
+import { parseStackArgs, showsSummary, USAGE, UsageError, type StackArgs } from './args';
 import { savedClockTime, STACK_FILES, startStack, writeReadyFile, type Stack } from './stack';
 import { LiveSummary } from './summary';
 
@@ -20,15 +22,18 @@ function displayPath(path: string): string {
 function banner(stack: Stack, args: StackArgs): string {
   const keyFile = displayPath(resolve(stack.dataDir, STACK_FILES.functionKey));
   const urlPart = stack.ready.appUrl.endsWith(':7071') ? '' : `RPCOPY_URL=${stack.ready.appUrl} `;
+  // The CLI then labels ETAs and times as simulated, and converts ETAs to real time.
+  const speedPart = args.speed === 1 ? '' : `RPCOPY_SIMULATED_SPEED=${args.speed} `;
   const lines = [
     `rpcopy is running offline${stack.resumed ? ', resumed from its saved state' : ''}.`,
     `  API           ${stack.ready.appUrl}/api/copies (function key in ${keyFile})`,
-    `  Watch copies  ${urlPart}RPCOPY_KEY="$(cat ${keyFile})" npx rpcopy watch`,
+    `  Watch copies  ${urlPart}${speedPart}RPCOPY_KEY="$(cat ${keyFile})" npx rpcopy watch`,
     `  Events        ${stack.ready.eventSinkUrl}/events (header aeg-sas-key: the key in ${displayPath(resolve(stack.dataDir, STACK_FILES.eventSinkKey))})`,
     `  Azure (sim)   ${stack.ready.armEndpoint}${stack.ready.caCertificatePath ? ` (CA: ${displayPath(stack.ready.caCertificatePath)})` : ''}`,
     `  Source        ${stack.ready.sourceCollectionId}`,
     `  State         ${displayPath(stack.dataDir)} (logs in ${displayPath(resolve(stack.dataDir, STACK_FILES.hostLog))})`,
-    `  Time          ${args.speed}× real time; a new source restore point every ${args.restorePointHours} simulated hours`,
+    `  Time          simulated, ${args.speed}× real time; ETAs and times on screen are simulated, host.log shows both`,
+    `  Schedule      a new source restore point every ${args.restorePointHours} simulated hours`,
   ];
   if (args.restorePointHours === 0) lines.pop();
   if (args.faultsFile !== undefined) lines.push(`  Faults        injected from ${args.faultsFile}`);
@@ -57,6 +62,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`npm start: ${error.message}\n`);
     return 2;
   }
+  const live = showsSummary(args, { stdout: process.stdout.isTTY, stdin: process.stdin.isTTY });
   const dataDir = resolve(args.dataDir);
   const readyFile = args.readyFile === undefined ? undefined : resolve(args.readyFile);
   if (readyFile) rmSync(readyFile, { force: true });
@@ -86,7 +92,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       ...(args.armEventsTo !== undefined ? { events: { url: args.armEventsTo } } : {}),
       onNotice: (message) => {
         notices.splice(0, notices.length, message);
-        if (args.quiet) process.stderr.write(`${message}\n`);
+        if (!live) process.stderr.write(`${message}\n`);
       },
     });
   } catch (error) {
@@ -98,7 +104,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (readyFile) writeReadyFile(readyFile, stack.ready);
   process.stdout.write(banner(stack, args));
 
-  const summary = args.quiet
+  const summary = !live
     ? undefined
     : new LiveSummary({
         client: new CopyApiClient({ baseUrl: new URL(stack.ready.appUrl), key: stack.ready.functionKey }),
@@ -114,7 +120,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         isTTY: process.stdout.isTTY,
         columns: () => process.stdout.columns || 100,
         rows: () => process.stdout.rows,
-        style: { color: process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb' },
+        style: {
+          color: process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb',
+          simulatedSpeed: args.speed,
+        },
         // A terminal redraws smoothly; a log gets a line per change, checked every few seconds.
         intervalMs: process.stdout.isTTY ? 500 : 2000,
       });
@@ -134,8 +143,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
+/**
+ * Runs `npm start` to its end and sets the exit code; dev/stack/start.js calls it after checking the flags and
+ * building, and `node dist/dev/stack/main.js` runs it directly.
+ */
+export function runFromCommandLine(argv: readonly string[]): void {
+  main(argv).then(
     (code) => {
       process.exitCode = code;
       // Everything is closed and saved by now; a stray handle (a keep-alive socket) must not hold the exit.
@@ -149,3 +162,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) runFromCommandLine(process.argv.slice(2));

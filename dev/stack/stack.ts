@@ -20,6 +20,7 @@ import {
 } from '../compute-sim';
 import { startDevHost, type DevHost, type DevHostOptions, type LogEntry, type LogSink } from '../host';
 import { createComputeClient, createCredential, type ArmConnection } from '../../src/azure/computeClient';
+import { packageName } from '../../src/cli/help';
 import { startEventSink, type EventSink } from './eventSink';
 import {
   createSourceRestorePoint,
@@ -30,6 +31,8 @@ import {
   type DemoPlan,
 } from './seed';
 
+/** `x-rpcopy-client` of the stack's own ARM requests (the simulator's request log `client`). */
+export const DEV_STACK_CLIENT = 'dev-stack';
 /**
  * The whole offline product in one process: the Compute simulator, the dev host running the app and an
  * Event Grid sink, on one clock, wired as Azure wires them, with a seeded demo. `main.ts` runs it on an
@@ -236,20 +239,25 @@ export function repositoryRoot(from: string = __dirname): string {
     const file = join(dir, 'package.json');
     if (existsSync(file)) {
       const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown };
-      if (pkg.name === 'rpcopy') return dir;
+      if (pkg.name === packageName) return dir;
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`No rpcopy package.json above ${from}`);
+    if (parent === dir) throw new Error(`No ${packageName} package.json above ${from}`);
     dir = parent;
   }
 }
 
-function fileLogSink(file: string): LogSink {
+/**
+ * The host log. The stack runs on a simulated clock, which the screen and the copies' times use, while a
+ * person reads the log against the wall clock: each line carries both, labelled.
+ */
+export function fileLogSink(file: string, clock: Clock): LogSink {
   mkdirSync(dirname(file), { recursive: true });
   return (entry: LogEntry) => {
     if (entry.level === 'trace' || entry.level === 'none') return;
     const who = entry.functionName ? ` [${entry.functionName}]` : '';
-    appendFileSync(file, `${new Date().toISOString()} ${entry.level}${who} ${entry.message}\n`);
+    const times = `real ${new Date().toISOString()} simulated ${new Date(clock.now()).toISOString()}`;
+    appendFileSync(file, `${times} ${entry.level}${who} ${entry.message}\n`);
   };
 }
 
@@ -279,6 +287,7 @@ function portOf(url: string): number {
 export async function startStack(options: StackOptions): Promise<Stack> {
   const { clock } = options;
   const dataDir = resolve(options.dataDir);
+  const dataDirExisted = existsSync(dataDir);
   mkdirSync(dataDir, { recursive: true });
   const plan = options.plan ?? DEFAULT_DEMO_PLAN;
   const releaseLock = lockDataDir(dataDir);
@@ -293,8 +302,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     for (const step of cleanups.splice(0).reverse()) await step();
   };
 
+  let firstStart = false;
   try {
     const previous = readStackState(dataDir);
+    firstStart = previous === undefined;
     const simulator = await onPreferredPort(previous?.simulatorPort, true, (port) =>
       startComputeSimulator({
         ...options.simulator,
@@ -357,7 +368,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           port,
           dataDir: join(dataDir, STACK_FILES.host),
           settings,
-          log: options.log ?? fileLogSink(join(dataDir, STACK_FILES.hostLog)),
+          log: options.log ?? fileLogSink(join(dataDir, STACK_FILES.hostLog), clock),
         }),
     ).catch((error: unknown) => {
       if (previous && isAddressInUse(error)) {
@@ -388,6 +399,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...(simulator.caCertificatePem ? { caCertificatePem: simulator.caCertificatePem } : {}),
     };
     const compute = createComputeClient(connection, createCredential(connection), plan.subscriptionId);
+    // Marks the stack's own ARM calls in the simulator's request log, apart from the app's.
+    compute.pipeline.addPolicy({
+      name: 'rpcopyDevStackClient',
+      sendRequest: (request, next) => {
+        request.headers.set('x-rpcopy-client', DEV_STACK_CLIENT);
+        return next(request);
+      },
+    });
     const poll = { updateIntervalInMs: options.armPollIntervalMs ?? 1000 };
 
     const interval = options.restorePointIntervalMs ?? 0;
@@ -459,7 +478,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
             (error: unknown) => {
               if (stopped) return;
               const at = new Date(clock.now()).toISOString().slice(0, 16).replace('T', ' ');
-              notice(`Creating the source restore point due ${at} UTC failed: ${(error as Error).message}`);
+              notice(
+                `Creating the source restore point due ${at} UTC (simulated) failed: ${(error as Error).message}`,
+              );
             },
           )
           .finally(() => {
@@ -506,8 +527,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     };
   } catch (error) {
     await cleanup();
+    // A first start that failed (a taken --port, say) must not leave a half-made stack for the next start to
+    // trip over; a resumed stack keeps its state whatever happened.
+    if (firstStart) removeStackFiles(dataDir, !dataDirExisted);
     throw error;
   }
+}
+
+function removeStackFiles(dataDir: string, wholeDirectory: boolean): void {
+  if (wholeDirectory) {
+    rmSync(dataDir, { recursive: true, force: true });
+    return;
+  }
+  for (const name of Object.values(STACK_FILES))
+    rmSync(join(dataDir, name), { recursive: true, force: true });
 }
 
 function readLocalSettings(appDir: string): Record<string, unknown> {

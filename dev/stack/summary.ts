@@ -26,9 +26,9 @@ function simulatedTime(time: number): string {
 }
 
 function speedText(speed: number): string {
-  if (speed === 60) return 'a simulated minute per second';
-  if (speed === 1) return 'real time';
-  return `${speed}× real time`;
+  if (speed === 60) return 'a minute per real second';
+  if (speed === 1) return 'at real speed';
+  return `${speed}× real speed`;
 }
 
 /** Copies worth showing: every one in progress, then the few that ended last, oldest first. */
@@ -61,8 +61,9 @@ export function renderStackFrame(
   const hidden = copies.length - shown.length;
   const lines = renderWatchFrame(shown, {
     columns: options.columns,
-    style: options.style,
-    title: `rpcopy local stack · ${simulatedTime(status.now)} (${speedText(status.speed)}) · Ctrl-C to stop`,
+    // Every time and ETA on this screen is on the simulated clock, and says so.
+    style: { ...options.style, simulatedSpeed: status.speed },
+    title: `rpcopy local stack · simulated ${simulatedTime(status.now)} (${speedText(status.speed)}) · Ctrl-C to stop`,
     emptyText: 'No copies yet: they start when a source restore point is created.',
     ...(status.notices.length > 0 ? { notice: status.notices.join(' · ') } : {}),
   });
@@ -77,10 +78,10 @@ export class PlainSummary {
   private lastNotices = '';
 
   lines(copies: readonly CopyDocument[], status: StackStatus): string[] {
-    const stamp = `[${simulatedTime(status.now)}]`;
+    const stamp = `[simulated ${simulatedTime(status.now)}]`;
     const lines: string[] = [];
     for (const copy of [...copies].sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? ''))) {
-      const line = renderPlainLine(copy);
+      const line = renderPlainLine(copy, { color: false, simulatedSpeed: status.speed });
       if (this.printed.get(copy.id) === line) continue;
       this.printed.set(copy.id, line);
       lines.push(`${stamp} ${line}`);

@@ -13,7 +13,7 @@ export type AzureFailure =
  * Sorts a failed ARM call into what the orchestrator acts on.
  *
  * @remarks 429 becomes data (the orchestrator waits out `Retry-After` on a durable timer). 408, 5xx and
- * network failures are thrown as `TransientAzureError` for `callActivityWithRetry`. 401/403 are `permission`,
+ * network failures are thrown as `TransientAzureError`, which the orchestrator retries on durable timers. 401/403 are `permission`,
  * 404 `not-found`, 400/409 a `conflict` the caller may explain further; everything else is `invalid`.
  *
  * @throws TransientAzureError for failures worth retrying.
@@ -27,7 +27,7 @@ export function classifyAzureError(error: unknown): AzureFailure {
   if (status === 429) {
     return { kind: 'throttled', retryAfterSeconds: error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS };
   }
-  if (status === undefined || status === 408 || status >= 500) {
+  if (error.isTransient) {
     throw new TransientAzureError(error.message, { cause: error });
   }
   if (status === 401 || status === 403) {

@@ -7,11 +7,13 @@ import {
   collectionOf,
   formatCollectionId,
   formatRestorePointId,
-  isCollectionId,
   parseCollectionId,
   parseRestorePointId,
 } from '../domain/armIds';
 import type {
+  ActivityInput,
+  ActivityName,
+  ActivityResult,
   CheckCopyTurnInput,
   CheckCopyTurnResult,
   DeleteTargetRestorePointInput,
@@ -39,7 +41,8 @@ import type { RestorePointView } from '../domain/restorePoints';
 import type { NamingTemplates } from '../domain/targetNaming';
 import { targetNamesFor } from '../domain/targetNaming';
 import { TransientAzureError } from '../errors';
-import { listTargetCopies } from '../services/targetCopies';
+import { listTargetCopies } from '../azure/targetCopies';
+import { inspectSource } from '../services/inspectSource';
 import { classifyAsTerminal, classifyAzureError } from './classifyAzureError';
 
 /** How long a copy waits for the failed target of an earlier run to be deleted before asking again. */
@@ -92,7 +95,7 @@ function invalid(code: string, message: string): { kind: 'fail'; error: ReturnTy
  * Builds the activities. Each starts work or reads state and returns what it saw as plain data; none waits on a
  * poller or sleeps. Transient failures are thrown (the orchestrator retries them); everything else is data.
  */
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(deps: ActivityDeps): Activities {
   const { compute } = deps;
 
   async function resolveCopySource(input: ResolveCopySourceInput): Promise<ResolveCopySourceResult> {
@@ -116,43 +119,14 @@ export function createActivities(deps: ActivityDeps) {
       return invalid('UnknownRegion', `'${input.targetRegion}' is not a known Azure region.`);
     }
     try {
-      const restorePoint = await compute.getRestorePoint(ref);
-      if (restorePoint === undefined) {
-        return {
-          kind: 'fail',
-          error: copyError(
-            'not-found',
-            'SourceNotFound',
-            `Restore point ${formatRestorePointId(ref)} does not exist.`,
-          ),
-        };
+      const inspection = await inspectSource(compute, ref);
+      if (inspection.kind === 'not-found') {
+        return { kind: 'fail', error: copyError('not-found', 'SourceNotFound', inspection.message) };
       }
-      if (restorePoint.sourceRestorePointId !== undefined) {
-        return {
-          kind: 'skip',
-          reason: 'copy-of-copy',
-          message: `Restore point ${formatRestorePointId(ref)} is itself a copy of ${restorePoint.sourceRestorePointId}.`,
-        };
+      if (inspection.kind === 'copy-of-copy') {
+        return { kind: 'skip', reason: 'copy-of-copy', message: inspection.message };
       }
-      const collection = await compute.getRestorePointCollection(collectionOf(ref));
-      if (collection === undefined) {
-        return {
-          kind: 'fail',
-          error: copyError(
-            'not-found',
-            'SourceNotFound',
-            `Collection ${formatCollectionId(collectionOf(ref))} does not exist.`,
-          ),
-        };
-      }
-      if (collection.sourceId !== undefined && isCollectionId(collection.sourceId)) {
-        return {
-          kind: 'skip',
-          reason: 'copy-of-copy',
-          message: `Collection ${formatCollectionId(collectionOf(ref))} holds copies of ${collection.sourceId}.`,
-        };
-      }
-      const sourceRegion = normalizeRegion(collection.location) ?? collection.location.toLowerCase();
+      const { restorePoint, collection, sourceRegion } = inspection;
       if (sourceRegion === targetRegion) {
         return invalid(
           'SameRegion',
@@ -436,4 +410,7 @@ export function createActivities(deps: ActivityDeps) {
   };
 }
 
-export type Activities = ReturnType<typeof createActivities>;
+/** One handler per entry of `CopyActivityContracts`, with exactly its input and result. */
+export type Activities = {
+  [N in ActivityName]: (input: ActivityInput<N>, context: ActivityContext) => Promise<ActivityResult<N>>;
+};

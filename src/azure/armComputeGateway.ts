@@ -6,6 +6,7 @@ import type { CollectionView, RestorePointView, SourceDiskView, StatusView } fro
 import { AzureRequestError, ensureError } from '../errors';
 import type { ArmConnection } from './computeClient';
 import { createComputeClient } from './computeClient';
+import { ServerClock } from './serverClock';
 import type {
   ComputeGateway,
   CreateCollectionOptions,
@@ -64,16 +65,16 @@ export function toAzureRequestError(error: unknown, operation: string): AzureReq
     const code = armErrorCode(error);
     return new AzureRequestError(
       `${operation} failed: ${error.statusCode ?? 'no response'}${code === undefined ? '' : ` ${code}`}: ${error.message}`,
-      error.statusCode,
-      code,
-      parseRetryAfter(error.response?.headers),
-      { cause: error },
+      {
+        statusCode: error.statusCode,
+        code,
+        retryAfterSeconds: parseRetryAfter(error.response?.headers),
+        cause: error,
+      },
     );
   }
   const cause = ensureError(error);
-  return new AzureRequestError(`${operation} failed: ${cause.message}`, undefined, undefined, undefined, {
-    cause,
-  });
+  return new AzureRequestError(`${operation} failed: ${cause.message}`, { cause });
 }
 
 function isNotFound(error: unknown): boolean {
@@ -175,16 +176,21 @@ export function toCollectionView(model: RestorePointCollection): CollectionView 
  */
 export class ArmComputeGateway implements ComputeGateway {
   private readonly clients = new Map<string, ComputeManagementClient>();
+  private readonly serverClock = new ServerClock();
 
   constructor(
     private readonly connection: ArmConnection,
     private readonly credential: TokenCredential,
   ) {}
 
+  serverNow(): Date | undefined {
+    return this.serverClock.serverNow();
+  }
+
   private client(subscriptionId: string): ComputeManagementClient {
     let client = this.clients.get(subscriptionId);
     if (client === undefined) {
-      client = createComputeClient(this.connection, this.credential, subscriptionId);
+      client = createComputeClient(this.connection, this.credential, subscriptionId, this.serverClock);
       this.clients.set(subscriptionId, client);
     }
     return client;

@@ -1,6 +1,9 @@
-import { ComputeManagementClient } from '@azure/arm-compute';
+import type { ComputeManagementClient } from '@azure/arm-compute';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
-import { DefaultAzureCredential } from '@azure/identity';
+
+import { armComputeSdk, identitySdk } from './lazySdk';
+
+import type { ServerClock } from './serverClock';
 
 /** How the app reaches Azure Resource Manager; everything else about the client is fixed. */
 export interface ArmConnection {
@@ -31,7 +34,9 @@ class StaticTokenCredential implements TokenCredential {
 }
 
 export function createCredential(connection: Pick<ArmConnection, 'credential'>): TokenCredential {
-  return connection.credential === 'static' ? new StaticTokenCredential() : new DefaultAzureCredential();
+  return connection.credential === 'static'
+    ? new StaticTokenCredential()
+    : new (identitySdk().DefaultAzureCredential)();
 }
 
 /**
@@ -44,9 +49,13 @@ export function createComputeClient(
   connection: ArmConnection,
   credential: TokenCredential,
   subscriptionId: string,
+  serverClock?: ServerClock,
 ): ComputeManagementClient {
-  return new ComputeManagementClient(credential, subscriptionId, {
+  return new (armComputeSdk().ComputeManagementClient)(credential, subscriptionId, {
     endpoint: connection.endpoint,
+    ...(serverClock === undefined
+      ? {}
+      : { additionalPolicies: [{ policy: serverClock.policy(), position: 'perCall' as const }] }),
     ...(connection.caCertificatePem ? { tlsOptions: { ca: connection.caCertificatePem } } : {}),
     retryOptions: { maxRetries: 0 },
   });

@@ -55,6 +55,11 @@ export interface ComputeGateway {
     sourceRestorePointId: string,
     options?: { abortSignal?: AbortSignal },
   ): Promise<void>;
+  /**
+   * ARM's clock (from the `Date` header of its latest response, moved on by local time); undefined before
+   * any response, or when the gateway cannot tell.
+   */
+  serverNow?(): Date | undefined;
   /** Sends the DELETE and returns once ARM accepted it; `not-found` when there was nothing to delete. */
   beginDeleteRestorePoint(
     ref: RestorePointRef,

@@ -1,14 +1,18 @@
-import { AzureKeyCredential } from '@azure/core-auth';
 import type { TokenCredential } from '@azure/core-auth';
-import { EventGridPublisherClient } from '@azure/eventgrid';
+import type { EventGridPublisherClient } from '@azure/eventgrid';
 
 import type { EventGridConfig } from '../config';
 import type { CopyCloudEvent } from '../domain/copyEvents';
+import { coreAuthSdk, eventGridSdk } from './lazySdk';
+import type { ProtectionCloudEvent } from '../domain/protectionEvents';
+
+/** Every event rpcopy sends. */
+export type RpcopyCloudEvent = CopyCloudEvent | ProtectionCloudEvent;
 
 /** Publishes `RestorePointCopy.*` events. */
 export interface EventPublisher {
   /** False when no topic is configured (nothing was sent). Throws when the topic refused or was unreachable. */
-  publishCopyEvent(event: CopyCloudEvent, options?: { abortSignal?: AbortSignal }): Promise<boolean>;
+  publishCopyEvent(event: RpcopyCloudEvent, options?: { abortSignal?: AbortSignal }): Promise<boolean>;
 }
 
 /**
@@ -22,10 +26,12 @@ export class EventGridEventPublisher implements EventPublisher {
 
   constructor(endpoint: string, credential: { key: string } | { tokenCredential: TokenCredential }) {
     const insecure = endpoint.toLowerCase().startsWith('http://');
-    this.client = new EventGridPublisherClient(
+    this.client = new (eventGridSdk().EventGridPublisherClient)(
       endpoint,
       'CloudEvent',
-      'key' in credential ? new AzureKeyCredential(credential.key) : credential.tokenCredential,
+      'key' in credential
+        ? new (coreAuthSdk().AzureKeyCredential)(credential.key)
+        : credential.tokenCredential,
       {
         ...(insecure ? { allowInsecureConnection: true } : {}),
         retryOptions: { maxRetries: 2, maxRetryDelayInMs: 10_000 },
@@ -34,7 +40,7 @@ export class EventGridEventPublisher implements EventPublisher {
   }
 
   async publishCopyEvent(
-    event: CopyCloudEvent,
+    event: RpcopyCloudEvent,
     options: { abortSignal?: AbortSignal } = {},
   ): Promise<boolean> {
     await this.client.send(

@@ -213,6 +213,11 @@ export class CopyApiClient {
     return { value: hasCopy ? toCopyDocument(body, `POST /api/copies/${id}/cancel`) : undefined, body };
   }
 
+  /** GET of another API route (relative to `/api/`, query included), for commands beyond copies. */
+  async getJson(route: string): Promise<unknown> {
+    return this.send('GET', new URL(route, this.root));
+  }
+
   private copyUrl(id: string): URL {
     return new URL(`copies/${encodeURIComponent(id)}`, this.root);
   }

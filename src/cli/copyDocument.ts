@@ -49,6 +49,8 @@ export interface CopyDocument {
   reason?: string;
   note?: string;
   progress?: CopyProgress;
+  /** True once every disk has replicated and the target can restore a VM. */
+  usable?: boolean;
   error?: CopyError;
 }
 
@@ -176,6 +178,7 @@ export function toCopyDocument(value: unknown, where: string): CopyDocument {
       'note',
     ] as const),
     ...(progress !== undefined ? { progress } : {}),
+    ...(typeof value.usable === 'boolean' ? { usable: value.usable } : {}),
     ...(error !== undefined ? { error } : {}),
   };
 }

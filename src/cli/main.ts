@@ -3,13 +3,14 @@ import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ApiError, ConnectionError, CopyApiClient } from './copyApiClient';
 import { copyOutcome, InvalidResponseError } from './copyDocument';
-import { commandHelpText, generalHelp, shortUsage } from './help';
+import { commandHelpText, generalHelp, invocationName, packageName, shortUsage } from './help';
 import type { TextSink } from './liveFrame';
 import type { Command, GlobalOptions } from './parseCommandLine';
 import { parseCommandLine, UsageError } from './parseCommandLine';
 import type { RenderStyle } from './render';
 import { renderCancelResult, renderCopyDetails, renderCopyList, renderCreatedCopies } from './render';
 import { interruptedExitCode, watchCopies } from './watchCopies';
+import { isProtectionCommand, runProtectionCommand } from './protectionCommand';
 
 /** Everything the CLI touches outside itself; `main` fills what is left out from `process`. */
 export interface CliIo {
@@ -24,6 +25,8 @@ export interface CliIo {
   /** How `watch` waits between polls; a test or a virtual clock can replace it. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   fetch?: typeof fetch;
+  /** How the user runs the CLI (`rpcopy`, `npx rpcopy`, `node bin/rpcopy.js`), for the hints it prints. */
+  invokedAs: string;
 }
 
 export const exitCodes = {
@@ -42,7 +45,7 @@ function readVersion(): string {
         typeof manifest === 'object' &&
         manifest !== null &&
         'name' in manifest &&
-        manifest.name === 'rpcopy'
+        manifest.name === packageName
       ) {
         return 'version' in manifest && typeof manifest.version === 'string' ? manifest.version : 'unknown';
       }
@@ -81,12 +84,16 @@ async function runCommand(
 ): Promise<number> {
   const columns = (): number =>
     io.stdout.columns !== undefined && io.stdout.columns > 0 ? io.stdout.columns : 80;
-  const style: RenderStyle = { color: io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb' };
+  const style: RenderStyle = {
+    color: io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb',
+    ...(global.simulatedSpeed !== undefined ? { simulatedSpeed: global.simulatedSpeed } : {}),
+  };
   switch (command.name) {
     case 'copy': {
       const result = await client.createCopies(command.sourceRestorePointId, command.targetRegions);
       if (global.json) writeJson(io.stdout, result.body);
-      else writeLines(io.stdout, renderCreatedCopies(result.value, command.sourceRestorePointId));
+      else
+        writeLines(io.stdout, renderCreatedCopies(result.value, command.sourceRestorePointId, io.invokedAs));
       return exitCodes.success;
     }
     case 'status': {
@@ -142,7 +149,7 @@ async function runCommand(
       if (global.json) {
         if (result.body !== undefined) writeJson(io.stdout, result.body);
       } else {
-        writeLines(io.stdout, renderCancelResult(command.id, result.value));
+        writeLines(io.stdout, renderCancelResult(command.id, result.value, io.invokedAs));
       }
       return exitCodes.success;
     }
@@ -199,13 +206,19 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     ...(io.signal !== undefined ? { signal: io.signal } : {}),
     ...(io.sleep !== undefined ? { sleep: io.sleep } : {}),
     ...(io.fetch !== undefined ? { fetch: io.fetch } : {}),
+    invokedAs: io.invokedAs ?? invocationName(io.env ?? process.env, process.argv[1], process.cwd()),
   };
+  if (isProtectionCommand(argv)) {
+    return runProtectionCommand(argv, resolved, (error, global, client) =>
+      reportApiFailure(error, global, client, resolved),
+    );
+  }
   let commandLine;
   try {
     commandLine = parseCommandLine(argv, resolved.env);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    resolved.stderr.write(`rpcopy: ${error.message}\n${shortUsage(error.command)}\n`);
+    resolved.stderr.write(`rpcopy: ${error.message}\n${shortUsage(error.command, resolved.invokedAs)}\n`);
     return exitCodes.usage;
   }
   const { command, global } = commandLine;

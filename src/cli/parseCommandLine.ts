@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { normalizeRegion } from '../domain/regions';
 import { copyStatuses } from './copyDocument';
 import { defaultApiUrl } from './help';
 
@@ -10,6 +11,8 @@ export interface GlobalOptions {
   /** Never printed. */
   key?: string;
   json: boolean;
+  /** From RPCOPY_SIMULATED_SPEED: the app's clock runs this many times real time (the local stack). */
+  simulatedSpeed?: number;
 }
 
 export type Command =
@@ -96,33 +99,29 @@ function describeParseError(error: unknown): string {
   }
 }
 
-function regionList(values: readonly string[]): string[] {
-  const regions = values
-    .flatMap((value) => value.split(','))
-    .map((value) => value.trim().toLowerCase())
-    .filter((value) => value.length > 0);
-  if (regions.length === 0)
-    throw new UsageError('Option --to needs at least one region, e.g. --to westus2.', 'copy');
-  for (const region of regions) {
-    if (!/^[a-z0-9]+$/.test(region)) {
-      throw new UsageError(
-        `'${region}' is not an Azure region name; use names like westus2 or northeurope.`,
-        'copy',
-      );
-    }
-  }
-  return [...new Set(regions)];
-}
-
+/**
+ * A known Azure region, by the app's own list (src/domain/regions.ts imports nothing), so a typo is a usage
+ * error here rather than an API error, for `copy --to` and `list --region` alike.
+ */
 function regionName(value: string, command: CommandName): string {
-  const region = value.trim().toLowerCase();
-  if (!/^[a-z0-9]+$/.test(region)) {
+  const region = normalizeRegion(value.trim());
+  if (region === undefined) {
     throw new UsageError(
-      `'${value}' is not an Azure region name; use names like westus2 or northeurope.`,
+      `'${value.trim()}' is not an Azure region name; use names like westus2 or northeurope.`,
       command,
     );
   }
   return region;
+}
+
+function regionList(values: readonly string[]): string[] {
+  const regions = values
+    .flatMap((value) => value.split(','))
+    .filter((value) => value.trim().length > 0)
+    .map((value) => regionName(value, 'copy'));
+  if (regions.length === 0)
+    throw new UsageError('Option --to needs at least one region, e.g. --to westus2.', 'copy');
+  return [...new Set(regions)];
 }
 
 /** One status or a comma-separated list, in the API's spelling. */
@@ -143,11 +142,17 @@ function statusNames(value: string): string {
   return [...new Set(statuses)].join(',');
 }
 
-function positiveInteger(value: string, option: string, command: CommandName): number {
+/** The largest page `GET /api/copies` serves (docs/api.md); a larger `top` is refused here, not by the API. */
+export const maxPageSize = 200;
+
+function pageSize(value: string): number {
   const trimmed = value.trim();
   const parsed = Number(trimmed);
-  if (!/^\d+$/.test(trimmed) || !Number.isSafeInteger(parsed) || parsed < 1) {
-    throw new UsageError(`Option ${option} needs a whole number of at least 1, not '${value}'.`, command);
+  if (!/^\d+$/.test(trimmed) || !Number.isSafeInteger(parsed) || parsed < 1 || parsed > maxPageSize) {
+    throw new UsageError(
+      `Option --top needs a whole number from 1 to ${maxPageSize}, not '${value}'.`,
+      'list',
+    );
   }
   return parsed;
 }
@@ -179,6 +184,15 @@ function sourceRestorePointId(value: string, command: CommandName, what: string)
 function copyId(value: string | undefined, command: CommandName): string {
   if (value === undefined || value.trim() === '') throw new UsageError('Missing argument <copyId>.', command);
   return value.trim();
+}
+
+function simulatedSpeed(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const speed = Number(value.trim());
+  if (!Number.isFinite(speed) || speed <= 0) {
+    throw new UsageError(`RPCOPY_SIMULATED_SPEED must be a positive number, not '${value}'.`);
+  }
+  return speed;
 }
 
 function apiUrl(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): URL {
@@ -253,10 +267,12 @@ export function parseCommandLine(
   }
 
   const key = values.key ?? env.RPCOPY_KEY;
+  const speed = simulatedSpeed(env.RPCOPY_SIMULATED_SPEED);
   const global: GlobalOptions = {
     url: apiUrl(values.url, env),
     ...(key !== undefined && key.trim() !== '' ? { key: key.trim() } : {}),
     json: values.json ?? false,
+    ...(speed !== undefined ? { simulatedSpeed: speed } : {}),
   };
 
   const command = ((): Command => {
@@ -281,7 +297,7 @@ export function parseCommandLine(
             ? { sourceRestorePointId: sourceRestorePointId(values.source, name, 'Option --source') }
             : {}),
           ...(values.region !== undefined ? { targetRegion: regionName(values.region, name) } : {}),
-          ...(values.top !== undefined ? { top: positiveInteger(values.top, '--top', name) } : {}),
+          ...(values.top !== undefined ? { top: pageSize(values.top) } : {}),
           all: values.all ?? false,
         };
       case 'watch': {

@@ -6,6 +6,11 @@ import { copyOutcome, isEnded, lastSegment } from './copyDocument';
 export interface RenderStyle {
   /** ANSI colours for status words; only for a terminal without `NO_COLOR`. */
   color: boolean;
+  /**
+   * The app runs on a simulated clock this many times faster than real time (the local stack's `--speed`).
+   * ETAs and times then come from that clock, and say so. Undefined: the app's clock is real time.
+   */
+  simulatedSpeed?: number;
 }
 
 const plainStyle: RenderStyle = { color: false };
@@ -79,6 +84,21 @@ export function formatEta(seconds: number | undefined): string {
   return `${Math.floor(total / 86_400)}d ${two(Math.floor((total % 86_400) / 3600))}h`;
 }
 
+/** An ETA with the clock it is in: `ETA 16m 20s`, or `ETA 16m 20s simulated (≈16s real)`. */
+export function formatEtaPart(seconds: number, style: RenderStyle = plainStyle): string {
+  const speed = style.simulatedSpeed;
+  if (speed === undefined || speed === 1) return `ETA ${formatEta(seconds)}`;
+  return `ETA ${formatEta(seconds)} simulated (≈${formatEta(seconds / speed)} real)`;
+}
+
+/** A timestamp as the API gave it, labelled when it comes from a simulated clock. */
+function formatTime(time: string | undefined, style: RenderStyle): string {
+  if (time === undefined) return '—';
+  return style.simulatedSpeed === undefined || style.simulatedSpeed === 1
+    ? time
+    : `${time} (simulated clock)`;
+}
+
 /**
  * Whole percent, rounded down so that 99.6 never shows as a finished 100%.
  *
@@ -120,20 +140,33 @@ export function outcomeReason(copy: CopyDocument): string | undefined {
   return copy.reason;
 }
 
-/** Lines for the answer of `POST /api/copies`. */
-export function renderCreatedCopies(page: CopyPage, sourceRestorePointId: string): string[] {
+/**
+ * Lines for the answer of `POST /api/copies`.
+ *
+ * @param cli how the user runs the CLI (`rpcopy`, `npx rpcopy`), for the hint to follow the copies.
+ */
+export function renderCreatedCopies(page: CopyPage, sourceRestorePointId: string, cli = 'rpcopy'): string[] {
   const source = lastSegment(sourceRestorePointId) ?? sourceRestorePointId;
   if (page.copies.length === 0) {
     return [`No copies of ${source} were requested: the policy names no target region for it.`];
   }
-  const noun = page.copies.length === 1 ? 'copy' : 'copies';
+  const noun = (count: number): string => (count === 1 ? 'copy' : 'copies');
+  // The app starts every new copy (and every restart of an ended one) as Queued, so a copy in any other
+  // status existed before this request, which started nothing for it.
+  const existing = page.copies.filter((copy) => copy.status !== 'Queued').length;
+  const heading =
+    existing === page.copies.length
+      ? `The ${page.copies.length === 1 ? 'copy' : `${page.copies.length} copies`} of restore point ${source} already ${page.copies.length === 1 ? 'exists' : 'exist'}; nothing new was started:`
+      : existing > 0
+        ? `Requested ${page.copies.length} ${noun(page.copies.length)} of restore point ${source}; ${existing} already existed and nothing new was started for ${existing === 1 ? 'it' : 'them'}:`
+        : `Requested ${page.copies.length} ${noun(page.copies.length)} of restore point ${source}:`;
   const rows = page.copies.map((copy) => [copy.id, region(copy), copy.status, copy.statusUrl ?? '—']);
   const first = page.copies[0];
   return [
-    `Requested ${page.copies.length} ${noun} of restore point ${source}:`,
+    heading,
     ...renderTable(['ID', 'REGION', 'STATUS', 'STATUS URL'], rows),
     ...(first
-      ? [`Follow progress with: rpcopy watch ${page.copies.length === 1 ? first.id : ''}`.trimEnd()]
+      ? [`Follow progress with: ${cli} watch ${page.copies.length === 1 ? first.id : ''}`.trimEnd()]
       : []),
   ];
 }
@@ -191,20 +224,30 @@ function diskLines(copy: CopyDocument, columns: number, style: RenderStyle, inde
   });
 }
 
-/** Percent, ETA and a stall, as far as they mean something for the copy's status. */
-function progressParts(copy: CopyDocument): string[] {
+/** Percent, ETA, a stall and usability, as far as they mean something for the copy's status. */
+function progressParts(copy: CopyDocument, style: RenderStyle): string[] {
   const parts: string[] = [];
   const showsPercent = copy.status === 'Succeeded' || (!isEnded(copy.status) && copy.status !== 'Queued');
   if (showsPercent && copy.progress?.percent !== undefined) parts.push(formatPercent(copy.progress.percent));
   if (!isEnded(copy.status) && copy.progress?.etaSeconds !== undefined) {
-    parts.push(`ETA ${formatEta(copy.progress.etaSeconds)}`);
+    parts.push(formatEtaPart(copy.progress.etaSeconds, style));
   }
   if (!isEnded(copy.status) && copy.progress?.stalled) parts.push('progress stalled');
+  if (copy.usable === true) parts.push('usable');
   return parts;
 }
 
 function summary(copy: CopyDocument, style: RenderStyle): string {
-  return [paintStatus(copy.status, style), ...progressParts(copy)].join(' · ');
+  return [paintStatus(copy.status, style), ...progressParts(copy, style)].join(' · ');
+}
+
+/** Whether the target can restore a VM, in words, when the API says. */
+function usableText(copy: CopyDocument): string | undefined {
+  if (copy.usable === true) return 'yes: every disk has replicated; the target can restore a VM';
+  if (copy.usable === false) {
+    return isEnded(copy.status) ? 'no: the copy ended without a usable target' : 'not yet';
+  }
+  return undefined;
 }
 
 /** Lines for `GET /api/copies/{id}`. */
@@ -221,10 +264,12 @@ export function renderCopyDetails(
     field('Status', summary(copy, style)),
     field('Source', withRegion(copy.sourceRestorePointId, copy.sourceRegion)),
     field('Target', withRegion(copy.targetRestorePointId, copy.targetRegion)),
-    field('Created', copy.createdAt ?? '—'),
-    field('Started', copy.startedAt ?? '—'),
-    field('Completed', copy.completedAt ?? '—'),
+    field('Created', formatTime(copy.createdAt, style)),
+    field('Started', formatTime(copy.startedAt, style)),
+    field('Completed', formatTime(copy.completedAt, style)),
   ];
+  const usable = usableText(copy);
+  if (usable !== undefined) lines.splice(2, 0, field('Usable', usable));
   const disks = diskLines(copy, columns, style, '  ');
   if (disks.length > 0) lines.push('Disks', ...disks);
   const reason = outcomeReason(copy);
@@ -270,8 +315,8 @@ export function renderWatchFrame(copies: readonly CopyDocument[], options: Watch
 }
 
 /** One log line of `watch` when stdout is not a terminal; printed whenever it differs from the last. */
-export function renderPlainLine(copy: CopyDocument): string {
-  let line = [copy.id, region(copy), copy.status, ...progressParts(copy)].join(' ');
+export function renderPlainLine(copy: CopyDocument, style: RenderStyle = plainStyle): string {
+  let line = [copy.id, region(copy), copy.status, ...progressParts(copy, style)].join(' ');
   const disks = copy.progress?.disks ?? [];
   if (disks.length > 0 && !isEnded(copy.status)) {
     line += ` | ${disks.map((disk) => `${diskName(disk)} ${formatPercent(disk.percent)}`).join(', ')}`;
@@ -281,11 +326,11 @@ export function renderPlainLine(copy: CopyDocument): string {
   return line;
 }
 
-/** Lines for the answer of `POST /api/copies/{id}/cancel`. */
-export function renderCancelResult(id: string, copy: CopyDocument | undefined): string[] {
+/** Lines for the answer of `POST /api/copies/{id}/cancel`; `cli` is how the user runs the CLI. */
+export function renderCancelResult(id: string, copy: CopyDocument | undefined, cli = 'rpcopy'): string[] {
   // The API answers before the copy has stopped, so the status it sends is the one before cancelling.
   return [
     `Cancellation requested for copy ${id}${copy ? `; it was ${copy.status}` : ''}.`,
-    `Follow it with: rpcopy watch ${id}`,
+    `Follow it with: ${cli} watch ${id}`,
   ];
 }

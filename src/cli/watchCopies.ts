@@ -26,8 +26,13 @@ export interface WatchCopiesOptions {
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-/** A poll may fail this many times in a row (API restarting, network blip) before watch gives up. */
-export const maxConsecutivePollFailures = 30;
+/**
+ * How `watch` rides out an API that stops answering (a restart of the app or the stack, a network blip):
+ * the wait doubles from the poll interval up to `maxWaitMs`. Watching until the copies end gives up once it
+ * has waited `giveUpAfterMs` in total without an answer; `--follow` keeps trying until Ctrl-C. The limits
+ * are shown with every retry.
+ */
+export const pollRetry = { maxWaitMs: 30_000, giveUpAfterMs: 15 * 60_000 } as const;
 
 /** Exit code when the user interrupts. */
 export const interruptedExitCode = 130;
@@ -38,6 +43,14 @@ const endedCopiesShownWhileFollowing = 5;
 function isTransient(error: unknown): boolean {
   if (error instanceof ConnectionError) return true;
   return error instanceof ApiError && (error.status >= 500 || error.status === 429 || error.status === 408);
+}
+
+/** `90000` → `1m 30s`; whole seconds are enough for waits of a few seconds to a few minutes. */
+function formatWait(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const rest = seconds % 60;
+  return rest === 0 ? `${seconds / 60}m` : `${Math.floor(seconds / 60)}m ${rest}s`;
 }
 
 function describeTransient(error: unknown): string {
@@ -51,8 +64,9 @@ function describeTransient(error: unknown): string {
  *
  * @returns the exit code: 0 when every watched copy Succeeded (or none was in progress), 1 when one ended
  * without a usable target, 130 when interrupted.
- * @throws ApiError, ConnectionError or InvalidResponseError when the first poll fails, when a failure is not
- * transient, or after {@link maxConsecutivePollFailures} transient failures in a row.
+ * @throws ApiError, ConnectionError or InvalidResponseError when a failure is not transient, when the first
+ * poll fails without `--follow` (the app is most likely not running), or, without `--follow`, when the API
+ * has not answered for {@link pollRetry}.giveUpAfterMs.
  */
 export async function watchCopies(options: WatchCopiesOptions): Promise<number> {
   const { client, signal } = options;
@@ -93,7 +107,7 @@ export async function watchCopies(options: WatchCopiesOptions): Promise<number> 
       return;
     }
     for (const entry of watched.values()) {
-      const line = options.json ? JSON.stringify(entry.body) : renderPlainLine(entry.value);
+      const line = options.json ? JSON.stringify(entry.body) : renderPlainLine(entry.value, options.style);
       if (lastPrinted.get(entry.value.id) === line) continue;
       lastPrinted.set(entry.value.id, line);
       options.stdout.write(`${line}\n`);
@@ -120,31 +134,52 @@ export async function watchCopies(options: WatchCopiesOptions): Promise<number> 
     [...watched.values()].some((entry) => copyOutcome(entry.value.status) === 'unsuccessful') ? 1 : 0;
 
   let polls = 0;
-  let failuresInARow = 0;
+  /** Milliseconds waited since the last answer; undefined while the API answers. */
+  let waitedWithoutAnswer: number | undefined;
+  let nextWaitMs = options.intervalMs;
   try {
     for (;;) {
       let notice: string | undefined;
       try {
         await (options.id !== undefined ? pollOne(options.id) : pollAll());
-        failuresInARow = 0;
+        waitedWithoutAnswer = undefined;
+        nextWaitMs = options.intervalMs;
       } catch (error) {
         if (signal?.aborted) break;
-        failuresInARow += 1;
-        if (polls === 0 || !isTransient(error) || failuresInARow >= maxConsecutivePollFailures) throw error;
-        notice = `${describeTransient(error)}; retrying (${failuresInARow} of ${maxConsecutivePollFailures})`;
+        const waited = waitedWithoutAnswer ?? 0;
+        // Without --follow, a first poll that fails means the app is most likely not running: say so at once.
+        const givesUp = !options.follow && waited >= pollRetry.giveUpAfterMs;
+        if ((polls === 0 && !options.follow) || !isTransient(error) || givesUp) {
+          if (waited > 0) {
+            options.stderr.write(`rpcopy: the API has not answered for ${formatWait(waited)}; giving up.\n`);
+          }
+          throw error;
+        }
+        nextWaitMs =
+          waitedWithoutAnswer === undefined
+            ? options.intervalMs
+            : Math.min(nextWaitMs * 2, pollRetry.maxWaitMs);
+        waitedWithoutAnswer = waited + nextWaitMs;
+        const limit = options.follow
+          ? 'Ctrl-C to stop'
+          : `gives up after ${formatWait(pollRetry.giveUpAfterMs)} without an answer`;
+        notice = `${describeTransient(error)}; retrying in ${formatWait(nextWaitMs)} (waits grow to ${formatWait(pollRetry.maxWaitMs)}; ${limit})`;
       }
       polls += 1;
-      if (polls === 1 && watched.size === 0 && !frame && !options.json) {
-        options.stdout.write(
-          options.follow ? 'No copies in progress; waiting for new ones.\n' : 'No copies in progress.\n',
-        );
+      const nothingToWatch = waitedWithoutAnswer === undefined && polls === 1 && watched.size === 0;
+      if (nothingToWatch && !options.follow) {
+        // In a terminal too: an empty frame that vanishes at once looks like a crash.
+        (options.json ? options.stderr : options.stdout).write('No copies in progress.\n');
+        return 0;
       }
-      if (polls === 1 && watched.size === 0 && !options.follow) return 0;
+      if (nothingToWatch && !frame && !options.json) {
+        options.stdout.write('No copies in progress; waiting for new ones.\n');
+      }
       show(notice);
       forgetOldEndedCopies();
       if (notice === undefined && finished()) return exitCode();
       if (signal?.aborted) break;
-      await options.sleep(options.intervalMs, signal);
+      await options.sleep(waitedWithoutAnswer === undefined ? options.intervalMs : nextWaitMs, signal);
       if (signal?.aborted) break;
     }
     // The terminal has echoed ^C after the frame; the shell prompt should start on a line of its own.

@@ -1,4 +1,6 @@
 import { armIdsEqual, formatRestorePointId, parseRestorePointId } from './armIds';
+import { isRecord } from './jsonValues';
+import { shown } from './shownInput';
 
 export const RESOURCE_WRITE_SUCCESS = 'Microsoft.Resources.ResourceWriteSuccess';
 export const RESTORE_POINT_WRITE = 'Microsoft.Compute/restorePointCollections/restorePoints/write';
@@ -10,10 +12,6 @@ export type ParsedArmEvent =
   /** A well-formed event rpcopy does not act on. */
   | { kind: 'ignored'; reason: string }
   | { kind: 'malformed'; reason: string };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Reads an Azure Resource Manager event in either schema: an object with `specversion` is a CloudEvent
@@ -35,7 +33,7 @@ export function parseArmEvent(event: unknown): ParsedArmEvent {
     };
   }
   if (type.toLowerCase() !== RESOURCE_WRITE_SUCCESS.toLowerCase()) {
-    return { kind: 'ignored', reason: `event type ${type}` };
+    return { kind: 'ignored', reason: `event type ${shown(type)}` };
   }
   const data = event.data;
   if (!isRecord(data)) {
@@ -46,10 +44,10 @@ export function parseArmEvent(event: unknown): ParsedArmEvent {
     return { kind: 'malformed', reason: 'data.operationName is missing' };
   }
   if (operation.toLowerCase() !== RESTORE_POINT_WRITE.toLowerCase()) {
-    return { kind: 'ignored', reason: `operation ${operation}` };
+    return { kind: 'ignored', reason: `operation ${shown(operation)}` };
   }
   if (typeof data.status === 'string' && data.status.toLowerCase() !== 'succeeded') {
-    return { kind: 'ignored', reason: `operation status ${data.status}` };
+    return { kind: 'ignored', reason: `operation status ${shown(data.status)}` };
   }
   const uri = typeof data.resourceUri === 'string' ? data.resourceUri : event.subject;
   if (typeof uri !== 'string') {

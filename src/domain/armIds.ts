@@ -5,6 +5,8 @@
  * people keep the names' casing but use the canonical segment spelling.
  */
 
+import { shown } from './shownInput';
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const RESOURCE_GROUP_NAME = /^[-\p{L}\p{N}_.()]{1,90}$/u;
 const RESOURCE_NAME = /^[^\s/\\?#%&<>*:]{1,260}$/u;
@@ -41,13 +43,6 @@ function segmentsOf(id: string): string[] {
   return id.trim().replace(/^\//, '').split('/');
 }
 
-/** An id as quoted in a message: a request may send megabytes, and the answer should not echo them. */
-function shown(text: string): string {
-  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
-}
-
-const MAX_SHOWN = 300;
-
 function checkNames(resourceGroup: string, names: readonly string[]): string | undefined {
   if (!RESOURCE_GROUP_NAME.test(resourceGroup) || resourceGroup.endsWith('.')) {
     return `'${shown(resourceGroup)}' is not a valid resource group name`;
@@ -58,7 +53,9 @@ function checkNames(resourceGroup: string, names: readonly string[]): string | u
   return bad === undefined ? undefined : `'${shown(bad)}' is not a valid resource name`;
 }
 
-function parseCollectionSegments(segments: readonly string[], id: string): ParseResult<CollectionRef> {
+type SegmentsResult = ParseResult<CollectionRef> | { ok: false; shape: true; message: string };
+
+function parseCollectionSegments(segments: readonly string[], id: string): SegmentsResult {
   const [subscriptions, subscriptionId, resourceGroups, resourceGroup, providers, namespace, type, name] =
     segments;
   if (
@@ -73,6 +70,7 @@ function parseCollectionSegments(segments: readonly string[], id: string): Parse
   ) {
     return {
       ok: false,
+      shape: true,
       message: `'${shown(id)}' is not a restore point collection id (/subscriptions/{id}/resourceGroups/{rg}/providers/Microsoft.Compute/restorePointCollections/{name})`,
     };
   }
@@ -95,10 +93,8 @@ function parseCollectionSegments(segments: readonly string[], id: string): Parse
 /** Parses a restore point collection id; case-insensitive, leading slash optional. */
 export function parseCollectionId(id: string): ParseResult<CollectionRef> {
   const segments = segmentsOf(id);
-  if (segments.length !== 8) {
-    return parseCollectionSegments([], id);
-  }
-  return parseCollectionSegments(segments, id);
+  const parsed = parseCollectionSegments(segments.length === 8 ? segments : [], id);
+  return parsed.ok ? parsed : { ok: false, message: parsed.message };
 }
 
 /** Parses a restore point id; case-insensitive, leading slash optional. */
@@ -113,7 +109,7 @@ export function parseRestorePointId(id: string): ParseResult<RestorePointRef> {
   }
   const collection = parseCollectionSegments(segments.slice(0, 8), id);
   if (!collection.ok) {
-    return collection.message.includes('is not a restore point collection id') ? shapeError : collection;
+    return 'shape' in collection ? shapeError : { ok: false, message: collection.message };
   }
   const restorePointName = segments[9] ?? '';
   const invalid = checkNames(collection.value.resourceGroup, [restorePointName]);

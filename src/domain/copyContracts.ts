@@ -4,23 +4,16 @@
  */
 import type { CopyDocument, CopyError, CopyTrigger } from './copyDocument';
 import type { CopyEventType } from './copyEvents';
-import type { PollState, PollingSettings } from './polling';
+import type { CarriedState } from './copyState';
+import type { PollingSettings } from './polling';
+import type { ProtectionActivityContracts } from './protectionContracts';
+import { ProtectionActivityNames } from './protectionContracts';
 import type { RestorePointView } from './restorePoints';
 
 export const ORCHESTRATOR_NAME = 'copyRestorePointOrchestrator';
 
 /** The external event `POST /api/copies/{id}/cancel` raises. */
 export const CANCEL_EVENT = 'cancel';
-
-export const ActivityNames = {
-  resolveCopySource: 'resolveCopySourceActivity',
-  checkCopyTurn: 'checkCopyTurnActivity',
-  ensureTargetCollection: 'ensureTargetCollectionActivity',
-  startRestorePointCopy: 'startRestorePointCopyActivity',
-  getCopyProgress: 'getCopyProgressActivity',
-  deleteTargetRestorePoint: 'deleteTargetRestorePointActivity',
-  publishCopyEvent: 'publishCopyEventActivity',
-} as const;
 
 /** Azure said "not now": wait this long (from `Retry-After`) and ask again. */
 export interface Throttled {
@@ -155,12 +148,13 @@ export interface CopySettings {
   polling: PollingSettings;
   /**
    * Waits per orchestration generation before `continueAsNew` trims the history
-   * (`RPCOPY_POLLS_PER_GENERATION`).
+   * (`RPCOPY_POLLS_PER_GENERATION`); a generation also ends before its history could pass 100 events.
    * @default 20
    */
   pollsPerGeneration: number;
   /**
-   * Retries of an activity whose transient failure (408, 5xx, network) was thrown; fixed, not configurable.
+   * Attempts of an activity whose transient failure (408, 5xx, network) was thrown, spaced by durable timers
+   * the orchestration counts; fixed, not configurable.
    * @default { firstRetryIntervalSeconds: 5, maxNumberOfAttempts: 5, backoffCoefficient: 2 }
    */
   activityRetry: {
@@ -168,20 +162,6 @@ export interface CopySettings {
     maxNumberOfAttempts: number;
     backoffCoefficient: number;
   };
-}
-
-export type CopyPhase = 'resolve' | 'queue' | 'start' | 'poll';
-
-/** What a generation hands to the next one through `continueAsNew`. */
-export interface CarriedState {
-  phase: CopyPhase;
-  document: CopyDocument;
-  source?: ResolvedSource;
-  poll?: PollState;
-  /** ISO: when the copy gives up. */
-  deadline?: string;
-  startedEventPublished: boolean;
-  generation: number;
 }
 
 export interface CopyOrchestrationInput {
@@ -197,3 +177,49 @@ export interface CopyOrchestrationInput {
   settings: CopySettings;
   carried?: CarriedState;
 }
+
+/**
+ * Every activity, by name: what it takes and what it returns. The orchestrator's `call`, `createActivities`
+ * and the function registrations all derive from this one map, so a wrong name, input or result is a
+ * compile error rather than a convention.
+ */
+export interface CopyActivityContracts {
+  resolveCopySource: { input: ResolveCopySourceInput; result: ResolveCopySourceResult };
+  checkCopyTurn: { input: CheckCopyTurnInput; result: CheckCopyTurnResult };
+  ensureTargetCollection: { input: EnsureTargetCollectionInput; result: EnsureTargetCollectionResult };
+  startRestorePointCopy: { input: StartRestorePointCopyInput; result: StartRestorePointCopyResult };
+  getCopyProgress: { input: GetCopyProgressInput; result: GetCopyProgressResult };
+  deleteTargetRestorePoint: { input: DeleteTargetRestorePointInput; result: DeleteTargetRestorePointResult };
+  publishCopyEvent: { input: PublishCopyEventInput; result: PublishCopyEventResult };
+}
+
+export type ActivityName = keyof CopyActivityContracts;
+
+/**
+ * Every activity the copy orchestration schedules: the copy engine's own (registered from `createActivities`)
+ * and the protection activities (registered in `src/functions/protection.ts`).
+ */
+export type OrchestratedActivityContracts = CopyActivityContracts & ProtectionActivityContracts;
+export type OrchestratedActivityName = keyof OrchestratedActivityContracts;
+export type OrchestratedInput<N extends OrchestratedActivityName> = OrchestratedActivityContracts[N]['input'];
+export type OrchestratedResult<N extends OrchestratedActivityName> =
+  OrchestratedActivityContracts[N]['result'];
+export type ActivityInput<N extends ActivityName> = CopyActivityContracts[N]['input'];
+export type ActivityResult<N extends ActivityName> = CopyActivityContracts[N]['result'];
+
+/** The function name each activity is registered under (part of the durable history: never rename). */
+export const ActivityNames = {
+  resolveCopySource: 'resolveCopySourceActivity',
+  checkCopyTurn: 'checkCopyTurnActivity',
+  ensureTargetCollection: 'ensureTargetCollectionActivity',
+  startRestorePointCopy: 'startRestorePointCopyActivity',
+  getCopyProgress: 'getCopyProgressActivity',
+  deleteTargetRestorePoint: 'deleteTargetRestorePointActivity',
+  publishCopyEvent: 'publishCopyEventActivity',
+} as const satisfies { readonly [N in ActivityName]: string };
+
+/** The function name of every activity the orchestration may call. */
+export const OrchestratedActivityNames = {
+  ...ActivityNames,
+  ...ProtectionActivityNames,
+} as const satisfies { readonly [N in OrchestratedActivityName]: string };

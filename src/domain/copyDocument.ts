@@ -51,7 +51,13 @@ export interface CopyError {
   suggestion: string;
 }
 
-export type DiskCopyStatus = 'Pending' | 'Replicating' | 'Succeeded' | 'Failed';
+/**
+ * `Pending`, `Replicating`, `Succeeded` and `Failed` come from Azure's view of the disk. The last three are
+ * what a disk that had not finished shows once its copy has ended: `Canceled`, `TimedOut`, or `Stopped`
+ * when another disk failed (see {@link finalProgress}).
+ */
+export type DiskCopyStatus =
+  'Pending' | 'Replicating' | 'Succeeded' | 'Failed' | 'Canceled' | 'TimedOut' | 'Stopped';
 
 export interface DiskProgress {
   /** The target disk restore point id. */
@@ -103,10 +109,41 @@ export interface CopyDocument {
   note?: string;
   /** Present on `Failed`, `TimedOut` and `Skipped`. */
   error?: CopyError;
+  /** Present when the copy ended after Azure accepted it, so its partial target had to be deleted. */
+  cleanup?: TargetCleanup;
+}
+
+/**
+ * What became of the target restore point of a copy that ended `Failed`, `TimedOut` or `Canceled` after Azure
+ * accepted it: `deleted`, or `pending` when the delete failed. A pending target is deleted by the
+ * reconciliation sweep, which tries again at every sweep until it is gone.
+ */
+export interface TargetCleanup {
+  status: 'deleted' | 'pending';
+  targetRestorePointId: string;
+  /** Why the delete failed, for `pending`. */
+  message?: string;
 }
 
 export function emptyProgress(): CopyProgress {
   return { percent: 0, etaSeconds: null, stalled: false, disks: [] };
+}
+
+/**
+ * The progress a copy ends with: no ETA, and each disk's last known state. A disk still `Pending` or
+ * `Replicating` when the copy ended is no longer either: it keeps its percent and takes the copy's end,
+ * `Canceled` or `TimedOut`, or `Stopped` when the copy failed (another disk's failure ended it).
+ */
+export function finalProgress(progress: CopyProgress, status: CopyStatus): CopyProgress {
+  const unfinished: DiskCopyStatus | undefined =
+    status === 'Canceled' || status === 'TimedOut' ? status : status === 'Failed' ? 'Stopped' : undefined;
+  const disks =
+    unfinished === undefined
+      ? progress.disks
+      : progress.disks.map((disk) =>
+          disk.status === 'Pending' || disk.status === 'Replicating' ? { ...disk, status: unfinished } : disk,
+        );
+  return { ...progress, etaSeconds: null, disks };
 }
 
 export interface NewCopyDocumentOptions {

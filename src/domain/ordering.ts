@@ -11,6 +11,8 @@ export interface ExistingCopy {
   sourceRestorePointId: string;
   /** The source restore point's creation time (ISO); undefined when the source is gone. */
   sourceCreatedAt?: string;
+  /** The target restore point's `provisioningState`, when ARM reported one. */
+  targetProvisioningState?: string;
 }
 
 export type OrderingVerdict =
@@ -21,17 +23,15 @@ export type OrderingVerdict =
 /**
  * Whether `source` may still be copied into a target collection that holds `existing`.
  *
- * @remarks Copies whose source is gone have no known creation time and are ignored here; if one of them is
- * newer, Azure refuses the copy and the refusal is reported as an ordering failure.
+ * @remarks A newer copy decides first, whatever else the collection holds: even a copy of this very source
+ * (a failed target that was never deleted) cannot make an older restore point copyable again. Copies whose
+ * source is gone have no known creation time and are ignored here; if one of them is newer, Azure refuses the
+ * copy and the refusal is reported as an ordering failure.
  */
 export function evaluateOrdering(
   source: { restorePointId: string; createdAt: string },
   existing: readonly ExistingCopy[],
 ): OrderingVerdict {
-  const same = existing.find((copy) => armIdsEqual(copy.sourceRestorePointId, source.restorePointId));
-  if (same !== undefined) {
-    return { kind: 'already-copied', targetRestorePointId: same.targetRestorePointId };
-  }
   const created = Date.parse(source.createdAt);
   const newer = existing
     .filter((copy) => copy.sourceCreatedAt !== undefined && Date.parse(copy.sourceCreatedAt) > created)
@@ -42,6 +42,10 @@ export function evaluateOrdering(
       newerSourceRestorePointId: newer.sourceRestorePointId,
       newerSourceCreatedAt: newer.sourceCreatedAt,
     };
+  }
+  const same = existing.find((copy) => armIdsEqual(copy.sourceRestorePointId, source.restorePointId));
+  if (same !== undefined) {
+    return { kind: 'already-copied', targetRestorePointId: same.targetRestorePointId };
   }
   return { kind: 'in-order' };
 }

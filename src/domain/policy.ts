@@ -1,10 +1,11 @@
 import type { CollectionRef } from './armIds';
+import type { RuleProtection } from './protectionPolicy';
 import { normalizeRegion } from './regions';
 
 /** The source-collection tag that overrides the policy. `none` disables copying for that collection. */
 export const TARGETS_TAG = 'rpcopy-targets';
 
-export interface PolicyRule {
+export interface PolicyRule extends RuleProtection {
   /** Subscription the rule covers (lower-case GUID). */
   subscriptionId: string;
   /** Resource group the rule covers; undefined for the whole subscription. */
@@ -74,6 +75,13 @@ function ruleMatches(rule: PolicyRule, facts: CollectionFacts, sourceRegion: str
   );
 }
 
+/** The rule that governs a collection: resource group rules before subscription rules, then declaration order. */
+export function selectRule(policy: CopyPolicy, facts: CollectionFacts): PolicyRule | undefined {
+  const sourceRegion = normalizeRegion(facts.location) ?? facts.location.toLowerCase();
+  const matching = policy.rules.filter((rule) => ruleMatches(rule, facts, sourceRegion));
+  return matching.find((candidate) => candidate.resourceGroup !== undefined) ?? matching[0];
+}
+
 /**
  * Which regions a source collection copies to.
  *
@@ -105,8 +113,7 @@ export function resolveTargetRegions(policy: CopyPolicy, facts: CollectionFacts)
     return { kind: 'copy', origin: 'tag', regions: withoutSource(parsed.regions) };
   }
 
-  const matching = policy.rules.filter((rule) => ruleMatches(rule, facts, sourceRegion));
-  const rule = matching.find((candidate) => candidate.resourceGroup !== undefined) ?? matching[0];
+  const rule = selectRule(policy, facts);
   if (rule === undefined) {
     return { kind: 'no-rule' };
   }

@@ -1,30 +1,49 @@
 /**
  * When to look at a replicating copy next.
  *
- * @remarks Azure refreshes `completionPercent` about every 10 minutes and copies take minutes to days, so a
- * fixed interval is either wasteful or slow. The schedule estimates the completion time from the progress seen
- * so far and polls around it (halving the distance while it is far), grows the interval while nothing has
- * moved yet, and backs off on a stall. Pure: all times are passed in.
+ * @remarks Azure refreshes a copy's progress about every 10 minutes, at instants of its own, and copies take
+ * minutes to days. A look between two refreshes learns nothing new, and a look long after the refresh that
+ * shows completion only adds lag. So the schedule locks onto the copy's refresh instants
+ * ({@link observeRefreshes}) and looks just after the refreshes that matter: a few while the rate is unknown,
+ * then closing in on the earliest possible end ({@link estimateCopyEnd}, from each disk's own
+ * rate), and on every refresh once the end may come at the next one. While the refresh instants are not known
+ * closely enough near the end, it looks every {@link SWEEP_SECONDS} across the refresh window instead, which
+ * both catches the end and narrows the lock. Irregular refreshes (a stall, a throttled read, a clock jump, a
+ * restart) drop the lock or back off; they never stop the polling. Pure: all times are passed in.
  */
+
+import type { DiskTrack } from './completionEstimate';
+import { estimateCopyEnd, trackDisks } from './completionEstimate';
+import type { RefreshLock } from './refreshLock';
+import { observeRefreshes, projectWindow, windowEndingAtOrAfter } from './refreshLock';
 
 export interface ProgressSample {
   /** ISO-8601. */
   at: string;
+  /** Overall percent. */
   percent: number;
+  /** Per-disk percents, in Azure's disk order. */
+  disks?: number[];
 }
 
 export interface PollState {
-  /** The first sample that showed progress, then the most recent ones; bounded. */
+  /** The most recent samples; bounded. */
   samples: ProgressSample[];
   /** Consecutive polls without any change in percent. */
   unchangedPolls: number;
   /** The delay chosen last time, in seconds. */
   lastDelaySeconds: number;
+  /** Per disk: where its rate is measured from, and its latest reading. */
+  disks?: DiskTrack[];
+  /** The copy's refresh instants, once learned. */
+  refresh?: RefreshLock;
+  /** Epoch seconds of the poll that last saw a change (or the first poll). */
+  changedAt?: number;
 }
 
 export interface PollingSettings {
   /**
-   * How often Azure refreshes progress; the normal floor between polls (`RPCOPY_PROGRESS_REFRESH_SECONDS`).
+   * How often Azure refreshes progress, about (`RPCOPY_PROGRESS_REFRESH_SECONDS`).
    * @default 600
    */
   refreshIntervalSeconds: number;
@@ -39,7 +58,8 @@ export interface PollingSettings {
    */
   firstPollSeconds: number;
   /**
-   * Polls without change before the copy counts as stalled (`RPCOPY_STALL_AFTER_POLLS`).
+   * Refresh periods without change (at the copy's own pace, at least) before the copy counts as stalled
+   * (`RPCOPY_STALL_AFTER_POLLS`).
    * @default 3
    */
   stallAfterPolls: number;
@@ -47,55 +67,127 @@ export interface PollingSettings {
 
 /** A durable timer must stay under six days; keep a margin. */
 export const MAX_TIMER_SECONDS = 6 * 24 * 3600 - 3600;
-const MAX_SAMPLES = 6;
+const MAX_SAMPLES = 4;
+
+/** Near the end, with the refresh instants unknown, looks this often: the worst detection lag. */
+export const SWEEP_SECONDS = 40;
+/** A refresh window this narrow is looked at once, just after it; a wider one is swept. */
+const LOCKED_WITHIN_SECONDS = 40;
+/** Looks this long after a refresh window closes, so the refresh has surely landed. */
+const AFTER_REFRESH_SECONDS = 5;
+/** Within this many refresh periods of the earliest possible end, every refresh is watched. */
+const APPROACH_PERIODS = 4;
 
 export function initialPollState(): PollState {
   return { samples: [], unchangedPolls: 0, lastDelaySeconds: 0 };
 }
 
-function seconds(fromIso: string, toIso: string): number {
-  return (Date.parse(toIso) - Date.parse(fromIso)) / 1000;
+const epochSeconds = (iso: string): number => Date.parse(iso) / 1000;
+
+function sameReading(a: ProgressSample, b: ProgressSample): boolean {
+  const disksA = a.disks ?? [];
+  const disksB = b.disks ?? [];
+  return (
+    a.percent === b.percent &&
+    disksA.length === disksB.length &&
+    disksA.every((percent, index) => percent === disksB[index])
+  );
+}
+
+/** When the refresh that a poll at `time` reflects most likely happened. */
+function refreshTimeOf(lock: RefreshLock | undefined, time: number, changed: boolean): number {
+  if (lock === undefined) {
+    return time;
+  }
+  const window = windowEndingAtOrAfter(lock, time);
+  if (window === undefined) {
+    return time;
+  }
+  if (window.lo < time) {
+    // The poll fell inside a window: a change says the refresh was in it, before the poll.
+    return changed ? (window.lo + time) / 2 : time;
+  }
+  const previous = window.index > 0 ? projectWindow(lock, window.index - 1) : undefined;
+  return previous !== undefined && previous.hi <= time ? (previous.lo + previous.hi) / 2 : time;
 }
 
 /** Adds what the latest poll saw. */
-export function recordProgress(state: PollState, sample: ProgressSample): PollState {
+export function recordProgress(
+  state: PollState,
+  sample: ProgressSample,
+  settings: Pick<PollingSettings, 'refreshIntervalSeconds'>,
+): PollState {
   const previous = state.samples.at(-1);
-  const unchanged = previous !== undefined && previous.percent === sample.percent;
-  const firstWithProgress = state.samples.find((entry) => entry.percent > 0);
-  const recent = [...state.samples.filter((entry) => entry !== firstWithProgress), sample].slice(
-    -(MAX_SAMPLES - 1),
+  const at = epochSeconds(sample.at);
+  const changed = previous !== undefined && !sameReading(previous, sample);
+  let refresh = state.refresh;
+  let tracks = state.disks ?? [];
+  if (previous !== undefined) {
+    const from = epochSeconds(previous.at);
+    if (at < from) {
+      // The clock jumped back: start learning afresh.
+      refresh = undefined;
+      tracks = [];
+    } else {
+      const estimate = estimateCopyEnd(tracks);
+      refresh = observeRefreshes(
+        refresh,
+        {
+          from,
+          to: at,
+          changed,
+          everyRefreshShows:
+            state.unchangedPolls === 0 &&
+            estimate.everyRefreshShows(refresh?.periodMin ?? settings.refreshIntervalSeconds),
+        },
+        settings.refreshIntervalSeconds,
+      );
+    }
+  }
+  const refreshAt = refreshTimeOf(refresh, at, changed);
+  // The refresh a reading reflects came after the previous poll, and at most about a period before this one.
+  const latestPossible = at - (refresh?.periodMax ?? settings.refreshIntervalSeconds * 1.1);
+  const since = Math.min(
+    refreshAt,
+    previous === undefined ? latestPossible : Math.max(epochSeconds(previous.at), latestPossible),
   );
-  const samples = firstWithProgress !== undefined ? [firstWithProgress, ...recent] : recent;
-  return { ...state, samples, unchangedPolls: unchanged ? state.unchangedPolls + 1 : 0 };
-}
-
-export function isStalled(state: PollState, settings: PollingSettings): boolean {
-  const latest = state.samples.at(-1);
-  return latest !== undefined && latest.percent > 0 && state.unchangedPolls >= settings.stallAfterPolls;
+  const disks = trackDisks(tracks, { at: refreshAt, since }, sample.disks ?? []);
+  return {
+    ...state,
+    samples: [...state.samples, sample].slice(-MAX_SAMPLES),
+    unchangedPolls: previous !== undefined && !changed ? state.unchangedPolls + 1 : 0,
+    disks,
+    ...(refresh === undefined ? { refresh: undefined } : { refresh }),
+    changedAt: changed || previous === undefined || state.changedAt === undefined ? at : state.changedAt,
+  };
 }
 
 /**
- * Estimated completion time (ISO) from the rate between the first sample that showed progress and the latest
- * one; undefined while there is no measurable rate.
+ * Stalled: nothing moved for `stallAfterPolls` refresh periods, or for that many times the time the fastest
+ * unfinished disk needs per percent, whichever is longer (a 10-day disk moves a percent every 2.4 hours).
  */
-export function estimateCompletion(state: PollState): string | undefined {
+export function isStalled(state: PollState, settings: PollingSettings): boolean {
   const latest = state.samples.at(-1);
-  const first = state.samples.find((entry) => entry.percent > 0);
-  if (latest === undefined || first === undefined || latest.percent >= 100) {
-    return undefined;
+  if (latest === undefined || latest.percent <= 0 || state.unchangedPolls < settings.stallAfterPolls) {
+    return false;
   }
-  // Progress before the first non-zero sample started somewhere in the previous interval; measure from the
-  // sample just before it when there is one, so a 0 → 30 jump counts its whole interval.
-  const firstIndex = state.samples.indexOf(first);
-  const origin = firstIndex > 0 ? state.samples[firstIndex - 1] : undefined;
-  const from = origin ?? first;
-  const elapsed = seconds(from.at, latest.at);
-  const gained = latest.percent - from.percent;
-  if (elapsed <= 0 || gained <= 0) {
-    return undefined;
-  }
-  const remaining = ((100 - latest.percent) * elapsed) / gained;
-  return new Date(Date.parse(latest.at) + remaining * 1000).toISOString();
+  const rates = (state.disks ?? [])
+    .filter((track) => track.latest.percent < 100)
+    .map((track) => {
+      const elapsed = track.latest.at - track.from.at;
+      const gained = track.latest.percent - track.from.percent;
+      return elapsed > 0 && gained > 0 ? gained / elapsed : 0;
+    });
+  const fastest = Math.max(0, ...rates);
+  const perPercent = fastest > 0 ? 1 / fastest : 0;
+  const quiet = epochSeconds(latest.at) - (state.changedAt ?? epochSeconds(latest.at));
+  return quiet >= settings.stallAfterPolls * Math.max(settings.refreshIntervalSeconds, perPercent);
+}
+
+/** Estimated completion time (ISO): when the last disk ends, from each disk's own rate. */
+export function estimateCompletion(state: PollState): string | undefined {
+  const endsAt = estimateCopyEnd(state.disks ?? []).endsAt;
+  return endsAt === undefined ? undefined : new Date(endsAt * 1000).toISOString();
 }
 
 export interface NextPollOptions {
@@ -111,34 +203,81 @@ export interface NextPollOptions {
   retryAfterSeconds?: number;
 }
 
+/** When to look next (epoch seconds), before the deadline, timer and `Retry-After` limits. */
+function nextLookAt(options: NextPollOptions): number {
+  const { state, settings } = options;
+  const now = epochSeconds(options.now);
+  const period = settings.refreshIntervalSeconds;
+  const ceiling = Math.min(settings.maxIntervalSeconds, MAX_TIMER_SECONDS);
+  if (state.samples.length === 0) {
+    return now + Math.min(settings.firstPollSeconds, ceiling);
+  }
+  if (isStalled(state, settings)) {
+    return now + Math.min(ceiling, Math.max(state.lastDelaySeconds * 2, period));
+  }
+  const estimate = estimateCopyEnd(state.disks ?? []);
+  const lock = state.refresh;
+  const next = lock && windowEndingAtOrAfter(lock, now + 1);
+  const shows = estimate.everyRefreshShows(lock?.periodMin ?? period);
+  const wide = next === undefined || next.hi - next.lo > LOCKED_WITHIN_SECONDS;
+
+  if (estimate.earliestEnd === undefined) {
+    // Rate unknown: a few looks per period at first (to catch a short copy's first refresh and lock onto
+    // the refresh instants), then a fraction of the time already spent.
+    const elapsed = now - epochSeconds(options.startedAt);
+    const target =
+      now + (elapsed < 2 * period ? period / 3 : Math.min(ceiling, Math.max(period, elapsed / 3)));
+    return alignedAfter(lock, target);
+  }
+  const untilEnd = estimate.earliestEnd - now;
+  if (untilEnd > APPROACH_PERIODS * period) {
+    // Far from the end: three quarters of the way to the approach, so that the estimate is refined as it
+    // nears. Safe, because the earliest possible end is a lower bound.
+    return alignedAfter(
+      lock,
+      now + Math.min(ceiling, Math.max(period, (untilEnd - APPROACH_PERIODS * period) * 0.75 + period)),
+    );
+  }
+  const endMayShowNext = next === undefined ? untilEnd <= period * 1.5 : estimate.earliestEnd <= next.hi;
+  if (wide && shows && !endMayShowNext) {
+    // Approaching, and every refresh shows: one look per refresh halves the window whatever it sees, so
+    // the lock is tight by the time the end comes.
+    if (next === undefined) {
+      return now + period / 2;
+    }
+    if (next.lo >= now) {
+      return (next.lo + next.hi) / 2;
+    }
+    return next.hi + AFTER_REFRESH_SECONDS;
+  }
+  if (!endMayShowNext && next !== undefined) {
+    return next.hi + AFTER_REFRESH_SECONDS;
+  }
+  if (next === undefined) {
+    // Not locked: sweep until a change shows where the refreshes are.
+    return endMayShowNext ? now + SWEEP_SECONDS : now + period;
+  }
+  if (!wide) {
+    return next.hi + AFTER_REFRESH_SECONDS;
+  }
+  // The end may show at the next refresh: sweep its window, so it is seen within a sweep step (and a change
+  // narrows the lock).
+  return Math.min(Math.max(now, next.lo) + SWEEP_SECONDS, next.hi + AFTER_REFRESH_SECONDS);
+}
+
+/** Just after the refresh at or after `target`, when the lock says where that is; else `target`. */
+function alignedAfter(lock: RefreshLock | undefined, target: number): number {
+  const window = lock && windowEndingAtOrAfter(lock, target);
+  return window === undefined ? target : window.hi + AFTER_REFRESH_SECONDS;
+}
+
 /** Seconds to wait before the next poll; at least 1, never past the deadline, never above a timer's limit. */
 export function nextPollDelaySeconds(options: NextPollOptions): number {
-  const { state, now, settings } = options;
-  const floor = settings.refreshIntervalSeconds;
-  const ceiling = Math.min(settings.maxIntervalSeconds, MAX_TIMER_SECONDS);
-  const clamp = (value: number): number => Math.min(ceiling, Math.max(floor, value));
-
-  let delay: number;
-  const eta = estimateCompletion(state);
-  if (state.samples.length === 0) {
-    delay = Math.min(settings.firstPollSeconds, ceiling);
-  } else if (isStalled(state, settings)) {
-    delay = clamp(Math.max(state.lastDelaySeconds * 2, floor));
-  } else if (eta !== undefined) {
-    const remaining = seconds(now, eta);
-    // Far away: halve the distance so the estimate is refined. Near: look on every refresh, because the
-    // estimate is only as fine as a whole percent (which, on a day-long copy, is longer than a refresh).
-    delay = clamp(remaining > 4 * floor ? remaining / 2 : floor);
-  } else {
-    // No measurable progress yet; low-churn disks may jump from 0 to 100, so look again after a fraction of
-    // the time already spent.
-    delay = clamp(seconds(options.startedAt, now) / 3);
-  }
-
+  let delay = nextLookAt(options) - epochSeconds(options.now);
   if (options.retryAfterSeconds !== undefined) {
     delay = Math.max(delay, options.retryAfterSeconds);
   }
-  const untilDeadline = seconds(now, options.deadline);
+  const untilDeadline = (Date.parse(options.deadline) - Date.parse(options.now)) / 1000;
   delay = Math.min(delay, untilDeadline, MAX_TIMER_SECONDS);
   return Math.max(1, Math.ceil(delay));
 }

@@ -20,8 +20,12 @@ export interface ReplicationVerdict {
 }
 
 const FAILURE_CODE = /fail|cancel/i;
-/** Documented codes: the replication success code and ARM's generic provisioning codes. */
-const KNOWN_CODE = /^(replicationstate\/succeeded|provisioningstate\/\w+)$/i;
+/**
+ * Codes that are not news: the documented success code, ARM's generic provisioning codes, and the ordinary
+ * codes of a copy under way (not started, in progress), which every copy reports and which are read as in
+ * progress whatever they are called.
+ */
+const KNOWN_CODE = /^(replicationstate\/(succeeded|notstarted|inprogress)|provisioningstate\/\w+)$/i;
 
 function isFailureStatus(status: StatusView | undefined): boolean {
   if (status === undefined) {

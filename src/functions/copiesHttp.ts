@@ -2,14 +2,11 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import * as df from 'durable-functions';
 import type { DurableClient } from 'durable-functions';
 
+import { withBoundedRetries } from '../azure/boundedRetries';
 import { getRuntime } from '../compositionRoot';
-import {
-  cancelCopyHandler,
-  getCopyHandler,
-  listCopiesHandler,
-  startCopiesHandler,
-  toErrorResponse,
-} from '../http/copiesApi';
+import { cancelCopyHandler, getCopyHandler, startCopiesHandler } from '../http/copiesApi';
+import { listCopiesHandler } from '../http/listCopies';
+import { toErrorResponse } from '../http/httpErrors';
 
 type Handler = (request: HttpRequest, client: DurableClient) => Promise<HttpResponseInit>;
 
@@ -31,14 +28,23 @@ df.app.client.http('startCopyHttp', {
   route: 'copies',
   methods: ['POST'],
   authLevel: 'function',
-  handler: guarded((request, client) => startCopiesHandler(request, client, getRuntime(), new Date())),
+  handler: guarded((request, client) => {
+    const { config, compute } = getRuntime();
+    // A caller waits on this answer: a dropped connection or a brief ARM error is retried here, not answered 502.
+    return startCopiesHandler(request, {
+      client,
+      config,
+      compute: withBoundedRetries(compute),
+      now: new Date(),
+    });
+  }),
 });
 
 df.app.client.http('listCopiesHttp', {
   route: 'copies',
   methods: ['GET'],
   authLevel: 'function',
-  handler: guarded(listCopiesHandler),
+  handler: guarded((request, client) => listCopiesHandler(request, client, getRuntime().config)),
 });
 
 df.app.client.http('getCopyHttp', {

@@ -3,57 +3,34 @@ import * as df from 'durable-functions';
 
 import type { ActivityContext } from '../activities/createActivities';
 import { getRuntime } from '../compositionRoot';
-import type {
-  CheckCopyTurnInput,
-  DeleteTargetRestorePointInput,
-  EnsureTargetCollectionInput,
-  GetCopyProgressInput,
-  PublishCopyEventInput,
-  ResolveCopySourceInput,
-  StartRestorePointCopyInput,
-} from '../domain/copyContracts';
+import type { ActivityInput, ActivityName, ActivityResult } from '../domain/copyContracts';
 import { ActivityNames, ORCHESTRATOR_NAME } from '../domain/copyContracts';
-import { copyRestorePointOrchestrator } from '../orchestrators/copyRestorePointOrchestrator';
-import { CopyStatusStore } from '../services/copyStatusStore';
+import { listLiveCopies } from '../azure/copyStatusStore';
+import { copyRestorePointOrchestrator } from '../orchestrators/copyRestorePoint';
 
 df.app.orchestration(ORCHESTRATOR_NAME, copyRestorePointOrchestrator);
 
 const durableClient = df.input.durableClient();
 
+/** Activities that read the live copies through a `durableClient` input binding. */
+const NEEDS_DURABLE_CLIENT: ReadonlySet<ActivityName> = new Set(['checkCopyTurn']);
+
 function activityContext(context: InvocationContext): ActivityContext {
   return {
     log: context,
-    listLiveCopies: () => new CopyStatusStore(df.getClient(context)).listLiveCopies(),
+    listLiveCopies: () => listLiveCopies(df.getClient(context)),
   };
 }
 
-df.app.activity(ActivityNames.resolveCopySource, {
-  handler: (input: ResolveCopySourceInput) => getRuntime().activities.resolveCopySource(input),
-});
+/** Registers one activity under its function name, typed by its entry in `CopyActivityContracts`. */
+function registerActivity<N extends ActivityName>(name: N): void {
+  df.app.activity(ActivityNames[name], {
+    ...(NEEDS_DURABLE_CLIENT.has(name) ? { extraInputs: [durableClient] } : {}),
+    handler: (input: ActivityInput<N>, context: InvocationContext): Promise<ActivityResult<N>> =>
+      getRuntime().activities[name](input, activityContext(context)),
+  });
+}
 
-df.app.activity(ActivityNames.checkCopyTurn, {
-  extraInputs: [durableClient],
-  handler: (input: CheckCopyTurnInput, context: InvocationContext) =>
-    getRuntime().activities.checkCopyTurn(input, activityContext(context)),
-});
-
-df.app.activity(ActivityNames.ensureTargetCollection, {
-  handler: (input: EnsureTargetCollectionInput) => getRuntime().activities.ensureTargetCollection(input),
-});
-
-df.app.activity(ActivityNames.startRestorePointCopy, {
-  handler: (input: StartRestorePointCopyInput) => getRuntime().activities.startRestorePointCopy(input),
-});
-
-df.app.activity(ActivityNames.getCopyProgress, {
-  handler: (input: GetCopyProgressInput) => getRuntime().activities.getCopyProgress(input),
-});
-
-df.app.activity(ActivityNames.deleteTargetRestorePoint, {
-  handler: (input: DeleteTargetRestorePointInput) => getRuntime().activities.deleteTargetRestorePoint(input),
-});
-
-df.app.activity(ActivityNames.publishCopyEvent, {
-  handler: (input: PublishCopyEventInput, context: InvocationContext) =>
-    getRuntime().activities.publishCopyEvent(input, activityContext(context)),
-});
+for (const name of Object.keys(ActivityNames) as ActivityName[]) {
+  registerActivity(name);
+}

@@ -1,5 +1,6 @@
 import * as df from 'durable-functions';
 
+import { withBoundedRetries } from '../azure/boundedRetries';
 import { getRuntime } from '../compositionRoot';
 import { handleArmEvent } from '../services/restorePointEvents';
 
@@ -11,6 +12,13 @@ import { handleArmEvent } from '../services/restorePointEvents';
  */
 df.app.client.eventGrid('startCopyEventGrid', {
   handler: async (event: unknown, client, context) => {
-    await handleArmEvent(event, client, getRuntime(), context, new Date());
+    const { config, compute } = getRuntime();
+    await handleArmEvent(event, {
+      client,
+      config,
+      compute: withBoundedRetries(compute),
+      log: context,
+      now: new Date(),
+    });
   },
 });

@@ -1,11 +1,12 @@
-import type { DurableClient } from 'durable-functions';
-
-import type { Runtime } from '../compositionRoot';
+import type { ComputeGateway } from '../azure/computeGateway';
+import type { AppConfig } from '../config';
 import { collectionOf, parseRestorePointId } from '../domain/armIds';
 import { parseArmEvent } from '../domain/armEvents';
 import { isSubscriptionAllowed, resolveTargetRegions } from '../domain/policy';
 import { AzureRequestError } from '../errors';
-import { inspectSource, startCopy } from './startCopies';
+import { inspectSource } from './inspectSource';
+import type { StartCopyClient } from './startCopies';
+import { startCopy } from './startCopies';
 
 export interface EventLogger {
   debug(...args: unknown[]): void;
@@ -27,13 +28,16 @@ export type EventOutcome =
  * @remarks Never throws for a bad or irrelevant event (Event Grid would redeliver it for a day). It throws only
  * when Azure or the durable store failed transiently, so that Event Grid delivers the event again.
  */
-export async function handleArmEvent(
-  event: unknown,
-  client: DurableClient,
-  runtime: Runtime,
-  log: EventLogger,
-  now: Date,
-): Promise<EventOutcome> {
+export interface EventDeps {
+  client: StartCopyClient;
+  config: Pick<AppConfig, 'policy' | 'copy'>;
+  compute: Pick<ComputeGateway, 'getRestorePoint' | 'getRestorePointCollection'>;
+  log: EventLogger;
+  now: Date;
+}
+
+export async function handleArmEvent(event: unknown, deps: EventDeps): Promise<EventOutcome> {
+  const { config, compute, client, log, now } = deps;
   const parsed = parseArmEvent(event);
   if (parsed.kind === 'malformed') {
     log.warn(`Dropped a malformed event: ${parsed.reason}`);
@@ -49,7 +53,6 @@ export async function handleArmEvent(
     return { kind: 'malformed', detail: ref.message };
   }
   const source = ref.value;
-  const { config, compute } = runtime;
   if (!isSubscriptionAllowed(config.policy, source.subscriptionId)) {
     log.info(`Ignored ${parsed.restorePointId}: subscription ${source.subscriptionId} is not allowed`);
     return { kind: 'not-allowed', detail: source.subscriptionId };

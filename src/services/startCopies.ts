@@ -1,66 +1,18 @@
 import type { DurableClient } from 'durable-functions';
 
-import type { ComputeGateway } from '../azure/computeGateway';
+import type { CopyReadClient } from '../azure/copyStatusStore';
+import { readCopy } from '../azure/copyStatusStore';
 import type { AppConfig } from '../config';
 import type { RestorePointRef } from '../domain/armIds';
-import { collectionOf, formatCollectionId, formatRestorePointId, isCollectionId } from '../domain/armIds';
+import { collectionOf, formatCollectionId, formatRestorePointId } from '../domain/armIds';
 import type { CopyOrchestrationInput } from '../domain/copyContracts';
 import { ORCHESTRATOR_NAME } from '../domain/copyContracts';
 import type { CopyDocument, CopyStatus, CopyTrigger } from '../domain/copyDocument';
 import { createCopyDocument } from '../domain/copyDocument';
 import { copyIdFor } from '../copyId';
-import type { CollectionView, RestorePointView } from '../domain/restorePoints';
-import { normalizeRegion } from '../domain/regions';
-import { CopyStatusStore } from './copyStatusStore';
-
-export type SourceInspection =
-  | { kind: 'ok'; restorePoint: RestorePointView; collection: CollectionView; sourceRegion: string }
-  | { kind: 'not-found'; message: string }
-  | { kind: 'copy-of-copy'; message: string };
-
-/**
- * Reads a source restore point and its collection, and tells whether it may be copied at all.
- *
- * @throws AzureRequestError when ARM fails.
- */
-export async function inspectSource(
-  compute: ComputeGateway,
-  ref: RestorePointRef,
-): Promise<SourceInspection> {
-  const id = formatRestorePointId(ref);
-  const restorePoint = await compute.getRestorePoint(ref);
-  if (restorePoint === undefined) {
-    return { kind: 'not-found', message: `Restore point ${id} does not exist.` };
-  }
-  if (restorePoint.sourceRestorePointId !== undefined) {
-    return {
-      kind: 'copy-of-copy',
-      message: `Restore point ${id} is itself a copy of ${restorePoint.sourceRestorePointId}; copies are never copied.`,
-    };
-  }
-  const collection = await compute.getRestorePointCollection(collectionOf(ref));
-  if (collection === undefined) {
-    return {
-      kind: 'not-found',
-      message: `Collection ${formatCollectionId(collectionOf(ref))} does not exist.`,
-    };
-  }
-  if (collection.sourceId !== undefined && isCollectionId(collection.sourceId)) {
-    return {
-      kind: 'copy-of-copy',
-      message: `Collection ${formatCollectionId(collectionOf(ref))} holds copies of ${collection.sourceId}; copies are never copied.`,
-    };
-  }
-  return {
-    kind: 'ok',
-    restorePoint,
-    collection,
-    sourceRegion: normalizeRegion(collection.location) ?? collection.location.toLowerCase(),
-  };
-}
 
 /** Statuses after which an explicit HTTP request starts the copy again. */
-const RESTARTABLE: ReadonlySet<CopyStatus> = new Set(['Failed', 'TimedOut', 'Canceled']);
+export const RESTARTABLE: ReadonlySet<CopyStatus> = new Set(['Failed', 'TimedOut', 'Canceled']);
 
 export interface StartCopyOptions {
   source: RestorePointRef;
@@ -77,26 +29,25 @@ export interface StartCopyResult {
   started: boolean;
 }
 
-function isDuplicateStart(error: unknown): boolean {
-  return error instanceof Error && /\b(409|500)\b|already exists|conflict/i.test(error.message);
-}
+/** What starting a copy needs from the durable client. */
+export type StartCopyClient = CopyReadClient & Pick<DurableClient, 'startNew'>;
 
 /**
  * The one way every trigger starts a copy: same id for the same (source, region), and an existing instance
  * means "already handled".
  *
- * @remarks Two starters can race; the durable API refuses to start an id that is running, and the loser
- * reads the winner's instance instead of failing.
+ * @remarks Two starters can race; the durable API refuses to start an id that is running. Whatever the refusal
+ * says, the loser then finds the winner's instance and returns it; when no instance exists, the failure was
+ * real and is thrown.
  */
 export async function startCopy(
-  client: DurableClient,
-  config: AppConfig,
+  client: StartCopyClient,
+  config: Pick<AppConfig, 'copy'>,
   options: StartCopyOptions,
 ): Promise<StartCopyResult> {
-  const store = new CopyStatusStore(client);
   const sourceRestorePointId = formatRestorePointId(options.source);
   const id = copyIdFor(sourceRestorePointId, options.targetRegion);
-  const existing = await store.getCopy(id);
+  const existing = await readCopy(client, id);
   if (existing !== undefined && !(options.restartEnded && RESTARTABLE.has(existing.status))) {
     return { document: existing, started: false };
   }
@@ -114,8 +65,9 @@ export async function startCopy(
   try {
     await client.startNew(ORCHESTRATOR_NAME, { instanceId: id, input });
   } catch (error) {
-    const winner = isDuplicateStart(error) ? await store.getCopy(id) : undefined;
-    if (winner === undefined) {
+    const winner = await readCopy(client, id);
+    // A restart of an ended copy lost only when the instance now shows a newer run than the one it replaced.
+    if (winner === undefined || (existing !== undefined && (winner.attempt ?? 1) < attempt)) {
       throw error;
     }
     return { document: winner, started: false };

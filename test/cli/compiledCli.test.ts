@@ -117,6 +117,8 @@ describe('bin/rpcopy.js', () => {
     try {
       mkdirSync(join(checkout, 'bin'));
       copyFileSync(bin, join(checkout, 'bin/rpcopy.js'));
+      copyFileSync(join(root, 'bin/checkNodeVersion.js'), join(checkout, 'bin/checkNodeVersion.js'));
+      copyFileSync(join(root, 'package.json'), join(checkout, 'package.json'));
 
       const run = await runProcess(node, [join(checkout, 'bin/rpcopy.js'), '--version']);
 
@@ -142,8 +144,7 @@ describe('bin/rpcopy.js', () => {
       code: 3,
       stdout: '',
       stderr:
-        'rpcopy: needs Node.js 22 or newer; this is Node v20.11.1.\n' +
-        "Inside the project, run it as `npx rpcopy …`, which uses the project's pinned Node 22.\n",
+        "rpcopy: needs Node.js >=22.12 but this is Node.js v20.11.1; install Node.js 22 (or run it with npm inside the project, which uses the project's pinned Node.js 22).\n",
     });
   });
 

@@ -6,6 +6,7 @@ import { createCopyDocument } from '../../src/domain/copyDocument';
 import { copyIdFor } from '../../src/copyId';
 import { collectionId, FakeCopyApi } from './support/fakeCopyApi';
 import { runCli } from './support/runCli';
+import { invocationName } from '../../src/cli/help';
 
 // eslint-disable-next-line no-control-regex -- asserting the absence of escape sequences
 const anyEscape = /\u001b/;
@@ -40,8 +41,12 @@ describe('usage errors', () => {
     { argv: ['copy'], message: 'Missing argument <sourceRestorePointId>.' },
     { argv: ['copy', sourceRestorePoint, '--to'], message: 'Option --to needs a value.' },
     {
-      argv: ['copy', sourceRestorePoint, '--to', 'West US'],
-      message: "'west us' is not an Azure region name; use names like westus2 or northeurope.",
+      argv: ['copy', sourceRestorePoint, '--to', 'westus2,mars'],
+      message: "'mars' is not an Azure region name; use names like westus2 or northeurope.",
+    },
+    {
+      argv: ['list', '--region', 'mars'],
+      message: "'mars' is not an Azure region name; use names like westus2 or northeurope.",
     },
     {
       argv: ['copy', sourceRestorePoint, '--to', ','],
@@ -52,10 +57,14 @@ describe('usage errors', () => {
       message:
         "Unknown status 'Done'; use one of Queued, Starting, Replicating, Succeeded, Failed, TimedOut, Canceled, Skipped.",
     },
-    { argv: ['list', '--top', '0'], message: "Option --top needs a whole number of at least 1, not '0'." },
+    { argv: ['list', '--top', '0'], message: "Option --top needs a whole number from 1 to 200, not '0'." },
+    {
+      argv: ['list', '--top', '500'],
+      message: "Option --top needs a whole number from 1 to 200, not '500'.",
+    },
     {
       argv: ['list', '--top', '2.5'],
-      message: "Option --top needs a whole number of at least 1, not '2.5'.",
+      message: "Option --top needs a whole number from 1 to 200, not '2.5'.",
     },
     { argv: ['list', '--json=yes'], message: 'Option --json does not take a value.' },
     {
@@ -387,6 +396,7 @@ describe("the app's own documents", () => {
       stdout: [
         `Copy        ${id}`,
         'Status      Queued',
+        'Usable      not yet',
         `Source      ${sourceRestorePoint}`,
         'Target      — (westus2)',
         'Created     2026-11-25T17:00:00.000Z',
@@ -867,7 +877,9 @@ describe('watch', () => {
     });
 
     expect(run.code).toBe(0);
-    expect(run.stderr).toBe('rpcopy: API answered 503 HTTP503; retrying (1 of 30)\n');
+    expect(run.stderr).toBe(
+      'rpcopy: API answered 503 HTTP503; retrying in 2s (waits grow to 30s; gives up after 15m without an answer)\n',
+    );
     expect(run.stdout.split('\n').at(-2)).toBe('c1 westus2 Succeeded 100%');
   });
 
@@ -978,3 +990,167 @@ describe('watch', () => {
     });
   });
 });
+
+describe('watch with nothing to watch, and through a restart of the API', () => {
+  it('says there is nothing in progress in a terminal too, and exits 0', async () => {
+    api.addCopy(copyDocument('old', 'westus2', 'Succeeded', [['osdisk', 100]]));
+
+    const run = await runCli(['watch', '--url', api.url], { isTTY: true, columns: 80, rows: 30 });
+
+    expect(run).toEqual({ code: 0, stdout: 'No copies in progress.\n', stderr: '' });
+  });
+
+  it('shows the waiting frame in a terminal with --follow, then the next copy', async () => {
+    const controller = new AbortController();
+    let polls = 0;
+
+    const run = await runCli(['watch', '--follow', '--url', api.url], {
+      isTTY: true,
+      columns: 100,
+      rows: 30,
+      env: { NO_COLOR: '1' },
+      signal: controller.signal,
+      sleep: () => {
+        polls += 1;
+        if (polls === 1) api.addCopy(copyDocument('next', 'westus2', 'Queued'));
+        if (polls === 2) controller.abort();
+        return Promise.resolve();
+      },
+    });
+    const frames = run.stdout.split('\r\u001b[');
+
+    expect(run.code).toBe(130);
+    expect(frames[0]).toContain('No copies in progress; waiting for new ones.');
+    expect(frames.at(-1)).toContain('next  rp-20261125-1700 → westus2  Queued');
+  });
+
+  it('rides out an API that is down from the start with --follow, backing off to 30 s, and picks up the next copy', async () => {
+    const port = await freePort();
+    const controller = new AbortController();
+    const waits: number[] = [];
+    let restarted: FakeCopyApi | undefined;
+
+    const run = await runCli(['watch', '--follow', '--url', `http://127.0.0.1:${port}`], {
+      signal: controller.signal,
+      sleep: async (ms) => {
+        waits.push(ms);
+        // 40 failed polls: more than the 30 retries watch used to give up after.
+        if (waits.length === 40) {
+          restarted = await new FakeCopyApi().start(port);
+          restarted.addCopy(
+            copyDocument('next', 'westus2', 'Queued'),
+            copyDocument('next', 'westus2', 'Succeeded'),
+          );
+        }
+        if (waits.length === 43) controller.abort();
+      },
+    });
+    await restarted?.close();
+    const retries = run.stderr.trimEnd().split('\n');
+
+    expect(run.code).toBe(130);
+    expect(waits.slice(0, 7)).toEqual([2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000]);
+    expect(waits.slice(40)).toEqual([2000, 2000, 2000]);
+    expect(retries).toHaveLength(40);
+    expect(retries[0]).toBe(
+      'rpcopy: API unreachable (connection refused (ECONNREFUSED)); retrying in 2s (waits grow to 30s; Ctrl-C to stop)',
+    );
+    expect(retries[39]).toMatch(
+      /^rpcopy: API unreachable .*; retrying in 30s \(waits grow to 30s; Ctrl-C to stop\)$/,
+    );
+    expect(run.stdout).toBe('next westus2 Queued\nnext westus2 Succeeded\n');
+  });
+
+  it('gives up once the API has not answered for 15 minutes, saying so, with exit 3', async () => {
+    api.addCopy(copyDocument('c1', 'westus2', 'Replicating', [['osdisk', 10]]));
+    const waits: number[] = [];
+
+    const run = await runCli(['watch', 'c1', '--url', api.url], {
+      sleep: async (ms) => {
+        waits.push(ms);
+        if (waits.length === 1) await api.close();
+      },
+    });
+    api = await new FakeCopyApi().start();
+
+    expect(run.code).toBe(3);
+    expect(waits.slice(1).reduce((sum, ms) => sum + ms, 0)).toBe(15 * 60_000);
+    expect(run.stderr.trimEnd().split('\n').slice(-4)).toEqual([
+      expect.stringMatching(/retrying in 30s/),
+      'rpcopy: the API has not answered for 15m; giving up.',
+      expect.stringMatching(
+        /^rpcopy: could not reach the rpcopy API at http:\/\/127\.0\.0\.1:\d+\/api\/copies\/c1: connection refused/,
+      ),
+      'Is the app running? Point the CLI at it with --url or RPCOPY_URL.',
+    ]);
+  });
+});
+
+describe('hints, repeated requests, usability and the clock', () => {
+  it('prints hints with the command the user ran the CLI with', async () => {
+    const created = await runCli(['copy', sourceRestorePoint, '--to', 'westus2', '--url', api.url], {
+      invokedAs: 'npx rpcopy',
+    });
+    const usage = await runCli(['list', '--top', '0'], { invokedAs: 'npx rpcopy' });
+
+    expect(created.stdout.split('\n').at(-2)).toBe(
+      'Follow progress with: npx rpcopy watch rp-20261125-1700-westus2',
+    );
+    expect(usage.stderr.split('\n').at(-2)).toBe("Run 'npx rpcopy list --help' for details.");
+  });
+
+  it.each([
+    { env: { npm_lifecycle_event: 'npx' }, script: '/repo/node_modules/.bin/rpcopy', expected: 'npx rpcopy' },
+    { env: {}, script: '/usr/local/bin/rpcopy', expected: 'rpcopy' },
+    { env: {}, script: '/repo/bin/rpcopy.js', expected: 'node bin/rpcopy.js' },
+    { env: {}, script: '/elsewhere/bin/rpcopy.js', expected: 'node /elsewhere/bin/rpcopy.js' },
+  ])('names the CLI as $expected when run as $script', ({ env, script, expected }) => {
+    expect(invocationName(env, script, '/repo')).toBe(expected);
+  });
+
+  it('says that a repeated request started nothing new because the copies already exist', async () => {
+    const first = await cli('copy', sourceRestorePoint);
+    api.addCopy(copyDocument('rp-20261125-1700-westus2', 'westus2', 'Replicating', [['osdisk', 10]]));
+    api.addCopy(copyDocument('rp-20261125-1700-centralus', 'centralus', 'Succeeded', [['osdisk', 100]]));
+    const again = await cli('copy', sourceRestorePoint);
+
+    expect(first.stdout.split('\n')[0]).toBe('Requested 2 copies of restore point rp-20261125-1700:');
+    expect(again.stdout.split('\n')[0]).toBe(
+      'The 2 copies of restore point rp-20261125-1700 already exist; nothing new was started:',
+    );
+  });
+
+  it('says "usable" for a copy the API reports usable, in status and watch', async () => {
+    const done = copyDocument('c1', 'westus2', 'Succeeded', [['osdisk', 100]], { usable: true });
+    api.addCopy(done);
+
+    const status = await cli('status', 'c1');
+    const watch = await cli('watch', 'c1');
+
+    expect(status.stdout.split('\n').slice(1, 3)).toEqual([
+      'Status      Succeeded · 100% · usable',
+      'Usable      yes: every disk has replicated; the target can restore a VM',
+    ]);
+    expect(watch.stdout).toBe('c1 westus2 Succeeded 100% usable\n');
+  });
+
+  it('labels ETAs and times as simulated when RPCOPY_SIMULATED_SPEED says the app runs on a simulated clock', async () => {
+    api.addCopy(copyDocument('c1', 'westus2', 'Replicating', [['osdisk', 40]]));
+
+    const run = await runCli(['status', 'c1', '--url', api.url], { env: { RPCOPY_SIMULATED_SPEED: '60' } });
+
+    expect(run.stdout.split('\n').filter((line) => /^(Status|Created)/.test(line))).toEqual([
+      'Status      Replicating · 40% · ETA 1h 00m simulated (≈1m 00s real)',
+      'Created     2026-11-25T17:00:00Z (simulated clock)',
+    ]);
+  });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}

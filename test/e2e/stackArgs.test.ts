@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseStackArgs, UsageError } from '../../dev/stack/args';
+import { parseStackArgs, showsSummary, UsageError, type StackArgs } from '../../dev/stack/args';
 
 describe('npm start arguments', () => {
   it('defaults to a minute per second, .rpcopy/, a restore point every 4 hours', () => {
@@ -57,5 +57,30 @@ describe('npm start arguments', () => {
     [['--speed', '2', '--speed', '3'], '--speed was given more than once'],
   ])('refuses %j with a clear message', (argv, message) => {
     expect(() => parseStackArgs(argv)).toThrow(new UsageError(message));
+  });
+});
+
+describe('when npm start shows its live summary', () => {
+  const args = (argv: string[]): StackArgs => {
+    const parsed = parseStackArgs(argv);
+    if (parsed.kind !== 'run') throw new Error('expected run');
+    return parsed.args;
+  };
+
+  it.each([
+    { argv: [], stdout: true, stdin: true, shows: true },
+    { argv: [], stdout: false, stdin: true, shows: false },
+    { argv: ['--ready-file', 'ready.json'], stdout: true, stdin: false, shows: false },
+    { argv: ['--ready-file', 'ready.json'], stdout: true, stdin: true, shows: true },
+    { argv: ['--quiet'], stdout: true, stdin: true, shows: false },
+    { argv: ['--summary'], stdout: false, stdin: false, shows: true },
+  ])('$argv with stdout a terminal: $stdout, stdin: $stdin → $shows', ({ argv, stdout, stdin, shows }) => {
+    expect(showsSummary(args(argv), { stdout, stdin })).toBe(shows);
+  });
+
+  it('refuses --quiet with --summary', () => {
+    expect(() => parseStackArgs(['--quiet', '--summary'])).toThrow(
+      new UsageError('--quiet and --summary cannot be combined'),
+    );
   });
 });

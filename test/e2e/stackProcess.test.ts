@@ -256,6 +256,13 @@ describe('the local stack as a process', () => {
     // npm re-raises the SIGINT it received once its script has exited; the stack itself ended normally.
     expect([exit.code, exit.signal]).toEqual([null, 'SIGINT']);
     expect(stack.stdout()).toContain('rpcopy is running offline.');
+    // The banner's command makes the CLI label its ETAs and times as simulated, as the stack's own are.
+    expect(stack.stdout()).toMatch(
+      /Watch copies {2}RPCOPY_SIMULATED_SPEED=60 RPCOPY_KEY="\$\(cat .+function-key\)" npx rpcopy watch\n/,
+    );
+    // Without a terminal the live summary stays off: a script's output is never drawn over.
+    expect(stack.stdout()).not.toContain('[simulated ');
+    expect(stack.stdout()).not.toContain('\u001b[');
     expect(stack.stdout()).toMatch(/Stopped\. State saved in .+; npm start resumes every copy\.\n$/);
     expect(stack.stderr()).not.toMatch(/error/i);
     expect(existsSync(readyFile)).toBe(false);

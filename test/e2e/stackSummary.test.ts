@@ -59,10 +59,10 @@ describe('live summary rendering', () => {
       { columns: 100, style: { color: false } },
     );
     expect(lines.slice(0, 4)).toEqual([
-      'rpcopy local stack · 2026-01-01 04:00 UTC (a simulated minute per second) · Ctrl-C to stop',
+      'rpcopy local stack · simulated 2026-01-01 04:00 UTC (a minute per real second) · Ctrl-C to stop',
       'Next source restore point at 2026-01-01 08:00 UTC.',
       '',
-      'c1  rp-20260101-0000 → westus2  Replicating · 42% · ETA 25m 00s',
+      'c1  rp-20260101-0000 → westus2  Replicating · 42% · ETA 25m 00s simulated (≈25s real)',
     ]);
     expect(lines.slice(4).map((line) => line.replace(/[█▏▎▍▌▋▊▉░]+/, '<bar>'))).toEqual([
       '  demo-vm-os     <bar>  100%  Succeeded',
@@ -78,7 +78,7 @@ describe('live summary rendering', () => {
       { columns: 200, style: { color: false } },
     );
     expect(lines).toEqual([
-      'rpcopy local stack · 2026-01-01 04:00 UTC (600× real time) · Ctrl-C to stop',
+      'rpcopy local stack · simulated 2026-01-01 04:00 UTC (600× real speed) · Ctrl-C to stop',
       'No new source restore points are scheduled.',
       'No copies yet: they start when a source restore point is created.',
       '',
@@ -100,10 +100,10 @@ describe('live summary rendering', () => {
     );
     expect({ first, repeat, done }).toEqual({
       first: [
-        '[2026-01-01 04:00 UTC] c1 westus2 Replicating 42% ETA 25m 00s | demo-vm-os 100%, demo-vm-data0 50%, demo-vm-data1 20%',
+        '[simulated 2026-01-01 04:00 UTC] c1 westus2 Replicating 42% ETA 25m 00s simulated (≈25s real) | demo-vm-os 100%, demo-vm-data0 50%, demo-vm-data1 20%',
       ],
       repeat: [],
-      done: ['[2026-01-01 04:01 UTC] c1 westus2 Succeeded 100%'],
+      done: ['[simulated 2026-01-01 04:01 UTC] c1 westus2 Succeeded 100%'],
     });
   });
 });
@@ -155,8 +155,8 @@ describe('live summary polling', () => {
 
     // Assess
     expect(written).toEqual([
-      '[2026-01-01 04:00 UTC] c1 westus2 Queued\n',
-      '[2026-01-01 04:00 UTC] c1 westus2 Failed | platform-failure: disk failed\n',
+      '[simulated 2026-01-01 04:00 UTC] c1 westus2 Queued\n',
+      '[simulated 2026-01-01 04:00 UTC] c1 westus2 Failed | platform-failure: disk failed\n',
     ]);
   });
 

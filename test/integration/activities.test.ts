@@ -62,23 +62,32 @@ describe('activities against the Compute simulator', () => {
   const target = (name: string, collection = 'src'): string => restorePointId(`${collection}-westus2`, name);
 
   async function startedCopy(name: string, collection = 'src', vm = 'vm1'): Promise<void> {
-    await activities.ensureTargetCollection({
-      sourceCollectionId: collectionId(collection),
-      sourceVmId: vmId(vm),
-      targetCollectionId: collectionId(`${collection}-westus2`),
-      targetRegion: 'westus2',
-    });
+    await activities.ensureTargetCollection(
+      {
+        sourceCollectionId: collectionId(collection),
+        sourceVmId: vmId(vm),
+        targetCollectionId: collectionId(`${collection}-westus2`),
+        targetRegion: 'westus2',
+      },
+      context,
+    );
     await expect(
-      activities.startRestorePointCopy({
-        sourceRestorePointId: restorePointId(collection, name),
-        targetRestorePointId: target(name, collection),
-      }),
+      activities.startRestorePointCopy(
+        {
+          sourceRestorePointId: restorePointId(collection, name),
+          targetRestorePointId: target(name, collection),
+        },
+        context,
+      ),
     ).resolves.toEqual({ kind: 'started' });
   }
 
   async function replicateFully(name: string, collection = 'src'): Promise<void> {
     for (let step = 0; step < 400; step++) {
-      const progress = await activities.getCopyProgress({ targetRestorePointId: target(name, collection) });
+      const progress = await activities.getCopyProgress(
+        { targetRestorePointId: target(name, collection) },
+        context,
+      );
       if (progress.kind === 'found' && evaluateReplication(progress.restorePoint).state !== 'inProgress') {
         return;
       }
@@ -93,11 +102,14 @@ describe('activities against the Compute simulator', () => {
     const source = await h.client.restorePoints.get(RESOURCE_GROUP, 'src', 'rp1');
 
     // Act
-    const result = await activities.resolveCopySource({
-      copyId: 'c1',
-      sourceRestorePointId: restorePointId('src', 'rp1'),
-      targetRegion: 'westus2',
-    });
+    const result = await activities.resolveCopySource(
+      {
+        copyId: 'c1',
+        sourceRestorePointId: restorePointId('src', 'rp1'),
+        targetRegion: 'westus2',
+      },
+      context,
+    );
 
     // Assess
     expect(result).toEqual({
@@ -128,11 +140,14 @@ describe('activities against the Compute simulator', () => {
     await createSourceRestorePoint(h, 'rp1');
 
     // Act
-    const result = await activities.resolveCopySource({
-      copyId: 'c1',
-      sourceRestorePointId: restorePointId('src', name),
-      targetRegion: region,
-    });
+    const result = await activities.resolveCopySource(
+      {
+        copyId: 'c1',
+        sourceRestorePointId: restorePointId('src', name),
+        targetRegion: region,
+      },
+      context,
+    );
 
     // Assess
     expect(result).toMatchObject({ kind: 'fail', error: { category, code } });
@@ -148,8 +163,8 @@ describe('activities against the Compute simulator', () => {
     };
 
     // Act
-    const first = await activities.ensureTargetCollection(input);
-    const second = await activities.ensureTargetCollection(input);
+    const first = await activities.ensureTargetCollection(input, context);
+    const second = await activities.ensureTargetCollection(input, context);
     const created = await h.client.restorePointCollections.get(RESOURCE_GROUP, 'src-westus2');
 
     // Assess
@@ -173,13 +188,16 @@ describe('activities against the Compute simulator', () => {
     await startedCopy('rp1');
 
     // Act
-    const retried = await activities.startRestorePointCopy({
-      sourceRestorePointId: restorePointId('src', 'rp1'),
-      targetRestorePointId: target('rp1'),
-    });
-    const early = await activities.getCopyProgress({ targetRestorePointId: target('rp1') });
+    const retried = await activities.startRestorePointCopy(
+      {
+        sourceRestorePointId: restorePointId('src', 'rp1'),
+        targetRestorePointId: target('rp1'),
+      },
+      context,
+    );
+    const early = await activities.getCopyProgress({ targetRestorePointId: target('rp1') }, context);
     await replicateFully('rp1');
-    const done = await activities.getCopyProgress({ targetRestorePointId: target('rp1') });
+    const done = await activities.getCopyProgress({ targetRestorePointId: target('rp1') }, context);
 
     // Assess
     expect(retried).toEqual({ kind: 'already-exists' });
@@ -266,10 +284,13 @@ describe('activities against the Compute simulator', () => {
     }
 
     // Act
-    const fourth = await activities.startRestorePointCopy({
-      sourceRestorePointId: restorePointId('src', 'rp4'),
-      targetRestorePointId: target('rp4'),
-    });
+    const fourth = await activities.startRestorePointCopy(
+      {
+        sourceRestorePointId: restorePointId('src', 'rp4'),
+        targetRestorePointId: target('rp4'),
+      },
+      context,
+    );
 
     // Assess
     expect(fourth.kind).toBe('throttled');
@@ -286,11 +307,11 @@ describe('activities against the Compute simulator', () => {
     const failed = { targetRestorePointId: target('rp1', 'big') };
 
     // Act
-    const progress = await activities.getCopyProgress(failed);
-    const deleted = await activities.deleteTargetRestorePoint(failed);
+    const progress = await activities.getCopyProgress(failed, context);
+    const deleted = await activities.deleteTargetRestorePoint(failed, context);
     await h.clock.advanceBy(60_000);
-    const again = await activities.deleteTargetRestorePoint(failed);
-    const gone = await activities.getCopyProgress(failed);
+    const again = await activities.deleteTargetRestorePoint(failed, context);
+    const gone = await activities.getCopyProgress(failed, context);
 
     // Assess
     const verdict = progress.kind === 'found' ? evaluateReplication(progress.restorePoint) : undefined;
@@ -310,11 +331,14 @@ describe('activities against the Compute simulator', () => {
     await startedCopy('rp1');
 
     // Act
-    const result = await activities.resolveCopySource({
-      copyId: 'c',
-      sourceRestorePointId: target('rp1'),
-      targetRegion: 'centralus',
-    });
+    const result = await activities.resolveCopySource(
+      {
+        copyId: 'c',
+        sourceRestorePointId: target('rp1'),
+        targetRegion: 'centralus',
+      },
+      context,
+    );
 
     // Assess
     expect(result).toMatchObject({ kind: 'skip', reason: 'copy-of-copy' });

@@ -81,15 +81,20 @@ describe('copy orchestration, happy path, through the dev host', () => {
       ]);
       expect(stack.h.sim.getCopy(restorePointId(`src-${region}`, 'rp1'))?.state).toBe('succeeded');
     }
-    // Cheap polling: a 45-minute copy is looked at a handful of times, not every minute.
-    for (const region of ['westus2', 'centralus']) {
+    // Polling locked onto the refreshes: the end of a 45-minute copy is noticed within a minute of the
+    // simulator showing it, with far fewer looks than polling every 30 s would take (about 90).
+    for (const [index, region] of ['westus2', 'centralus'].entries()) {
+      const endsAt = stack.h.sim.copyEndsAt(restorePointId(`src-${region}`, 'rp1')) ?? 0;
+      const lagSeconds = (Date.parse(documents[index]?.completedAt ?? '') - endsAt) / 1000;
+      expect(lagSeconds).toBeGreaterThanOrEqual(0);
+      expect(lagSeconds).toBeLessThanOrEqual(60);
       const polls = stack.h.sim.requestLog.filter(
         (entry) =>
           entry.method === 'GET' &&
           entry.path.toLowerCase() === restorePointId(`src-${region}`, 'rp1').toLowerCase() &&
           entry.query.includes('instanceView'),
       );
-      expect(polls.length).toBeLessThanOrEqual(6);
+      expect(polls.length).toBeLessThanOrEqual(24);
     }
     const events = stack.sink.events();
     expect(events.map((event) => event.id).sort()).toEqual(

@@ -219,7 +219,7 @@ describe('HTTP API through the dev host', () => {
         targetRegion: ['westus2', 'centralus'][index],
         targetRestorePointId: restorePointId(`src-${['westus2', 'centralus'][index] ?? ''}`, 'rp2'),
         status: 'Succeeded',
-        statusUrl: `${stack.host.baseUrl}/api/copies/${id}`,
+        statusUrl: `/api/copies/${id}`,
       })),
     );
     for (const id of ids) {
@@ -276,7 +276,7 @@ describe('HTTP API through the dev host', () => {
     );
     expect(queued.copies).toEqual([]);
     expect(page1.copies).toHaveLength(2);
-    expect(page1.nextLink).toContain('continuationToken=');
+    expect(page1.nextLink).toMatch(/^\/api\/copies\?(.+&)?continuationToken=/);
     expect([...page1.copies, ...page2.copies].map((copy) => copy.id)).toEqual(
       all.copies.map((copy) => copy.id),
     );

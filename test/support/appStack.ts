@@ -4,6 +4,7 @@ import path from 'node:path';
 
 import type { ComputeSimulatorOptions } from '../../dev/compute-sim';
 import type { DevHost, InstanceStatus } from '../../dev/host';
+import type { LogSink } from '../../dev/host/worker/invocation';
 import type { CopyDocument } from '../../src/domain/copyDocument';
 import { VirtualClock, startDevHost } from '../../dev/host';
 import type { SimHarness } from './computeSim';
@@ -51,6 +52,8 @@ export function appSettings(h: SimHarness, sink: EventSink): Record<string, stri
     RPCOPY_QUEUE_RECHECK_SECONDS: '120',
     // Tests fire the reconciliation by hand; keep the timer out of the way.
     RPCOPY_RECONCILE_SCHEDULE: '0 0 0 1 1 *',
+    // The protection sweep too, unless a test drives it on a schedule of its own.
+    RPCOPY_PROTECTION_SCHEDULE: '0 0 0 1 1 *',
   };
 }
 
@@ -64,6 +67,8 @@ export async function startAppStack(
     sim?: Partial<ComputeSimulatorOptions>;
     dataDir?: string;
     clock?: VirtualClock;
+    /** Function and host logs; dropped unless a test reads them. */
+    log?: LogSink;
   } = {},
 ): Promise<AppStack> {
   if (!existsSync(path.join(APP_DIR, 'dist/src/functions/copiesHttp.js'))) {
@@ -75,7 +80,7 @@ export async function startAppStack(
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'rpcopy-app-'));
   const settings = { ...appSettings(h, sink), ...options.settings };
   const start = (): Promise<DevHost> =>
-    startDevHost({ appDir: APP_DIR, clock, settings, log: () => undefined, dataDir });
+    startDevHost({ appDir: APP_DIR, clock, settings, log: options.log ?? (() => undefined), dataDir });
   const stack: AppStack = {
     clock,
     h,

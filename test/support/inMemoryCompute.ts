@@ -1,12 +1,14 @@
 import type { ComputeGateway, CreateCollectionOptions } from '../../src/azure/computeGateway';
 import type { CollectionRef, RestorePointRef } from '../../src/domain/armIds';
-import { formatCollectionId, normalizeArmId } from '../../src/domain/armIds';
+import { formatCollectionId, formatRestorePointId, normalizeArmId } from '../../src/domain/armIds';
 import type { CollectionView, RestorePointView } from '../../src/domain/restorePoints';
 
 /** A typed in-memory `ComputeGateway` for service tests: collections with their restore points. */
 export class InMemoryCompute implements ComputeGateway {
   readonly collections = new Map<string, CollectionView>();
   readonly copyRequests: { target: string; source: string }[] = [];
+  /** Ids of the restore points deleted, in order. */
+  readonly deleted: string[] = [];
 
   addCollection(collection: CollectionView): void {
     this.collections.set(normalizeArmId(collection.id), {
@@ -72,7 +74,16 @@ export class InMemoryCompute implements ComputeGateway {
     return Promise.resolve();
   }
 
-  beginDeleteRestorePoint(): Promise<'accepted' | 'not-found'> {
-    return Promise.resolve('not-found');
+  beginDeleteRestorePoint(ref: RestorePointRef): Promise<'accepted' | 'not-found'> {
+    const collection = this.find(ref);
+    const kept = (collection?.restorePoints ?? []).filter(
+      (rp) => rp.name.toLowerCase() !== ref.restorePointName.toLowerCase(),
+    );
+    if (collection === undefined || kept.length === collection.restorePoints?.length) {
+      return Promise.resolve('not-found');
+    }
+    this.deleted.push(formatRestorePointId(ref));
+    this.addCollection({ ...collection, restorePoints: kept });
+    return Promise.resolve('accepted');
   }
 }

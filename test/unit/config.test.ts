@@ -49,6 +49,8 @@ describe('loadConfig', () => {
         activityRetry: { firstRetryIntervalSeconds: 5, maxNumberOfAttempts: 5, backoffCoefficient: 2 },
       },
       reconcileSchedule: '0 0 * * * *',
+      protection: { defaultRpoHours: 24, atRiskPercent: 75, retentionDryRun: false },
+      protectionSchedule: '0 30 * * * *',
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.copy.polling)).toBe(true);
@@ -179,5 +181,23 @@ describe('loadConfig', () => {
   it('registers the timer with the default schedule when the setting is invalid', () => {
     expect(readReconcileSchedule({ RPCOPY_RECONCILE_SCHEDULE: '0 */15 * * * *' })).toBe('0 */15 * * * *');
     expect(readReconcileSchedule({ RPCOPY_RECONCILE_SCHEDULE: 'often' })).toBe('0 0 * * * *');
+  });
+
+  it('reads RPCOPY_PUBLIC_BASE_URL without its trailing slash, and refuses one with a query', () => {
+    // Act
+    const config = loadConfig({
+      RPCOPY_ALLOWED_SUBSCRIPTIONS: SUB,
+      RPCOPY_PUBLIC_BASE_URL: 'https://gateway.example/rpcopy/',
+    });
+    const error = loadError({
+      RPCOPY_ALLOWED_SUBSCRIPTIONS: SUB,
+      RPCOPY_PUBLIC_BASE_URL: 'https://x.example/?a=1',
+    });
+
+    // Assess
+    expect(config.publicBaseUrl).toBe('https://gateway.example/rpcopy');
+    expect(error.problems).toEqual([
+      "RPCOPY_PUBLIC_BASE_URL must have no query, fragment or credentials, got 'https://x.example/?a=1'",
+    ]);
   });
 });

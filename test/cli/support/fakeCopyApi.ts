@@ -69,8 +69,9 @@ export class FakeCopyApi {
     return this.origin;
   }
 
-  async start(): Promise<this> {
-    this.server.listen(0, '127.0.0.1');
+  /** @param port 0 for a free one; a given port lets a test bring the API back where a client expects it. */
+  async start(port = 0): Promise<this> {
+    this.server.listen(port, '127.0.0.1');
     await once(this.server, 'listening');
     this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;

@@ -15,6 +15,8 @@ export interface RunCliOptions {
   signal?: AbortSignal;
   /** Called between watch polls; by default returns at once, so a scripted copy plays out without waiting. */
   sleep?: CliIo['sleep'];
+  /** How the user ran the CLI, for its hints. @default 'rpcopy' */
+  invokedAs?: string;
 }
 
 /** Runs the CLI's `main` in-process with captured output and an environment of only what the test gives. */
@@ -32,6 +34,7 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
     isTTY: options.isTTY ?? false,
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
     sleep: options.sleep ?? (() => Promise.resolve()),
+    invokedAs: options.invokedAs ?? 'rpcopy',
   });
   return { code, stdout, stderr };
 }

@@ -8,6 +8,7 @@ import type { ReceivedEvent } from '../../../dev/stack/eventSink';
 import { callFunctionApi, type ApiResponse } from '../../support/functionApi';
 import { afterEach, beforeAll } from 'vitest';
 import { ensureBuilt, whileNotBuilding } from './ensureBuilt';
+import { recordAppOperations } from '../../infra/armOperations';
 
 /**
  * The real app on the local stack, in-process, on a virtual clock: what the end-to-end tests drive.
@@ -168,6 +169,8 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
       return lastCopies;
     },
     close: async () => {
+      // For the role test (test/infra/roleTraffic.test.ts): what the app did to ARM in this test.
+      recordAppOperations(stack.simulator.requestLog);
       await stack.close();
       if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
     },

@@ -5,7 +5,11 @@ import { SUGGESTIONS } from '../../../src/domain/copyDocument';
 import { AzureRequestError, TransientAzureError } from '../../../src/errors';
 
 const azure = (status: number | undefined, code?: string, retryAfter?: number): AzureRequestError =>
-  new AzureRequestError(`call failed: ${status ?? 'no response'}`, status, code, retryAfter);
+  new AzureRequestError(`call failed: ${status ?? 'no response'}`, {
+    statusCode: status,
+    code,
+    retryAfterSeconds: retryAfter,
+  });
 
 describe('classifyAzureError', () => {
   it.each([

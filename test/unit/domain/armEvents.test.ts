@@ -135,4 +135,23 @@ describe('Azure Resource Manager events', () => {
   ])('drops a malformed event: $why', ({ event }) => {
     expect(parseArmEvent(event).kind).toBe('malformed');
   });
+
+  it.each([
+    { why: 'event type', event: { specversion: '1.0', type: 'T'.repeat(1_000_000) } },
+    {
+      why: 'operation',
+      event: {
+        specversion: '1.0',
+        type: 'Microsoft.Resources.ResourceWriteSuccess',
+        data: { operationName: 'o'.repeat(1_000_000) },
+      },
+    },
+  ])('quotes at most 300 characters of a 1 MB $why in its reason', ({ event }) => {
+    // Act
+    const parsed = parseArmEvent(event);
+
+    // Assess
+    expect(parsed.kind).toBe('ignored');
+    expect(JSON.stringify(parsed).length).toBeLessThan(400);
+  });
 });

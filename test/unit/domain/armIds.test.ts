@@ -133,7 +133,7 @@ describe('ARM ids', () => {
     // Assess
     expect(parsed).toEqual({
       ok: false,
-      message: `'${huge.slice(0, 300)}…' is not a restore point id (/subscriptions/{id}/resourceGroups/{rg}/providers/Microsoft.Compute/restorePointCollections/{collection}/restorePoints/{name})`,
+      message: `'${huge.slice(0, 300)}… (${huge.length - 300} more characters)' is not a restore point id (/subscriptions/{id}/resourceGroups/{rg}/providers/Microsoft.Compute/restorePointCollections/{collection}/restorePoints/{name})`,
     });
   });
 

@@ -43,6 +43,21 @@ describe('copy order', () => {
   ])('judges $name against copies of rp1 and rp3', ({ name, createdAt, expected }) => {
     expect(evaluateOrdering({ restorePointId: rp(name), createdAt }, copies)).toEqual(expected);
   });
+
+  it('refuses an older restore point whose own failed target is still there once a newer one is copied', () => {
+    // Act
+    const verdict = evaluateOrdering(
+      { restorePointId: rp('rp1'), createdAt: '2026-01-01T01:00:00.000Z' },
+      copies,
+    );
+
+    // Assess
+    expect(verdict).toEqual({
+      kind: 'out-of-order',
+      newerSourceRestorePointId: rp('rp3'),
+      newerSourceCreatedAt: '2026-01-01T03:00:00.000Z',
+    });
+  });
 });
 
 describe('turn decision', () => {

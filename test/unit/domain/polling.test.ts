@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 
+import { seededRandom } from '../../../dev/compute-sim/faultPlan';
+import { drawRefreshTiming, replicationAt } from '../../../dev/compute-sim/replication';
+import type { RestorePointRecord } from '../../../dev/compute-sim/stateStore';
+import type { ProgressRefreshOptions } from '../../../dev/compute-sim/types';
 import type { PollState, PollingSettings } from '../../../src/domain/polling';
 import {
   MAX_TIMER_SECONDS,
+  SWEEP_SECONDS,
   estimateCompletion,
   initialPollState,
   isStalled,
@@ -20,33 +25,153 @@ const settings: PollingSettings = {
 const start = Date.UTC(2026, 0, 1);
 const at = (seconds: number): string => new Date(start + seconds * 1000).toISOString();
 const farDeadline = at(13 * 86_400);
+const DAY_MS = 86_400_000;
 
-/** Replays a copy whose true progress is `progress(t)`, refreshed by Azure every 10 minutes. */
-function simulate(progress: (seconds: number) => number, deadlineSeconds = 13 * 86_400) {
+interface Replay {
+  polls: number;
+  /** Seconds after the copy request the poll that saw the end was made; undefined when never. */
+  noticedAt: number | undefined;
+  /** Seconds after the copy request the simulator first showed the end. */
+  endsAt: number | undefined;
+  /** What the poll that ended the watch saw. */
+  finalState: string;
+}
+
+/**
+ * Replays the schedule against the Compute simulator's own replication model (the one its HTTP API serves),
+ * so refresh timing, drift, skips and stalls are exactly the simulator's.
+ */
+function replay(
+  disksGB: number[],
+  refresh: ProgressRefreshOptions,
+  seed: number,
+  options: { throughputMiBps?: number; stallAtPercent?: number; watchSeconds?: number } = {},
+): Replay {
+  const replication = {
+    throughputMiBps: options.throughputMiBps ?? 50,
+    progressIntervalMs: 600_000,
+    copyTimeLimitMs: 14 * DAY_MS,
+  };
+  const rp = {
+    createdAt: start,
+    provisionedAt: start + 5_000,
+    disks: disksGB.map((sizeGB, index) => ({ name: `disk${index}`, sizeGB })),
+    copy: {
+      faults:
+        options.stallAtPercent === undefined ? [] : [{ type: 'stall', atPercent: options.stallAtPercent }],
+      refresh: drawRefreshTiming(600_000, refresh, seededRandom(seed)),
+    },
+  } as unknown as RestorePointRecord;
+  const endedAt = replicationAt(rp, start + 14 * DAY_MS - 1, replication).endedAt;
+  const watchSeconds = options.watchSeconds ?? 13 * 86_400;
   let state: PollState = initialPollState();
   let now = 0;
-  const delays: number[] = [];
-  while (now < deadlineSeconds) {
+  let polls = 0;
+  while (now < watchSeconds) {
     const delay = nextPollDelaySeconds({
       state,
       now: at(now),
       startedAt: at(0),
-      deadline: at(deadlineSeconds),
+      deadline: at(watchSeconds),
       settings,
     });
-    delays.push(delay);
     state = withDelay(state, delay);
     now += delay;
-    const reported = Math.min(100, Math.floor(progress(Math.floor(now / 600) * 600)));
-    state = recordProgress(state, { at: at(now), percent: reported });
-    if (reported >= 100) {
-      return { polls: delays.length, finishedAt: now, delays };
+    polls++;
+    const snapshot = replicationAt(rp, start + now * 1000, replication);
+    if (snapshot.state !== 'inProgress') {
+      return {
+        polls,
+        noticedAt: now,
+        endsAt: endedAt === undefined ? undefined : (endedAt - start) / 1000,
+        finalState: snapshot.state,
+      };
     }
+    const disks = snapshot.disks.map((disk) => disk.completionPercent);
+    state = recordProgress(
+      state,
+      { at: at(now), percent: Math.min(99, Math.min(...disks)), disks },
+      settings,
+    );
   }
-  return { polls: delays.length, finishedAt: undefined, delays };
+  return {
+    polls,
+    noticedAt: undefined,
+    endsAt: endedAt === undefined ? undefined : (endedAt - start) / 1000,
+    finalState: 'inProgress',
+  };
 }
 
-describe('adaptive polling', () => {
+const SIZES = [
+  { name: '10 minutes', disksGB: [8, 30] },
+  { name: '1 hour', disksGB: [32, 64, 176] },
+  { name: '6 hours', disksGB: [256, 1056] },
+  { name: '1 day', disksGB: [1024, 4224] },
+];
+const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
+
+describe("phase-locked polling against the simulator's refreshes", () => {
+  it.each(SIZES)(
+    'notices the end of a $name copy within a sweep step plus a margin, whatever the refresh phase and period',
+    ({ disksGB }) => {
+      // Act
+      const runs = SEEDS.map((seed) => replay(disksGB, { randomPhase: true, periodSpread: 0.05 }, seed));
+
+      // Assess
+      for (const run of runs) {
+        expect(run.finalState).toBe('succeeded');
+        expect(run.endsAt).toBeDefined();
+        const lag = (run.noticedAt ?? Infinity) - (run.endsAt ?? 0);
+        expect(lag).toBeGreaterThanOrEqual(0);
+        expect(lag).toBeLessThanOrEqual(SWEEP_SECONDS + 30);
+      }
+    },
+  );
+
+  it.each([
+    {
+      name: 'drift (period 15 % off the configured one)',
+      refresh: { randomPhase: true, periodSpread: 0.15 },
+    },
+    { name: 'late refreshes (up to 2 minutes)', refresh: { randomPhase: true, jitterMs: 120_000 } },
+    { name: 'skipped refreshes (3 in 10)', refresh: { randomPhase: true, skipProbability: 0.3 } },
+  ])('never misses the end when refreshes show $name', ({ refresh }) => {
+    // Act
+    const runs = SEEDS.flatMap((seed) => SIZES.map(({ disksGB }) => replay(disksGB, refresh, seed)));
+
+    // Assess: every end is noticed, and within an hour even when the lock is lost.
+    for (const run of runs) {
+      expect(run.finalState).toBe('succeeded');
+      const lag = (run.noticedAt ?? Infinity) - (run.endsAt ?? 0);
+      expect(lag).toBeGreaterThanOrEqual(0);
+      expect(lag).toBeLessThanOrEqual(3600);
+    }
+  });
+
+  it('costs a 1-day copy well under a quarter of the GETs of polling every 10 minutes', () => {
+    // Act
+    const runs = SEEDS.map((seed) => replay([1024, 4224], { randomPhase: true, periodSpread: 0.05 }, seed));
+
+    // Assess
+    const meanPolls = runs.reduce((sum, run) => sum + run.polls, 0) / runs.length;
+    const tenMinutePolls = 24 * 6;
+    expect(meanPolls).toBeLessThanOrEqual(0.35 * tenMinutePolls);
+  });
+
+  it('backs off on a stall and keeps watching until the deadline', () => {
+    // Act
+    const run = replay([128, 512], { randomPhase: true }, 1, {
+      stallAtPercent: 40,
+      watchSeconds: 3 * 86_400,
+    });
+
+    // Assess: a 3-day watch of a stalled copy, far fewer looks than polling every 10 minutes (432).
+    expect(run).toMatchObject({ noticedAt: undefined, endsAt: undefined, finalState: 'inProgress' });
+    expect(run.polls).toBeLessThanOrEqual(40);
+  });
+});
+
+describe('polling state', () => {
   it('looks once early to confirm the copy started', () => {
     expect(
       nextPollDelaySeconds({
@@ -59,107 +184,60 @@ describe('adaptive polling', () => {
     ).toBe(60);
   });
 
-  it('estimates completion from the rate seen so far', () => {
-    // Prepare
-    let state = recordProgress(initialPollState(), { at: at(600), percent: 10 });
-    state = recordProgress(state, { at: at(1200), percent: 20 });
+  it('estimates completion from the slowest disk, not the overall percent', () => {
+    // Prepare: a small disk at 80 % and a big one at 10 % after an hour.
+    let state = recordProgress(initialPollState(), { at: at(0), percent: 0, disks: [0, 0] }, settings);
+    state = recordProgress(state, { at: at(3600), percent: 18, disks: [80, 10] }, settings);
 
     // Act
     const eta = estimateCompletion(state);
 
-    // Assess
-    expect(eta).toBe(at(6000));
+    // Assess: the big disk needs 10 hours in all (a reading of 10 is 10.5 on average).
+    expect(eta).toBe(at(3600 + (89.5 * 3600) / 10));
   });
 
-  it.each([
-    { name: 'a 2-hour copy', hours: 2, maxPolls: 12 },
-    { name: 'a 2-day copy', hours: 48, maxPolls: 20 },
-    { name: 'a 10-day copy (capped at 6 h between polls)', hours: 240, maxPolls: 60 },
-  ])('finishes $name in few polls and notices completion within an hour', ({ hours, maxPolls }) => {
-    // Act
-    const run = simulate((seconds) => (seconds / (hours * 3600)) * 100);
-
-    // Assess
-    expect(run.finishedAt).toBeDefined();
-    expect(run.polls).toBeLessThanOrEqual(maxPolls);
-    expect((run.finishedAt ?? 0) - hours * 3600).toBeLessThanOrEqual(3600);
-  });
-
-  it('looks on every refresh once the estimated end is near, since the estimate is only as fine as a whole percent', () => {
-    // Prepare: 90 % after 3 h, so the estimated end is 20 minutes away.
-    let state = recordProgress(initialPollState(), { at: at(0), percent: 0 });
-    state = recordProgress(state, { at: at(3 * 3600), percent: 90 });
-
-    // Act
-    const delay = nextPollDelaySeconds({
-      state,
-      now: at(3 * 3600),
-      startedAt: at(0),
-      deadline: farDeadline,
-      settings,
-    });
-
-    // Assess
-    expect({ eta: estimateCompletion(state), delay }).toEqual({ eta: at(3 * 3600 + 1200), delay: 600 });
-  });
-
-  it('never polls more often than the progress refresh after the first look, and never waits more than the maximum', () => {
-    // Act
-    const run = simulate((seconds) => (seconds / (30 * 3600)) * 100);
-
-    // Assess
-    expect(run.delays.slice(1).every((delay) => delay >= 600 && delay <= settings.maxIntervalSeconds)).toBe(
-      true,
-    );
-  });
-
-  it('catches a copy that jumps from 0 to 100 percent within a third of its age', () => {
-    // Act
-    const run = simulate((seconds) => (seconds >= 5 * 3600 ? 100 : 0));
-
-    // Assess
-    expect(run.finishedAt).toBeLessThanOrEqual(5 * 3600 * (4 / 3) + 600);
-  });
-
-  it('backs off on a stall, doubling up to the maximum, and flags it', () => {
+  it('falls back after a clock jump backwards: what was learned is dropped, polling goes on', () => {
     // Prepare
-    let state = initialPollState();
-    for (const [seconds, percent] of [
-      [600, 30],
-      [1200, 30],
-      [1800, 30],
-      [2400, 30],
-    ] as const) {
-      state = recordProgress(state, { at: at(seconds), percent });
-    }
-    state = withDelay(state, 1200);
+    let state = recordProgress(initialPollState(), { at: at(3600), percent: 0, disks: [0] }, settings);
+    state = recordProgress(state, { at: at(3700), percent: 5, disks: [5] }, settings);
+    expect(state.refresh).toBeDefined();
 
     // Act
-    const delay = nextPollDelaySeconds({
-      state,
-      now: at(2400),
-      startedAt: at(0),
-      deadline: farDeadline,
-      settings,
-    });
+    const jumped = recordProgress(state, { at: at(600), percent: 6, disks: [6] }, settings);
 
     // Assess
-    expect(isStalled(state, settings)).toBe(true);
-    expect(delay).toBe(2400);
+    expect(jumped.refresh).toBeUndefined();
+    expect(estimateCompletion(jumped)).toBeUndefined();
     expect(
       nextPollDelaySeconds({
-        state: withDelay(state, 5 * 3600),
-        now: at(2400),
+        state: jumped,
+        now: at(600),
         startedAt: at(0),
         deadline: farDeadline,
         settings,
       }),
-    ).toBe(6 * 3600);
+    ).toBeGreaterThanOrEqual(1);
+  });
+
+  it("flags a stall only after the copy's own pace has passed several times", () => {
+    // Prepare: 1 % per 2.4 hours; four polls an hour apart without change are no stall.
+    let state = recordProgress(initialPollState(), { at: at(0), percent: 0, disks: [0] }, settings);
+    state = recordProgress(state, { at: at(10 * 8640), percent: 10, disks: [10] }, settings);
+    for (const hour of [1, 2, 3, 4]) {
+      state = recordProgress(state, { at: at(10 * 8640 + hour * 3600), percent: 10, disks: [10] }, settings);
+    }
+    const early = isStalled(state, settings);
+    for (const hour of [8, 12, 16, 20, 24, 28]) {
+      state = recordProgress(state, { at: at(10 * 8640 + hour * 3600), percent: 10, disks: [10] }, settings);
+    }
+
+    // Assess
+    expect({ early, late: isStalled(state, settings) }).toEqual({ early: false, late: true });
   });
 
   it('honours Retry-After, stops at the deadline and stays under the six-day timer limit', () => {
     // Prepare
-    const state = recordProgress(initialPollState(), { at: at(600), percent: 1 });
+    const state = recordProgress(initialPollState(), { at: at(600), percent: 1, disks: [1] }, settings);
 
     // Act
     const throttled = nextPollDelaySeconds({
@@ -174,23 +252,20 @@ describe('adaptive polling', () => {
       state,
       now: at(600),
       startedAt: at(0),
-      deadline: at(900),
+      deadline: at(700),
       settings,
     });
     const huge = nextPollDelaySeconds({
-      state: withDelay(
-        recordProgress(recordProgress(state, { at: at(1200), percent: 1 }), { at: at(1800), percent: 1 }),
-        1e9,
-      ),
-      now: at(1800),
+      state: withDelay(state, 1e9),
+      now: at(600),
       startedAt: at(0),
       deadline: at(30 * 86_400),
-      settings: { ...settings, maxIntervalSeconds: 30 * 86_400, stallAfterPolls: 1 },
+      settings: { ...settings, maxIntervalSeconds: 30 * 86_400, stallAfterPolls: 0 },
     });
 
     // Assess
     expect(throttled).toBe(7200);
-    expect(nearDeadline).toBe(300);
+    expect(nearDeadline).toBe(100);
     expect(huge).toBe(MAX_TIMER_SECONDS);
   });
 });

@@ -60,7 +60,7 @@ describe('replication verdict', () => {
     expect(verdict).toEqual({
       state: 'inProgress',
       percent: 43,
-      unknownCodes: ['ReplicationState/inProgress'],
+      unknownCodes: [],
       disks: [
         { id: disk('d0'), status: 'Succeeded', percent: 100 },
         { id: disk('d1'), status: 'Replicating', percent: 25 },
@@ -96,6 +96,18 @@ describe('replication verdict', () => {
   ])('treats $why as failed', ({ status }) => {
     expect(evaluateReplication(copyView([{ status, percent: 10 }])).state).toBe('failed');
   });
+
+  it.each(['ReplicationState/inProgress', 'ReplicationState/notStarted', 'replicationstate/INPROGRESS'])(
+    'knows the ordinary in-progress code %s: in progress, not reported as undocumented',
+    (code) => {
+      const verdict = evaluateReplication(copyView([{ status: { code, level: 'Info' }, percent: 10 }]));
+
+      expect({ state: verdict.state, unknownCodes: verdict.unknownCodes }).toEqual({
+        state: 'inProgress',
+        unknownCodes: [],
+      });
+    },
+  );
 
   it('reads an undocumented code as in progress, never as success, and reports it', () => {
     // Act

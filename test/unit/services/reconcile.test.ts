@@ -1,14 +1,15 @@
-import type { DurableClient } from 'durable-functions';
 import { describe, expect, it } from 'vitest';
 
-import type { Runtime } from '../../../src/compositionRoot';
 import { loadConfig } from '../../../src/config';
 import { collectionOf, formatCollectionId } from '../../../src/domain/armIds';
-import type { CopyOrchestrationInput } from '../../../src/domain/copyContracts';
+import type { CopyDocument } from '../../../src/domain/copyDocument';
+import { createCopyDocument } from '../../../src/domain/copyDocument';
 import { copyIdFor } from '../../../src/copyId';
 import type { RestorePointView } from '../../../src/domain/restorePoints';
+import type { ReconcileDeps } from '../../../src/services/reconcile';
 import { reconcile } from '../../../src/services/reconcile';
 import { InMemoryCompute } from '../../support/inMemoryCompute';
+import { RecordingDurableClient } from '../../support/recordingDurableClient';
 
 const SUB = '00000000-0000-0000-0000-00000000c0de';
 const group = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute`;
@@ -21,36 +22,6 @@ const rp = (coll: string, name: string, hour: number, source?: string): RestoreP
   ...(source === undefined ? {} : { sourceRestorePointId: source }),
 });
 
-/** The narrowest seam of the durable client that starting copies uses: status lookups and starts. */
-class RecordingDurableClient {
-  readonly started: CopyOrchestrationInput[] = [];
-  getStatus(id: string): Promise<unknown> {
-    const input = this.started.find((entry) => entry.copyId === id);
-    if (input === undefined) {
-      return Promise.reject(
-        new Error(`DurableClient error: Durable Functions extension replied with HTTP 404 response. ${id}`),
-      );
-    }
-    return Promise.resolve({ name: 'copyRestorePointOrchestrator', runtimeStatus: 'Pending', input });
-  }
-  startNew(_name: string, options: { instanceId: string; input: CopyOrchestrationInput }): Promise<string> {
-    this.started.push(options.input);
-    return Promise.resolve(options.instanceId);
-  }
-}
-
-function setup(): { compute: InMemoryCompute; client: RecordingDurableClient; runtime: Runtime } {
-  const compute = new InMemoryCompute();
-  const config = loadConfig({
-    RPCOPY_ALLOWED_SUBSCRIPTIONS: SUB,
-    RPCOPY_POLICY: JSON.stringify([
-      { scope: `/subscriptions/${SUB}`, targetRegions: ['westus2', 'centralus'] },
-    ]),
-  });
-  const runtime = { config, compute } as unknown as Runtime;
-  return { compute, client: new RecordingDurableClient(), runtime };
-}
-
 const quiet = {
   debug: () => undefined,
   info: () => undefined,
@@ -58,10 +29,26 @@ const quiet = {
   error: () => undefined,
 };
 
+function setup(): {
+  compute: InMemoryCompute;
+  client: RecordingDurableClient;
+  deps: Omit<ReconcileDeps, 'now'>;
+} {
+  const compute = new InMemoryCompute();
+  const config = loadConfig({
+    RPCOPY_ALLOWED_SUBSCRIPTIONS: SUB,
+    RPCOPY_POLICY: JSON.stringify([
+      { scope: `/subscriptions/${SUB}`, targetRegions: ['westus2', 'centralus'] },
+    ]),
+  });
+  const client = new RecordingDurableClient();
+  return { compute, client, deps: { client, config, compute, log: quiet } };
+}
+
 describe('reconcile', () => {
-  it('starts only what can still be copied: newer than the newest copy, or only the newest when nothing is copied', async () => {
+  it('starts what can still be copied in every region alike: what is newer than the newest copy anywhere', async () => {
     // Prepare
-    const { compute, client, runtime } = setup();
+    const { compute, client, deps } = setup();
     compute.addCollection({
       id: collection('src'),
       name: 'src',
@@ -80,25 +67,23 @@ describe('reconcile', () => {
     });
 
     // Act
-    const summary = await reconcile(
-      client as unknown as DurableClient,
-      runtime,
-      quiet,
-      new Date(Date.UTC(2026, 0, 2)),
-    );
+    const summary = await reconcile({ ...deps, now: new Date(Date.UTC(2026, 0, 2)) });
 
     // Assess
     const started = client.started.map(
       (input) => `${input.sourceRestorePointId.split('/').at(-1) ?? ''}→${input.targetRegion}`,
     );
-    expect(started).toEqual(['rp3→westus2', 'rp4→westus2', 'rp4→centralus']);
+    expect(started).toEqual(['rp3→westus2', 'rp4→westus2', 'rp3→centralus', 'rp4→centralus']);
     expect(summary).toEqual({
       collections: 1,
       started: [
         copyIdFor(`${collection('src')}/restorePoints/rp3`, 'westus2'),
         copyIdFor(`${collection('src')}/restorePoints/rp4`, 'westus2'),
+        copyIdFor(`${collection('src')}/restorePoints/rp3`, 'centralus'),
         copyIdFor(`${collection('src')}/restorePoints/rp4`, 'centralus'),
       ],
+      gaps: [],
+      cleanedUp: [],
       failures: [],
     });
     expect(client.started.every((input) => input.requestedBy === 'reconcile')).toBe(true);
@@ -106,7 +91,7 @@ describe('reconcile', () => {
 
   it('leaves alone what already has a copy instance, collections of copies, and disabled collections', async () => {
     // Prepare
-    const { compute, client, runtime } = setup();
+    const { compute, client, deps } = setup();
     compute.addCollection({
       id: collection('src'),
       name: 'src',
@@ -130,11 +115,11 @@ describe('reconcile', () => {
       sourceId: collection('elsewhere'),
       restorePoints: [rp('copies', 'c1', 1, `${collection('elsewhere')}/restorePoints/c1`)],
     });
-    await reconcile(client as unknown as DurableClient, runtime, quiet, new Date());
+    await reconcile({ ...deps, now: new Date() });
     const firstSweep = client.started.length;
 
     // Act
-    const summary = await reconcile(client as unknown as DurableClient, runtime, quiet, new Date());
+    const summary = await reconcile({ ...deps, now: new Date() });
 
     // Assess
     expect(firstSweep).toBe(2);
@@ -150,5 +135,107 @@ describe('reconcile', () => {
       ),
       collection('src'),
     ]);
+  });
+
+  /** A source collection with rp0, rp1 and rp2, and a target per region holding copies of `copied[region]`. */
+  function seedPair(compute: InMemoryCompute, copied: Record<'westus2' | 'centralus', string[]>): void {
+    const hours: Record<string, number> = { rp0: 0, rp1: 1, rp2: 2 };
+    compute.addCollection({
+      id: collection('src'),
+      name: 'src',
+      location: 'eastus',
+      tags: {},
+      sourceId: `${group}/virtualMachines/vm1`,
+      restorePoints: ['rp0', 'rp1', 'rp2'].map((name) => rp('src', name, hours[name] ?? 0)),
+    });
+    for (const region of ['westus2', 'centralus'] as const) {
+      compute.addCollection({
+        id: collection(`src-${region}`),
+        name: `src-${region}`,
+        location: region,
+        tags: { 'rpcopy-targets': 'none' },
+        sourceId: collection('src'),
+        restorePoints: copied[region].map((name) =>
+          rp(`src-${region}`, name, 10 + (hours[name] ?? 0), `${collection('src')}/restorePoints/${name}`),
+        ),
+      });
+    }
+  }
+
+  const copyOf = (name: string, region: string, status: CopyDocument['status']): CopyDocument => ({
+    ...createCopyDocument({
+      id: copyIdFor(`${collection('src')}/restorePoints/${name}`, region),
+      sourceRestorePointId: `${collection('src')}/restorePoints/${name}`,
+      sourceCollectionId: collection('src'),
+      targetRegion: region,
+      requestedBy: 'event-grid',
+      createdAt: '2026-01-01T02:00:00.000Z',
+    }),
+    status,
+  });
+
+  it('treats a restore point whose event was dropped alike in every region: no copy anywhere, one gap reported', async () => {
+    // Prepare: rp0 copied everywhere; rp1's event was dropped; rp2's event started both regions, and only
+    // westus2 has reached Azure yet (centralus is still queued).
+    const { compute, client, deps } = setup();
+    seedPair(compute, { westus2: ['rp0', 'rp2'], centralus: ['rp0'] });
+    for (const copy of [copyOf('rp2', 'westus2', 'Replicating'), copyOf('rp2', 'centralus', 'Queued')]) {
+      client.existing.set(copy.id, copy);
+    }
+
+    // Act
+    const summary = await reconcile({ ...deps, now: new Date(Date.UTC(2026, 0, 2)) });
+
+    // Assess
+    expect(client.started).toEqual([]);
+    expect(summary).toEqual({
+      collections: 1,
+      started: [],
+      gaps: [`${collection('src')}/restorePoints/rp1`],
+      cleanedUp: [],
+      failures: [],
+    });
+  });
+
+  it('deletes the target an ended copy could not delete, at every sweep until it is gone', async () => {
+    // Prepare: the rp2 copy to westus2 failed and its delete failed too; rp2's copy to centralus was canceled
+    // and its target is being deleted already.
+    const { compute, client, deps } = setup();
+    seedPair(compute, { westus2: ['rp0', 'rp2'], centralus: ['rp0', 'rp2'] });
+    const failed: CopyDocument = {
+      ...copyOf('rp2', 'westus2', 'Failed'),
+      cleanup: {
+        status: 'pending',
+        targetRestorePointId: `${collection('src-westus2')}/restorePoints/rp2`,
+        message: 'Azure kept failing',
+      },
+    };
+    const centralus = compute.collections.get(collection('src-centralus').toLowerCase());
+    compute.addCollection({
+      ...(centralus ?? { id: '', name: '', location: '', tags: {} }),
+      restorePoints: (centralus?.restorePoints ?? []).map((view) =>
+        view.name === 'rp2' ? { ...view, provisioningState: 'Deleting' } : view,
+      ),
+    });
+    for (const copy of [
+      failed,
+      copyOf('rp2', 'centralus', 'Canceled'),
+      copyOf('rp0', 'westus2', 'Succeeded'),
+      copyOf('rp0', 'centralus', 'Succeeded'),
+    ]) {
+      client.existing.set(copy.id, copy);
+    }
+
+    // Act
+    const first = await reconcile({ ...deps, now: new Date(Date.UTC(2026, 0, 2)) });
+    const second = await reconcile({ ...deps, now: new Date(Date.UTC(2026, 0, 2, 1)) });
+
+    // Assess
+    expect(compute.deleted).toEqual([`${collection('src-westus2')}/restorePoints/rp2`]);
+    expect([first.cleanedUp, second.cleanedUp]).toEqual([
+      [`${collection('src-westus2')}/restorePoints/rp2`],
+      [],
+    ]);
+    expect(client.started).toEqual([]);
   });
 });

@@ -1,10 +1,9 @@
-import type { DurableClient } from 'durable-functions';
 import { describe, expect, it } from 'vitest';
 
-import type { Runtime } from '../../../src/compositionRoot';
 import { loadConfig } from '../../../src/config';
 import type { EventLogger } from '../../../src/services/restorePointEvents';
 import { handleArmEvent } from '../../../src/services/restorePointEvents';
+import type { StartCopyClient } from '../../../src/services/startCopies';
 import { InMemoryCompute } from '../../support/inMemoryCompute';
 import { readFixture } from '../../support/fixtures';
 
@@ -22,17 +21,13 @@ function recordingLogger(): EventLogger & { lines: [string, string][] } {
 }
 
 /** No durable call is expected: any use fails the test. */
-const noClient = new Proxy(
-  {},
-  {
-    get: (_target, name) => () => Promise.reject(new Error(`unexpected durable client call ${String(name)}`)),
-  },
-) as DurableClient;
+const noClient: StartCopyClient = {
+  getStatus: (id) => Promise.reject(new Error(`unexpected durable client call getStatus ${id}`)),
+  startNew: (name) => Promise.reject(new Error(`unexpected durable client call startNew ${name}`)),
+};
 
-const runtime = {
-  config: loadConfig({ RPCOPY_ALLOWED_SUBSCRIPTIONS: SUB }),
-  compute: new InMemoryCompute(),
-} as unknown as Runtime;
+const config = loadConfig({ RPCOPY_ALLOWED_SUBSCRIPTIONS: SUB });
+const compute = new InMemoryCompute();
 
 describe('handleArmEvent logging', () => {
   it.each([
@@ -73,7 +68,13 @@ describe('handleArmEvent logging', () => {
     const log = recordingLogger();
 
     // Act
-    const outcome = await handleArmEvent(event(), noClient, runtime, log, new Date());
+    const outcome = await handleArmEvent(event(), {
+      client: noClient,
+      config,
+      compute,
+      log,
+      now: new Date(),
+    });
 
     // Assess
     expect({ outcome, lines: log.lines }).toEqual(expected);

@@ -1,12 +1,10 @@
-import type { DurableClient } from 'durable-functions';
 import { describe, expect, it } from 'vitest';
 
-import type { Runtime } from '../../../src/compositionRoot';
 import { loadConfig } from '../../../src/config';
-import type { CopyOrchestrationInput } from '../../../src/domain/copyContracts';
 import { copyIdFor } from '../../../src/copyId';
 import { handleArmEvent } from '../../../src/services/restorePointEvents';
 import { InMemoryCompute } from '../../support/inMemoryCompute';
+import { RecordingDurableClient } from '../../support/recordingDurableClient';
 
 const SUB = '00000000-0000-0000-0000-00000000c0de';
 const OTHER = '99999999-0000-0000-0000-000000000000';
@@ -14,20 +12,6 @@ const group = (sub = SUB): string => `/subscriptions/${sub}/resourceGroups/rg/pr
 const collection = (name: string, sub = SUB): string => `${group(sub)}/restorePointCollections/${name}`;
 const rpId = (coll: string, name: string, sub = SUB): string =>
   `${collection(coll, sub)}/restorePoints/${name}`;
-
-class RecordingDurableClient {
-  readonly started: CopyOrchestrationInput[] = [];
-  getStatus(id: string): Promise<unknown> {
-    const input = this.started.find((entry) => entry.copyId === id);
-    return input === undefined
-      ? Promise.reject(new Error(`Durable Functions extension replied with HTTP 404 response. ${id}`))
-      : Promise.resolve({ name: 'copyRestorePointOrchestrator', runtimeStatus: 'Pending', input });
-  }
-  startNew(_name: string, options: { instanceId: string; input: CopyOrchestrationInput }): Promise<string> {
-    this.started.push(options.input);
-    return Promise.resolve(options.instanceId);
-  }
-}
 
 function writeEvent(resourceUri: string): Record<string, unknown> {
   return {
@@ -81,7 +65,7 @@ function setup() {
       { scope: `/subscriptions/${SUB}`, targetRegions: ['westus2', 'centralus'] },
     ]),
   });
-  return { client: new RecordingDurableClient(), runtime: { config, compute } as unknown as Runtime };
+  return { client: new RecordingDurableClient(), config, compute };
 }
 
 const quiet = {
@@ -130,16 +114,16 @@ describe('handleArmEvent', () => {
     },
   ])('$why', async ({ uri, expected, kind }) => {
     // Prepare
-    const { client, runtime } = setup();
+    const { client, config, compute } = setup();
 
     // Act
-    const outcome = await handleArmEvent(
-      writeEvent(uri),
-      client as unknown as DurableClient,
-      runtime,
-      quiet,
-      new Date(),
-    );
+    const outcome = await handleArmEvent(writeEvent(uri), {
+      client,
+      config,
+      compute,
+      log: quiet,
+      now: new Date(),
+    });
 
     // Assess
     if (expected !== undefined) {
@@ -154,17 +138,14 @@ describe('handleArmEvent', () => {
 
   it('treats a second delivery of the same write as already handled', async () => {
     // Prepare
-    const { client, runtime } = setup();
+    const { client, config, compute } = setup();
     const event = writeEvent(rpId('src', 'rp1'));
-    await handleArmEvent(event, client as unknown as DurableClient, runtime, quiet, new Date());
+    await handleArmEvent(event, { client, config, compute, log: quiet, now: new Date() });
 
     // Act
     const again = await handleArmEvent(
       { ...event, id: 'e2' },
-      client as unknown as DurableClient,
-      runtime,
-      quiet,
-      new Date(),
+      { client, config, compute, log: quiet, now: new Date() },
     );
 
     // Assess

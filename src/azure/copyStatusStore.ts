@@ -1,4 +1,4 @@
-import type { DurableClient } from 'durable-functions';
+import type { GetStatusOptions, OrchestrationFilter } from 'durable-functions';
 import { OrchestrationRuntimeStatus } from 'durable-functions';
 
 import type { CopyOrchestrationInput } from '../domain/copyContracts';
@@ -6,7 +6,6 @@ import { ORCHESTRATOR_NAME } from '../domain/copyContracts';
 import type { CopyDocument } from '../domain/copyDocument';
 import { COPY_STATUSES, copyError, createCopyDocument, isTerminalStatus } from '../domain/copyDocument';
 import type { LiveCopy } from '../domain/ordering';
-import { ensureError } from '../errors';
 
 /** The fields of a durable instance status rpcopy reads (the list API returns plain JSON of this shape). */
 export interface InstanceStatusLike {
@@ -95,54 +94,64 @@ export function documentFromStatus(status: InstanceStatusLike): CopyDocument | u
   return document;
 }
 
-function isNotFoundError(error: unknown): boolean {
-  return /\b404\b/.test(ensureError(error).message);
+/** The part of the `DurableClient` that reads one copy. */
+export interface CopyReadClient {
+  getStatus(instanceId: string, options?: GetStatusOptions): Promise<InstanceStatusLike>;
 }
 
-/** Reads copies from the durable instance store through the `DurableClient`. */
-export class CopyStatusStore {
-  constructor(private readonly client: DurableClient) {}
+/** The part of the `DurableClient` that lists copies. */
+export interface CopyListClient {
+  getStatusBy(filter: OrchestrationFilter): Promise<InstanceStatusLike[]>;
+}
 
-  /** Undefined when no instance has that id (the v3 client throws on 404; that is translated here). */
-  async getCopy(id: string): Promise<CopyDocument | undefined> {
-    try {
-      const status = await this.client.getStatus(id, { showInput: true });
-      return documentFromStatus(status);
-    } catch (error) {
-      if (isNotFoundError(error)) {
-        return undefined;
-      }
-      throw error;
+/**
+ * The fixed text durable-functions 3 puts in the `Error` it throws when the instance does not exist: the
+ * client exposes no status code, so this adapter is the one place that recognises it.
+ */
+const SDK_NOT_FOUND_PREFIX =
+  'DurableClient error: Durable Functions extension replied with HTTP 404 response.';
+
+/** A copy by id; undefined when no instance has that id. */
+export async function readCopy(client: CopyReadClient, id: string): Promise<CopyDocument | undefined> {
+  try {
+    return documentFromStatus(await client.getStatus(id, { showInput: true }));
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith(SDK_NOT_FOUND_PREFIX)) {
+      return undefined;
     }
+    throw error;
   }
+}
 
-  /** Every copy the store knows, optionally only those with the given runtime statuses. */
-  async listCopies(runtimeStatus?: readonly OrchestrationRuntimeStatus[]): Promise<CopyDocument[]> {
-    const statuses = (await this.client.getStatusBy(
-      runtimeStatus === undefined ? {} : { runtimeStatus: [...runtimeStatus] },
-    )) as unknown as InstanceStatusLike[];
-    return statuses.flatMap((status) => {
-      const document = documentFromStatus(status);
-      return document === undefined ? [] : [document];
-    });
-  }
+/** Every copy the store knows, optionally only those with the given runtime statuses. */
+export async function listCopies(
+  client: CopyListClient,
+  runtimeStatus?: readonly OrchestrationRuntimeStatus[],
+): Promise<CopyDocument[]> {
+  const statuses = await client.getStatusBy(
+    runtimeStatus === undefined ? {} : { runtimeStatus: [...runtimeStatus] },
+  );
+  return statuses.flatMap((status) => {
+    const document = documentFromStatus(status);
+    return document === undefined ? [] : [document];
+  });
+}
 
-  /** Copies still running or pending, for the turn check. */
-  async listLiveCopies(): Promise<LiveCopy[]> {
-    const documents = await this.listCopies([
-      OrchestrationRuntimeStatus.Running,
-      OrchestrationRuntimeStatus.Pending,
-      OrchestrationRuntimeStatus.ContinuedAsNew,
-    ]);
-    return documents
-      .filter((document) => !isTerminalStatus(document.status))
-      .map((document) => ({
-        id: document.id,
-        status: document.status,
-        sourceCollectionId: document.sourceCollectionId,
-        targetRegion: document.targetRegion,
-        sourceCreatedAt: document.sourceCreatedAt,
-        createdAt: document.createdAt,
-      }));
-  }
+/** Copies still running or pending, for the turn check. */
+export async function listLiveCopies(client: CopyListClient): Promise<LiveCopy[]> {
+  const documents = await listCopies(client, [
+    OrchestrationRuntimeStatus.Running,
+    OrchestrationRuntimeStatus.Pending,
+    OrchestrationRuntimeStatus.ContinuedAsNew,
+  ]);
+  return documents
+    .filter((document) => !isTerminalStatus(document.status))
+    .map((document) => ({
+      id: document.id,
+      status: document.status,
+      sourceCollectionId: document.sourceCollectionId,
+      targetRegion: document.targetRegion,
+      sourceCreatedAt: document.sourceCreatedAt,
+      createdAt: document.createdAt,
+    }));
 }

@@ -2,6 +2,7 @@ import type { ComputeGateway } from '../azure/computeGateway';
 import type { CollectionRef } from '../domain/armIds';
 import { armIdsEqual, normalizeArmId } from '../domain/armIds';
 import type { ExistingCopy } from '../domain/ordering';
+import type { RestorePointView } from '../domain/restorePoints';
 
 export type TargetCopies =
   | { kind: 'no-collection' }
@@ -12,12 +13,16 @@ export type TargetCopies =
 /**
  * The copies already in a target collection, each with its source's creation time (read from the source
  * collection, because the target's own `timeCreated` is ambiguous).
+ *
+ * @param sourceRestorePoints the source collection's restore points when the caller has already read them;
+ * otherwise they are read here, only when the target holds copies.
  */
 export async function listTargetCopies(
-  compute: ComputeGateway,
+  compute: Pick<ComputeGateway, 'getRestorePointCollection'>,
   source: CollectionRef,
   sourceCollectionId: string,
   target: CollectionRef,
+  sourceRestorePoints?: readonly RestorePointView[],
 ): Promise<TargetCopies> {
   const collection = await compute.getRestorePointCollection(target, { restorePoints: true });
   if (collection === undefined) {
@@ -30,9 +35,12 @@ export async function listTargetCopies(
   if (copied.length === 0) {
     return { kind: 'copies', copies: [] };
   }
-  const sourceCollection = await compute.getRestorePointCollection(source, { restorePoints: true });
+  const restorePoints =
+    sourceRestorePoints ??
+    (await compute.getRestorePointCollection(source, { restorePoints: true }))?.restorePoints ??
+    [];
   const createdAt = new Map(
-    (sourceCollection?.restorePoints ?? []).flatMap((rp) =>
+    restorePoints.flatMap((rp) =>
       rp.timeCreated === undefined ? [] : [[normalizeArmId(rp.id), rp.timeCreated] as const],
     ),
   );
@@ -44,6 +52,7 @@ export async function listTargetCopies(
         targetRestorePointId: rp.id,
         sourceRestorePointId: rp.sourceRestorePointId ?? '',
         ...(sourceCreatedAt === undefined ? {} : { sourceCreatedAt }),
+        ...(rp.provisioningState === undefined ? {} : { targetProvisioningState: rp.provisioningState }),
       };
     }),
   };

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CopyOrchestrationInput } from '../../../src/domain/copyContracts';
 import { ORCHESTRATOR_NAME } from '../../../src/domain/copyContracts';
 import { createCopyDocument } from '../../../src/domain/copyDocument';
-import { documentFromStatus } from '../../../src/services/copyStatusStore';
+import { documentFromStatus } from '../../../src/azure/copyStatusStore';
 
 const base = createCopyDocument({
   id: 'rpcopy-westus2-0123456789abcdef0123456789abcdef',

@@ -1,0 +1,76 @@
+import { AzureRequestError } from '../errors';
+import type { ComputeGateway } from './computeGateway';
+
+/** The reads a request handler makes while its caller waits. */
+export type ComputeReads = Pick<ComputeGateway, 'getRestorePoint' | 'getRestorePointCollection'>;
+
+export interface BoundedRetryOptions {
+  /** Tries after the first. */
+  retries: number;
+  /** The backoff before the first retry; doubled for each later one, with full jitter. */
+  baseDelayMs: number;
+  /** The longest `Retry-After` worth waiting for while a caller waits; a longer one is answered at once. */
+  maxRetryAfterMs: number;
+  sleep: (ms: number) => Promise<void>;
+  /** In [0, 1). */
+  random: () => number;
+}
+
+export const DEFAULT_BOUNDED_RETRY: BoundedRetryOptions = {
+  retries: 3,
+  baseDelayMs: 200,
+  maxRetryAfterMs: 5_000,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: Math.random,
+};
+
+/** How long to wait before trying again, or undefined when the failure is not worth another try now. */
+function retryDelayMs(error: unknown, attempt: number, options: BoundedRetryOptions): number | undefined {
+  if (!(error instanceof AzureRequestError)) {
+    return undefined;
+  }
+  const backoff = options.random() * options.baseDelayMs * 2 ** attempt;
+  if (error.statusCode === 429) {
+    const retryAfterMs = (error.retryAfterSeconds ?? Number.POSITIVE_INFINITY) * 1000;
+    return retryAfterMs <= options.maxRetryAfterMs ? retryAfterMs + backoff : undefined;
+  }
+  if (!error.isTransient) {
+    return undefined;
+  }
+  return error.retryAfterSeconds === undefined
+    ? backoff
+    : Math.min(error.retryAfterSeconds * 1000, options.maxRetryAfterMs) + backoff;
+}
+
+async function withRetries<T>(call: () => Promise<T>, options: BoundedRetryOptions): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const delay = attempt < options.retries ? retryDelayMs(error, attempt, options) : undefined;
+      if (delay === undefined) {
+        throw error;
+      }
+      await options.sleep(delay);
+    }
+  }
+}
+
+/**
+ * The Compute reads with a few retries of transient failures (no answer, 408, 5xx) and of short throttling,
+ * jittered and honouring `Retry-After`, for request handlers: one dropped connection must not fail a request.
+ *
+ * @remarks Only for callers that answer a waiting client. Activities keep the SDK's retries off and leave
+ * retrying to the orchestrator, which waits on durable timers instead of sleeping.
+ */
+export function withBoundedRetries(
+  compute: ComputeReads,
+  options: BoundedRetryOptions = DEFAULT_BOUNDED_RETRY,
+): ComputeReads {
+  return {
+    getRestorePoint: (ref, readOptions) =>
+      withRetries(() => compute.getRestorePoint(ref, readOptions), options),
+    getRestorePointCollection: (ref, readOptions) =>
+      withRetries(() => compute.getRestorePointCollection(ref, readOptions), options),
+  };
+}

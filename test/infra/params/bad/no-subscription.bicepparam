@@ -1,0 +1,6 @@
+// expect: allowedSubscriptionIds
+using '../../../../infra/main.bicep'
+
+param environmentName = 'rpcopy-check'
+param location = 'eastus2'
+param allowedSubscriptionIds = []
