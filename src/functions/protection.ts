@@ -93,10 +93,7 @@ df.app.activity(ProtectionActivityNames.retainAfterCopy, {
 });
 
 df.app.activity(ProtectionActivityNames.publishStalled, {
-  handler: async (
-    input: PublishStalledInput,
-    context: InvocationContext,
-  ): Promise<PublishStalledResult> => {
+  handler: async (input: PublishStalledInput, context: InvocationContext): Promise<PublishStalledResult> => {
     const runtime = getRuntime();
     const event = stalledEvent(input.data, runtime.config.eventGrid.source, input.time);
     const published = await runtime.events.publishCopyEvent(event);
