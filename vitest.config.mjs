@@ -18,6 +18,8 @@ const fastTier = [
   'test/infra/appSettings.test.ts',
   'test/infra/azureYaml.test.ts',
   'test/infra/funcignore.test.ts',
+  'test/soak/**/*.test.ts',
+  'test/fuzz/**/*.test.ts',
 ];
 
 /**
