@@ -260,6 +260,9 @@ describe('the local stack as a process', () => {
     expect(stack.stdout()).toMatch(
       /Watch copies {2}RPCOPY_SIMULATED_SPEED=60 RPCOPY_KEY="\$\(cat .+function-key\)" npx rpcopy watch\n/,
     );
+    expect(stack.stdout()).toMatch(
+      /Dashboard {5}http:\/\/\S+\/api\/dashboard\?code=<key in .+function-key>\n/,
+    );
     // Without a terminal the live summary stays off: a script's output is never drawn over.
     expect(stack.stdout()).not.toContain('[simulated ');
     expect(stack.stdout()).not.toContain('\u001b[');

@@ -58,5 +58,12 @@ describe('the deployment package', () => {
     const refused = await callFunctionApi(`${host.baseUrl}/api/copies`, host.functionKey, 'POST', {});
     expect(refused.status).toBe(400);
     expect(refused.body).toMatchObject({ error: { code: expect.any(String) as string } });
+    // The dashboard page is bundled into the package (scripts/build-dashboard.mjs), not only into dist/.
+    const dashboard = await fetch(`${host.baseUrl}/api/dashboard`);
+    expect([dashboard.status, dashboard.headers.get('content-type')]).toEqual([
+      200,
+      'text/html; charset=utf-8',
+    ]);
+    expect(await dashboard.text()).toContain('<main id="app">');
   });
 });
