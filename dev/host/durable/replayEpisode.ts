@@ -717,6 +717,9 @@ function decisionLabel(decision: Decision): string {
 /**
  * Replays one episode. `history` is the whole current execution including this episode's new events;
  * events before `pastCount` are replayed, the rest are new.
+ *
+ * One long function on purpose: its closures share the episode's ID counter, open tasks and event
+ * feed, and the order in which they run is what the real-engine recordings check.
  */
 export async function replayEpisode(
   history: HistoryEvent[],
