@@ -1,5 +1,5 @@
 import type { ComputeGateway } from '../azure/computeGateway';
-import { LINEAGE_TAGS } from '../activities/createActivities';
+import { LINEAGE_TAGS } from '../domain/lineageTags';
 import type { CollectionRef } from '../domain/armIds';
 import {
   armIdsEqual,
