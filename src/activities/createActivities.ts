@@ -5,7 +5,7 @@ import { resolveCopySource } from './resolveCopySource';
 import { ensureTargetCollection } from './targetCollection';
 import { deleteTargetRestorePoint, getCopyProgress, startRestorePointCopy } from './targetRestorePoints';
 
-export type { Activities, ActivityContext, ActivityDeps, ActivityLogger } from './activityTypes';
+export type { Activities, ActivityContext, ActivityDeps } from './activityTypes';
 
 /**
  * Builds the activities. Each starts work or reads state and returns what it saw as plain data; none waits on a
