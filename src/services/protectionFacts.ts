@@ -189,7 +189,7 @@ export async function gatherPairFacts(
       message: `Target collection ${names.value.collectionId} copies ${targetCollection.sourceId ?? 'nothing'}, not ${sourceCollectionId}.`,
     };
   } else {
-    target = await readCopies(deps, source, expandedSource, targetCollection, targetRegion);
+    target = await readCopies(deps, pair, expandedSource, targetCollection);
   }
 
   const copies = target.kind === 'collection' ? target.copies : [];
@@ -300,14 +300,11 @@ function lineageNoteFor(
 
 async function readCopies(
   deps: ProtectionDeps,
-  source: SourceInScope,
+  pair: PairIdentity,
   expandedSource: CollectionView,
   targetCollection: CollectionView,
-  targetRegion: string,
 ): Promise<TargetFacts> {
-  const sourceCollectionId = formatCollectionId(source.ref);
-  const sourceRegion =
-    normalizeRegion(source.collection.location) ?? source.collection.location.toLowerCase();
+  const { sourceCollectionId, sourceRegion, targetRegion } = pair;
   const managedBy = tag(targetCollection.tags, LINEAGE_TAGS.managedBy);
   const lineageSource = tag(targetCollection.tags, LINEAGE_TAGS.sourceCollection);
   const managed =
