@@ -16,6 +16,8 @@ const fastTier = [
   'test/infra/appSettings.test.ts',
   'test/infra/azureYaml.test.ts',
   'test/infra/funcignore.test.ts',
+  'test/soak/**/*.test.ts',
+  'test/fuzz/**/*.test.ts',
 ];
 
 /** Reads what the end-to-end tests recorded in the same run, so it runs after both tiers. */

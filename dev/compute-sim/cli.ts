@@ -5,6 +5,8 @@ import { RealClock } from '../clock';
 import type { SimulatorCliOptions } from './cliArgs';
 import { USAGE, UsageError, parseSimulatorArgs } from './cliArgs';
 import { startComputeSimulator } from './computeSimulator';
+import { FaultPlanFileError, readFaultPlanFile } from './faultPlan';
+import type { FaultRule } from './types';
 import { readSavedClockTime } from './stateStore';
 
 function caPathFor(options: SimulatorCliOptions): string {
@@ -13,7 +15,7 @@ function caPathFor(options: SimulatorCliOptions): string {
     : join(mkdtempSync(join(tmpdir(), 'rpcopy-compute-sim-')), 'ca.pem');
 }
 
-async function run(options: SimulatorCliOptions): Promise<void> {
+async function run(options: SimulatorCliOptions, faults: FaultRule[]): Promise<void> {
   const savedTime = options.stateFile ? readSavedClockTime(options.stateFile) : undefined;
   const clock = new RealClock({
     speed: options.speed,
@@ -24,6 +26,7 @@ async function run(options: SimulatorCliOptions): Promise<void> {
     port: options.port,
     tls: options.tls,
     seed: options.seed,
+    faults,
     ...(options.stateFile ? { stateFile: options.stateFile } : {}),
     ...(options.throughputMiBps !== undefined ? { throughputMiBps: options.throughputMiBps } : {}),
     ...(options.listPageSize !== undefined ? { listPageSize: options.listPageSize } : {}),
@@ -49,6 +52,9 @@ async function run(options: SimulatorCliOptions): Promise<void> {
     );
   }
   for (const url of options.eventWebhooks) lines.push(`  events: ${options.eventSchema} to ${url}`);
+  if (options.faultsFile !== undefined) {
+    lines.push(`  faults: ${faults.length} rule${faults.length === 1 ? '' : 's'} from ${options.faultsFile}`);
+  }
   lines.push('Press Ctrl-C to stop.');
   process.stdout.write(`${lines.join('\n')}\n`);
 
@@ -91,7 +97,17 @@ function main(argv: readonly string[]): void {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  run(parsed.options).catch((error: unknown) => {
+  let faults: FaultRule[] = [];
+  try {
+    if (parsed.options.faultsFile !== undefined) faults = readFaultPlanFile(parsed.options.faultsFile);
+  } catch (error) {
+    if (error instanceof FaultPlanFileError) {
+      process.stderr.write(`compute simulator: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  run(parsed.options, faults).catch((error: unknown) => {
     process.stderr.write(
       `compute simulator failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
     );

@@ -11,6 +11,8 @@ export interface SimulatorCliOptions {
   listPageSize?: number;
   eventWebhooks: string[];
   eventSchema: EventSchema;
+  /** A fault plan file (JSON), read and checked by the CLI before it starts. */
+  faultsFile?: string;
 }
 
 export type ParsedSimulatorArgs = { kind: 'run'; options: SimulatorCliOptions } | { kind: 'help' };
@@ -31,6 +33,7 @@ Options:
   --page-size <items>      items per page of a list before it continues with nextLink (default 100)
   --event-webhook <url>    announce restore point writes to this URL (repeatable)
   --event-schema <schema>  EventGrid or CloudEvents (default EventGrid)
+  --faults <file>          inject the faults of this JSON fault plan (see dev/compute-sim/README.md)
   -h, --help               show this help`;
 
 export class UsageError extends Error {
@@ -83,6 +86,8 @@ export function parseSimulatorArgs(argv: readonly string[]): ParsedSimulatorArgs
   }
   if (values.state !== undefined && values.state.trim() === '')
     throw new UsageError('--state needs a file path');
+  if (values.faults !== undefined && values.faults.trim() === '')
+    throw new UsageError('--faults needs a file path');
   return {
     kind: 'run',
     options: {
@@ -99,6 +104,7 @@ export function parseSimulatorArgs(argv: readonly string[]): ParsedSimulatorArgs
         : {}),
       eventWebhooks: webhooks,
       eventSchema: schema,
+      ...(values.faults !== undefined ? { faultsFile: values.faults } : {}),
     },
   };
 }
@@ -118,6 +124,7 @@ function parse(argv: readonly string[]) {
       'page-size': { type: 'string' },
       'event-webhook': { type: 'string', multiple: true },
       'event-schema': { type: 'string' },
+      faults: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

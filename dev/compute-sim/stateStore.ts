@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CopyFaultEffect, EventSchema, EventSubscription } from './types';
 
@@ -171,6 +171,8 @@ export function saveState(file: string, state: SimulatorState): void {
   const temporary = `${file}.${process.pid}.tmp`;
   // The file holds the simulator's TLS private key: readable by its owner only.
   writeFileSync(temporary, JSON.stringify(state, null, 2), { mode: 0o600 });
+  // A temporary file left by an earlier process of the same pid keeps its old mode through writeFileSync.
+  chmodSync(temporary, 0o600);
   renameSync(temporary, file);
 }
 

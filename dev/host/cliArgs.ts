@@ -13,7 +13,8 @@ Options:
   --data <dir>           State directory: instances, history, keys, timer status (default .rpcopy/host)
   --master-key <key>     Use this master key instead of the generated one
   --function-key <key>   Use this default function key instead of the generated one
-  --rpc                  Give durable clients an rpcBaseUrl (the extension's local RPC endpoint)
+  --legacy-client        Give durable clients no rpcBaseUrl, so they call the webhook URLs (by default
+                         they get one, as the extension's local RPC endpoint for Node apps)
   --verbose              Log every request and debug output
   -h, --help             Show this help
 `;
@@ -33,7 +34,7 @@ export interface HostCliOptions {
   dataDir: string;
   masterKey?: string;
   functionKey?: string;
-  rpc: boolean;
+  legacyClient: boolean;
   verbose: boolean;
   help: boolean;
 }
@@ -62,7 +63,7 @@ export function parseHostArgs(argv: string[], cwd = process.cwd()): HostCliOptio
         data: { type: 'string' },
         'master-key': { type: 'string' },
         'function-key': { type: 'string' },
-        rpc: { type: 'boolean' },
+        'legacy-client': { type: 'boolean' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -99,7 +100,7 @@ export function parseHostArgs(argv: string[], cwd = process.cwd()): HostCliOptio
     speed,
     virtual: values.virtual === true,
     dataDir: path.resolve(cwd, values.data ?? path.join('.rpcopy', 'host')),
-    rpc: values.rpc === true,
+    legacyClient: values['legacy-client'] === true,
     verbose: values.verbose === true,
     help,
   };

@@ -82,7 +82,7 @@ export async function runHostCli(argv: string[], io: CliIo, cwd = process.cwd())
       dataDir: options.dataDir,
       log,
       autoAdvance: options.virtual,
-      durableClientMode: options.rpc ? 'rpc' : 'legacy',
+      durableClientMode: options.legacyClient ? 'legacy' : 'rpc',
       keys: {
         ...(options.masterKey === undefined ? {} : { master: options.masterKey }),
         ...(options.functionKey === undefined ? {} : { function: options.functionKey }),

@@ -20,6 +20,8 @@ export interface OrchestrationTriggerPayload {
   instanceId: string;
   isReplaying: boolean;
   parentInstanceId: string | null;
+  /** Set by the extension for rewound or restarted-from instances; the JS SDK ignores it. */
+  sourceInstanceId?: string | null;
   upperSchemaVersion: number;
   upperSchemaVersionNew: number;
   longRunningTimerIntervalDuration: string;
@@ -78,6 +80,8 @@ export interface FunctionInvoker {
 export interface InstanceStatus {
   name: string;
   instanceId: string;
+  /** Only on sub-orchestrations, as the real status JSON has it. */
+  parentInstanceId?: string;
   runtimeStatus: RuntimeStatus;
   input: unknown;
   customStatus: unknown;

@@ -19,6 +19,7 @@ import {
   loadFunctionApp,
   type DurableClientPayload,
   type HostJsonSettings,
+  type InvocationObserver,
   type LoadedApp,
   type LogSink,
 } from './worker';
@@ -55,9 +56,12 @@ export interface DevHostOptions {
   /**
    * `legacy`: clients get `managementUrls` on this origin, authenticated with the durabletask system key.
    * `rpc`: clients also get an `rpcBaseUrl` on a second loopback listener, as the extension's local RPC
-   * endpoint. @default 'legacy'
+   * endpoint, which the real extension turns on for Node apps and durable-functions then uses for every call.
+   * @default 'rpc'
    */
   durableClientMode?: 'legacy' | 'rpc';
+  /** Told about every function invocation once it has settled (the conformance replay records them). */
+  onInvocation?: InvocationObserver;
   /** Told about every finished HTTP request (for logs and for tests that check the wire). */
   onRequest?: (entry: RequestLogEntry) => void;
   /** Builds the Durable engine; the default is `createDurableEngine` from dev/host/durable. */
@@ -125,8 +129,18 @@ function positiveInt(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
+/** The default engine with some options fixed, e.g. shortened timer limits as the extension's own tests use. */
+export function engineFactoryWith(overrides: Partial<DurableEngineOptions>): EngineFactory {
+  return (context) => createConfiguredEngine(context, overrides);
+}
+
 /** The durable engine, configured from host.json `extensions.durableTask` as the extension reads it. */
-const defaultEngineFactory: EngineFactory = ({ invoker, clock, dataDir, hostJson, log }) => {
+const defaultEngineFactory: EngineFactory = (context) => createConfiguredEngine(context, {});
+
+const createConfiguredEngine = (
+  { invoker, clock, dataDir, hostJson, log }: EngineFactoryContext,
+  overrides: Partial<DurableEngineOptions>,
+): DurableEngine => {
   const durableTask = hostJson.durableTask;
   const options: DurableEngineOptions = {
     clock,
@@ -145,8 +159,13 @@ const defaultEngineFactory: EngineFactory = ({ invoker, clock, dataDir, hostJson
   if (activities !== undefined) options.maxConcurrentActivities = activities;
   if (orchestrations !== undefined) options.maxConcurrentOrchestrations = orchestrations;
   if (durableTask.storeInputsInOrchestrationHistory === true) options.storeInputsInHistory = true;
-  return createDurableEngine(options);
+  return createDurableEngine({ ...options, ...overrides });
 };
+
+/** The package's real DurableClient for a `durableClient` binding payload, from this host or another. */
+export function durableClientFromPayload(payload: DurableClientPayload): df.DurableClient {
+  return df.getClient(clientContext(payload));
+}
 
 /** A minimal invocation context that df.getClient accepts, carrying the host's binding payload. */
 function clientContext(payload: DurableClientPayload): Parameters<typeof df.getClient>[0] {
@@ -184,7 +203,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     else notReady(res);
   });
   const rpcServer =
-    options.durableClientMode === 'rpc'
+    (options.durableClientMode ?? 'rpc') === 'rpc'
       ? http.createServer((req, res) => {
           if (hostServer) hostServer.rpcListener(req, res);
           else notReady(res);
@@ -240,6 +259,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       durableClientPayload: payload,
       log,
       ...(options.settings ? { settings: options.settings } : {}),
+      ...(options.onInvocation ? { onInvocation: options.onInvocation } : {}),
     });
     taskHubName = app.hostJson.hubName;
     onClose(4, () => app.terminate());
@@ -297,7 +317,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       app,
       dataDir,
       durableClientPayload: payload,
-      getClient: () => df.getClient(clientContext(payload())),
+      getClient: () => durableClientFromPayload(payload()),
       fireTimer: (name) => timers.fire(name),
       waitForInstance: (id, opts) => waitForInstance(engine, clock, id, opts),
       httpRoutes: () => routes.describeRoutes(),

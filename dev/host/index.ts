@@ -1,5 +1,7 @@
 /** The dev host's public API: start it on an app directory in-process, as tests and the CLI do. */
 export {
+  durableClientFromPayload,
+  engineFactoryWith,
   startDevHost,
   type DevHost,
   type DevHostOptions,

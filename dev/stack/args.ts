@@ -15,6 +15,10 @@ export interface StackArgs {
   quiet: boolean;
   /** `--summary`: show the summary even without a terminal, as a line per change (a log). */
   summary?: true;
+  /** A fault plan file for the Compute simulator (JSON), read and checked before the stack starts. */
+  faultsFile?: string;
+  /** Deliver the simulator's ARM events here instead of to the app (first start of a data directory). */
+  armEventsTo?: string;
 }
 
 export type ParsedArgs = { kind: 'run'; args: StackArgs } | { kind: 'help' };
@@ -38,6 +42,10 @@ Options:
   --quiet                       no live summary (the default when stdout is not a terminal, and with
                                 --ready-file when stdin is not one: a script or a background job)
   --summary                     a line per copy change even when stdout is not a terminal
+  --faults <file>               inject the faults of this JSON fault plan into the Compute simulator
+                                (see dev/compute-sim/README.md)
+  --arm-events-to <url>         deliver the simulator's ARM events to this URL instead of the app's Event
+                                Grid webhook, e.g. a relay that forwards them (first start only)
   -h, --help                    show this help`;
 
 export class UsageError extends Error {
@@ -47,13 +55,16 @@ export class UsageError extends Error {
   }
 }
 
-type ValueFlag = '--speed' | '--data' | '--ready-file' | '--port' | '--restore-point-hours';
+type ValueFlag =
+  '--speed' | '--data' | '--ready-file' | '--port' | '--restore-point-hours' | '--faults' | '--arm-events-to';
 const valueFlags: ReadonlySet<string> = new Set<ValueFlag>([
   '--speed',
   '--data',
   '--ready-file',
   '--port',
   '--restore-point-hours',
+  '--faults',
+  '--arm-events-to',
 ]);
 
 function positiveNumber(flag: string, text: string): number {
@@ -82,6 +93,19 @@ function port(text: string): number {
 
 function nonEmpty(flag: string, text: string): string {
   if (text.trim() === '') throw new UsageError(`${flag} needs a non-empty path`);
+  return text;
+}
+
+function httpUrl(flag: string, text: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
+    throw new UsageError(`${flag} must be an http(s) URL, got '${text}'`);
+  }
   return text;
 }
 
@@ -130,6 +154,8 @@ export function parseStackArgs(argv: readonly string[]): ParsedArgs {
   const readyFile = values.get('--ready-file');
   const hoursText = values.get('--restore-point-hours');
   const dataText = values.get('--data');
+  const faultsFile = values.get('--faults');
+  const armEventsTo = values.get('--arm-events-to');
   return {
     kind: 'run',
     args: {
@@ -143,6 +169,8 @@ export function parseStackArgs(argv: readonly string[]): ParsedArgs {
           : nonNegativeNumber('--restore-point-hours', hoursText),
       quiet,
       ...(summary ? { summary: true as const } : {}),
+      ...(faultsFile !== undefined ? { faultsFile: nonEmpty('--faults', faultsFile) } : {}),
+      ...(armEventsTo !== undefined ? { armEventsTo: httpUrl('--arm-events-to', armEventsTo) } : {}),
     },
   };
 }

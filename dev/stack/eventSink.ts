@@ -8,7 +8,8 @@ import type { Clock } from '../clock';
 /**
  * A local stand-in for an Event Grid custom topic: it accepts what `@azure/eventgrid`'s
  * `EventGridPublisherClient` sends (a POST of an event batch to `/api/events?api-version=…` with the topic
- * key in `aeg-sas-key`), keeps every event, and serves them back as JSON at `GET /events`.
+ * key in `aeg-sas-key`), keeps every event, and serves them back as JSON at `GET /events` to callers that
+ * present the same key (the events carry copy documents, which are not for everyone on the machine).
  */
 
 export type ReceivedSchema = 'CloudEvents' | 'EventGrid';
@@ -95,6 +96,11 @@ function keysMatch(presented: string | undefined, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+function presentedKey(request: IncomingMessage): string | undefined {
+  const presented = request.headers['aeg-sas-key'];
+  return typeof presented === 'string' ? presented : undefined;
+}
+
 const CLOUD_EVENT_REQUIRED = ['id', 'source', 'type'] as const;
 const EVENT_GRID_REQUIRED = ['id', 'subject', 'eventType', 'dataVersion'] as const;
 
@@ -154,8 +160,7 @@ export async function startEventSink(options: EventSinkOptions): Promise<EventSi
       sendError(response, 400, 'BadRequest', "The 'api-version' query parameter is required.");
       return;
     }
-    const presented = request.headers['aeg-sas-key'];
-    if (!keysMatch(typeof presented === 'string' ? presented : undefined, key)) {
+    if (!keysMatch(presentedKey(request), key)) {
       sendError(response, 401, 'Unauthorized', "The request must carry the topic key in 'aeg-sas-key'.");
       return;
     }
@@ -199,7 +204,11 @@ export async function startEventSink(options: EventSinkOptions): Promise<EventSi
     response.end();
   }
 
-  function list(response: ServerResponse, url: URL): void {
+  function list(request: IncomingMessage, response: ServerResponse, url: URL): void {
+    if (!keysMatch(presentedKey(request), key)) {
+      sendError(response, 401, 'Unauthorized', "Reading events needs the topic key in 'aeg-sas-key'.");
+      return;
+    }
     const type = url.searchParams.get('type');
     const subject = url.searchParams.get('subject');
     const matching = stored.filter((entry) => {
@@ -235,7 +244,7 @@ export async function startEventSink(options: EventSinkOptions): Promise<EventSi
         sendError(response, 405, 'MethodNotAllowed', 'Read events with GET.');
         return;
       }
-      list(response, url);
+      list(request, response, url);
       return;
     }
     sendError(response, 404, 'NotFound', `No route for ${request.method ?? ''} ${url.pathname}.`);

@@ -4,6 +4,8 @@ import { rmSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { RealClock } from '../clock';
 import { CopyApiClient } from '../../src/cli/copyApiClient';
+import { FaultPlanFileError, readFaultPlanFile } from '../compute-sim/faultPlan';
+import type { FaultRule } from '../compute-sim';
 import { parseStackArgs, showsSummary, USAGE, UsageError, type StackArgs } from './args';
 import { savedClockTime, STACK_FILES, startStack, writeReadyFile, type Stack } from './stack';
 import { LiveSummary } from './summary';
@@ -26,7 +28,7 @@ function banner(stack: Stack, args: StackArgs): string {
     `rpcopy is running offline${stack.resumed ? ', resumed from its saved state' : ''}.`,
     `  API           ${stack.ready.appUrl}/api/copies (function key in ${keyFile})`,
     `  Watch copies  ${urlPart}${speedPart}RPCOPY_KEY="$(cat ${keyFile})" npx rpcopy watch`,
-    `  Events        ${stack.ready.eventSinkUrl}/events`,
+    `  Events        ${stack.ready.eventSinkUrl}/events (header aeg-sas-key: the key in ${displayPath(resolve(stack.dataDir, STACK_FILES.eventSinkKey))})`,
     `  Azure (sim)   ${stack.ready.armEndpoint}${stack.ready.caCertificatePath ? ` (CA: ${displayPath(stack.ready.caCertificatePath)})` : ''}`,
     `  Source        ${stack.ready.sourceCollectionId}`,
     `  State         ${displayPath(stack.dataDir)} (logs in ${displayPath(resolve(stack.dataDir, STACK_FILES.hostLog))})`,
@@ -34,6 +36,7 @@ function banner(stack: Stack, args: StackArgs): string {
     `  Schedule      a new source restore point every ${args.restorePointHours} simulated hours`,
   ];
   if (args.restorePointHours === 0) lines.pop();
+  if (args.faultsFile !== undefined) lines.push(`  Faults        injected from ${args.faultsFile}`);
   return `${lines.join('\n')}\nCtrl-C stops and saves; npm start resumes.\n\n`;
 }
 
@@ -51,6 +54,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const { args } = parsed;
+  let faults: FaultRule[] | undefined;
+  try {
+    if (args.faultsFile !== undefined) faults = readFaultPlanFile(args.faultsFile);
+  } catch (error) {
+    if (!(error instanceof FaultPlanFileError)) throw error;
+    process.stderr.write(`npm start: ${error.message}\n`);
+    return 2;
+  }
   const live = showsSummary(args, { stdout: process.stdout.isTTY, stdin: process.stdin.isTTY });
   const dataDir = resolve(args.dataDir);
   const readyFile = args.readyFile === undefined ? undefined : resolve(args.readyFile);
@@ -77,6 +88,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       dataDir,
       ...(args.port !== undefined ? { port: args.port } : {}),
       restorePointIntervalMs: args.restorePointHours * HOUR_MS,
+      ...(faults !== undefined ? { simulator: { faults } } : {}),
+      ...(args.armEventsTo !== undefined ? { events: { url: args.armEventsTo } } : {}),
       onNotice: (message) => {
         notices.splice(0, notices.length, message);
         if (!live) process.stderr.write(`${message}\n`);

@@ -1,6 +1,7 @@
 import type { ComputeManagementClient } from '@azure/arm-compute';
 import {
   appendFileSync,
+  chmodSync,
   existsSync,
   mkdirSync,
   readFileSync,
@@ -45,6 +46,8 @@ export interface ReadyDocument {
   armEndpoint: string;
   caCertificatePath?: string;
   eventSinkUrl: string;
+  /** The sink's topic key: `GET ${eventSinkUrl}/events` needs it in the `aeg-sas-key` header. */
+  eventSinkKey: string;
   subscriptionId: string;
   sourceCollectionId: string;
 }
@@ -71,6 +74,11 @@ export interface StackOptions {
     duplicate?: boolean;
     /** Register the app's webhook with the simulator on the first start. @default true */
     subscribe?: boolean;
+    /**
+     * Where the simulator delivers instead of the app's webhook, e.g. a relay that forwards to it (the soak
+     * drops and repeats events there). Registered on the first start only, like the webhook.
+     */
+    url?: string;
   };
   plan?: DemoPlan;
   /**
@@ -137,6 +145,7 @@ export const STACK_FILES = {
   events: 'events.jsonl',
   caCertificate: 'simulator-ca.pem',
   functionKey: 'function-key',
+  eventSinkKey: 'event-sink-key',
   hostLog: 'host.log',
   lock: 'stack.pid',
 } as const;
@@ -185,10 +194,15 @@ function lockDataDir(dataDir: string): () => void {
 /** The port `func start` uses, so `rpcopy`'s default URL reaches the local app. */
 export const DEFAULT_APP_PORT = 7071;
 
+/** Mode of every file that holds a key: owner-only, whatever the umask. */
+export const SECRET_FILE_MODE = 0o600;
+
 function writeFileAtomic(file: string, text: string, mode?: number): void {
   mkdirSync(dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, text, mode === undefined ? {} : { mode });
+  // A temporary file left by a killed process keeps its old mode through writeFileSync.
+  if (mode !== undefined) chmodSync(temporary, mode);
   renameSync(temporary, file);
 }
 
@@ -366,7 +380,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       throw error;
     });
     cleanups.push(() => host.close());
-    writeFileAtomic(join(dataDir, STACK_FILES.functionKey), `${host.functionKey}\n`, 0o600);
+    writeFileAtomic(join(dataDir, STACK_FILES.functionKey), `${host.functionKey}\n`, SECRET_FILE_MODE);
+    writeFileAtomic(join(dataDir, STACK_FILES.eventSinkKey), `${sink.key}\n`, SECRET_FILE_MODE);
 
     const trigger = [...host.app.registry.values()].find(
       (info) => info.triggerType.toLowerCase() === 'eventgridtrigger',
@@ -408,12 +423,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     state.sinkPort = portOf(sink.url);
     const saveState = (): void => {
       state.clockTime = Math.max(state.clockTime, clock.now());
-      writeFileAtomic(join(dataDir, STACK_FILES.state), `${JSON.stringify(state, null, 2)}\n`);
+      // Owner-only: it holds the sink's topic key.
+      writeFileAtomic(
+        join(dataDir, STACK_FILES.state),
+        `${JSON.stringify(state, null, 2)}\n`,
+        SECRET_FILE_MODE,
+      );
     };
     if (!previous) {
       if (options.events?.subscribe ?? true) {
         simulator.subscribeEvents({
-          url: webhookUrl,
+          url: options.events?.url ?? webhookUrl,
           schema: options.events?.schema ?? 'EventGrid',
           ...(options.events?.duplicate ? { duplicate: true } : {}),
         });
@@ -484,6 +504,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       armEndpoint: simulator.endpoint,
       ...(caCertificatePath ? { caCertificatePath } : {}),
       eventSinkUrl: sink.url,
+      eventSinkKey: sink.key,
       subscriptionId: state.subscriptionId,
       sourceCollectionId: state.sourceCollectionId,
     };
@@ -531,7 +552,10 @@ function readLocalSettings(appDir: string): Record<string, unknown> {
     : {};
 }
 
-/** Writes the ready document atomically, so a script polling for the file never reads half of it. */
+/**
+ * Writes the ready document atomically, so a script polling for the file never reads half of it, and
+ * owner-only, because it holds keys.
+ */
 export function writeReadyFile(file: string, ready: ReadyDocument): void {
-  writeFileAtomic(resolve(file), `${JSON.stringify(ready, null, 2)}\n`);
+  writeFileAtomic(resolve(file), `${JSON.stringify(ready, null, 2)}\n`, SECRET_FILE_MODE);
 }

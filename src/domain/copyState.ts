@@ -79,8 +79,11 @@ export interface PollPhase extends PhaseBase {
 export interface FinishPhase extends PhaseBase {
   phase: 'finish';
   outcome: Outcome;
-  /** `delete`: remove the target; `publish`: send the terminal event. */
-  step: 'delete' | 'publish';
+  /**
+   * `confirm`: a barrier before the outcome shows (a cancel accepted until then still wins); `delete`: remove
+   * the target; `publish`: send the terminal event.
+   */
+  step: 'confirm' | 'delete' | 'publish';
 }
 
 export type CarriedState = ResolvePhase | QueuePhase | StartPhase | PollPhase | FinishPhase;

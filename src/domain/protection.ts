@@ -115,15 +115,8 @@ export interface ProtectionReason {
 }
 
 /** One row of `GET /api/protection`. */
-export interface ProtectionEntry {
-  id: string;
+export interface ProtectionEntry extends PairIdentity {
   state: ProtectionState;
-  subscriptionId: string;
-  sourceCollectionId: string;
-  sourceVmId: string | null;
-  sourceRegion: string;
-  targetRegion: string;
-  targetCollectionId: string;
   rpo: {
     /** null when not monitored (`Disabled`). */
     targetHours: number | null;

@@ -1,34 +1,16 @@
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import type { DurableClient } from 'durable-functions';
 
 import { withBoundedRetries } from '../azure/boundedRetries';
 import { getRuntime } from '../compositionRoot';
 import { cancelCopyHandler, getCopyHandler, startCopiesHandler } from '../http/copiesApi';
 import { listCopiesHandler } from '../http/listCopies';
-import { toErrorResponse } from '../http/httpErrors';
-
-type Handler = (request: HttpRequest, client: DurableClient) => Promise<HttpResponseInit>;
-
-function guarded(handler: Handler) {
-  return async (
-    request: HttpRequest,
-    client: DurableClient,
-    context: InvocationContext,
-  ): Promise<HttpResponseInit> => {
-    try {
-      return await handler(request, client);
-    } catch (error) {
-      return toErrorResponse(error, context);
-    }
-  };
-}
+import { answeringErrors } from '../http/httpErrors';
 
 df.app.client.http('startCopyHttp', {
   route: 'copies',
   methods: ['POST'],
   authLevel: 'function',
-  handler: guarded((request, client) => {
+  handler: answeringErrors((request, client) => {
     const { config, compute } = getRuntime();
     // A caller waits on this answer: a dropped connection or a brief ARM error is retried here, not answered 502.
     return startCopiesHandler(request, {
@@ -44,19 +26,19 @@ df.app.client.http('listCopiesHttp', {
   route: 'copies',
   methods: ['GET'],
   authLevel: 'function',
-  handler: guarded((request, client) => listCopiesHandler(request, client, getRuntime().config)),
+  handler: answeringErrors((request, client) => listCopiesHandler(request, client, getRuntime().config)),
 });
 
 df.app.client.http('getCopyHttp', {
   route: 'copies/{id}',
   methods: ['GET'],
   authLevel: 'function',
-  handler: guarded(getCopyHandler),
+  handler: answeringErrors(getCopyHandler),
 });
 
 df.app.client.http('cancelCopyHttp', {
   route: 'copies/{id}/cancel',
   methods: ['POST'],
   authLevel: 'function',
-  handler: guarded(cancelCopyHandler),
+  handler: answeringErrors(cancelCopyHandler),
 });

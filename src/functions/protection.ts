@@ -1,4 +1,4 @@
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import type { DurableClient } from 'durable-functions';
 
@@ -14,7 +14,7 @@ import type {
 } from '../domain/protectionContracts';
 import { ProtectionActivityNames } from '../domain/protectionContracts';
 import { stalledEvent } from '../domain/protectionEvents';
-import { toErrorResponse } from '../http/httpErrors';
+import { answeringErrors } from '../http/httpErrors';
 import { getProtectionHandler, listProtectionHandler } from '../http/protectionApi';
 import type { SweepDeps } from '../services/protectionSweep';
 import { retainAfterCopy, sweepProtection } from '../services/protectionSweep';
@@ -35,19 +35,8 @@ function sweepDeps(runtime: Runtime, client: DurableClient): SweepDeps {
 
 type Handler = typeof listProtectionHandler;
 
-function route(handler: Handler) {
-  return async (
-    request: HttpRequest,
-    client: DurableClient,
-    context: InvocationContext,
-  ): Promise<HttpResponseInit> => {
-    try {
-      return await handler(request, sweepDeps(getRuntime(), client), context);
-    } catch (error) {
-      return toErrorResponse(error, context);
-    }
-  };
-}
+const route = (handler: Handler) =>
+  answeringErrors((request, client, context) => handler(request, sweepDeps(getRuntime(), client), context));
 
 df.app.client.http('listProtectionHttp', {
   route: 'protection',
@@ -93,10 +82,7 @@ df.app.activity(ProtectionActivityNames.retainAfterCopy, {
 });
 
 df.app.activity(ProtectionActivityNames.publishStalled, {
-  handler: async (
-    input: PublishStalledInput,
-    context: InvocationContext,
-  ): Promise<PublishStalledResult> => {
+  handler: async (input: PublishStalledInput, context: InvocationContext): Promise<PublishStalledResult> => {
     const runtime = getRuntime();
     const event = stalledEvent(input.data, runtime.config.eventGrid.source, input.time);
     const published = await runtime.events.publishCopyEvent(event);

@@ -146,5 +146,26 @@ export async function cancelCopyHandler(
     }
     throw error;
   }
-  return { status: 202, jsonBody: document };
+  // The copy may have reached its outcome between the read above and the event: the orchestrator shows an
+  // outcome only after a barrier that lets every earlier cancel win, so a terminal status other than Canceled
+  // seen now means this cancel came too late, and the caller must not be told it was accepted.
+  const settled = await settledAfterCancel(client, document.id);
+  if (settled !== undefined && settled.status !== 'Canceled') {
+    throw ended(settled);
+  }
+  return { status: 202, jsonBody: settled ?? document };
+}
+
+/** How long the cancel route watches for an outcome that raced the cancel, in 100 ms looks. */
+const CANCEL_SETTLE_LOOKS = 10;
+
+async function settledAfterCancel(client: CopyReadClient, id: string): Promise<CopyDocument | undefined> {
+  for (let look = 0; look < CANCEL_SETTLE_LOOKS; look++) {
+    const current = await readCopy(client, id);
+    if (current !== undefined && isTerminalStatus(current.status)) {
+      return current;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return undefined;
 }

@@ -1,4 +1,5 @@
-import type { HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { DurableClient } from 'durable-functions';
 
 import { ApiError, AzureRequestError, ConfigError, ensureError } from '../errors';
 
@@ -48,4 +49,24 @@ export function toErrorResponse(error: unknown, context: InvocationContext): Htt
   const unexpected = ensureError(error);
   context.error(`Unexpected failure: ${unexpected.stack ?? unexpected.message}`);
   return errorResponse(500, 'InternalError', 'rpcopy failed unexpectedly; see the function app logs.');
+}
+
+/**
+ * Wraps a Durable client HTTP handler so that every error becomes the documented `{ error: { code, message } }`
+ * answer (an {@link ApiError}'s status, 503 for configuration, 500 logged otherwise), never an unhandled throw.
+ */
+export function answeringErrors(
+  handler: (
+    request: HttpRequest,
+    client: DurableClient,
+    context: InvocationContext,
+  ) => Promise<HttpResponseInit>,
+): (request: HttpRequest, client: DurableClient, context: InvocationContext) => Promise<HttpResponseInit> {
+  return async (request, client, context) => {
+    try {
+      return await handler(request, client, context);
+    } catch (error) {
+      return toErrorResponse(error, context);
+    }
+  };
 }

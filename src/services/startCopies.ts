@@ -10,6 +10,7 @@ import { ORCHESTRATOR_NAME } from '../domain/copyContracts';
 import type { CopyDocument, CopyStatus, CopyTrigger } from '../domain/copyDocument';
 import { createCopyDocument } from '../domain/copyDocument';
 import { copyIdFor } from '../copyId';
+import { ConflictError } from '../errors';
 
 /** Statuses after which an explicit HTTP request starts the copy again. */
 export const RESTARTABLE: ReadonlySet<CopyStatus> = new Set(['Failed', 'TimedOut', 'Canceled']);
@@ -65,10 +66,17 @@ export async function startCopy(
   try {
     await client.startNew(ORCHESTRATOR_NAME, { instanceId: id, input });
   } catch (error) {
-    const winner = await readCopy(client, id);
-    // A restart of an ended copy lost only when the instance now shows a newer run than the one it replaced.
-    if (winner === undefined || (existing !== undefined && (winner.attempt ?? 1) < attempt)) {
+    const winner = await readWinner(client, id);
+    if (winner === undefined) {
       throw error;
+    }
+    // The ended run still shows: its orchestration is finishing (removing the target, publishing the event)
+    // and Azure's store refuses a new run until it completes.
+    if (existing !== undefined && (winner.attempt ?? 1) < attempt) {
+      throw new ConflictError(
+        'CopyStillEnding',
+        `Copy ${id} ended ${winner.status} and is still cleaning up; request it again in a few seconds.`,
+      );
     }
     return { document: winner, started: false };
   }
@@ -84,4 +92,20 @@ export async function startCopy(
     }),
     started: true,
   };
+}
+
+/**
+ * The copy that a concurrent identical request started: the store can refuse a second start ("already
+ * exists") a moment before the first start's instance can be read, so a missing instance is read again
+ * briefly before the refusal counts as a real failure.
+ */
+async function readWinner(client: CopyReadClient, id: string): Promise<CopyDocument | undefined> {
+  for (let look = 0; look < 5; look++) {
+    const winner = await readCopy(client, id);
+    if (winner !== undefined) {
+      return winner;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return undefined;
 }

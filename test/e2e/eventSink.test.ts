@@ -34,7 +34,7 @@ function cloudPublisher(sink: EventSink, key = sink.key): EventGridPublisherClie
 }
 
 async function getEvents(sink: EventSink, query = ''): Promise<unknown> {
-  const response = await fetch(`${sink.url}/events${query}`);
+  const response = await fetch(`${sink.url}/events${query}`, { headers: { 'aeg-sas-key': sink.key } });
   expect(response.status).toBe(200);
   return response.json();
 }
@@ -131,6 +131,34 @@ describe('event sink', () => {
     });
     expect(missing.status).toBe(401);
     expect(sink.events()).toEqual([]);
+  });
+
+  it('serves its events only to callers presenting the topic key', async () => {
+    // Prepare
+    const sink = await sinkFor({ key: 'right-key' });
+    await cloudPublisher(sink).send([{ type: 'A', source: '/x', id: '1', data: { n: 1 } }]);
+
+    // Act
+    const read = async (headers: Record<string, string>): Promise<[number, unknown]> => {
+      const response = await fetch(`${sink.url}/events`, { headers });
+      return [response.status, await response.json()];
+    };
+    const results = [
+      await read({}),
+      await read({ 'aeg-sas-key': 'wrong-key' }),
+      await read({ 'aeg-sas-key': 'right-key' }),
+    ];
+
+    // Assess
+    const unauthorized = [
+      401,
+      { error: { code: 'Unauthorized', message: "Reading events needs the topic key in 'aeg-sas-key'." } },
+    ];
+    expect(results).toEqual([
+      unauthorized,
+      unauthorized,
+      [200, [expect.objectContaining({ id: '1', type: 'A', data: { n: 1 } })]],
+    ]);
   });
 
   it('answers malformed publish requests with 4xx and an error body', async () => {

@@ -156,7 +156,9 @@ describe('the local stack as a process', () => {
         return [region, collection.restorePoints?.map((rp) => rp.name)];
       }),
     );
-    const sinkEvents = (await (await fetch(`${resumed.eventSinkUrl}/events`)).json()) as {
+    const sinkEvents = (await (
+      await fetch(`${resumed.eventSinkUrl}/events`, { headers: { 'aeg-sas-key': resumed.eventSinkKey } })
+    ).json()) as {
       type: string;
       id: string;
     }[];
@@ -171,6 +173,7 @@ describe('the local stack as a process', () => {
       subscriptionId: document.subscriptionId,
       sourceCollectionId: document.sourceCollectionId,
       caCertificatePath: document.caCertificatePath,
+      eventSinkKey: document.eventSinkKey,
     });
     expect(stable(resumed)).toEqual(stable(ready));
     const sourceName = (midCopy[0]?.sourceRestorePointId ?? '').split('/').at(-1) ?? '';
@@ -225,7 +228,10 @@ describe('the local stack as a process', () => {
       headers: { 'x-functions-key': ready.functionKey },
     });
     const unauthorized = await fetch(`${ready.appUrl}/api/copies`);
-    const events = await fetch(`${ready.eventSinkUrl}/events`);
+    const events = await fetch(`${ready.eventSinkUrl}/events`, {
+      headers: { 'aeg-sas-key': ready.eventSinkKey },
+    });
+    const eventsWithoutKey = await fetch(`${ready.eventSinkUrl}/events`);
     // Ctrl-C in a terminal signals the whole foreground process group: npm, its shell and the stack.
     process.kill(-(stack.child.pid ?? 0), 'SIGINT');
     const exit = await stack.exited;
@@ -235,6 +241,7 @@ describe('the local stack as a process', () => {
       'appUrl',
       'armEndpoint',
       'caCertificatePath',
+      'eventSinkKey',
       'eventSinkUrl',
       'functionKey',
       'sourceCollectionId',
@@ -244,6 +251,7 @@ describe('the local stack as a process', () => {
     expect(await copies.json()).toEqual(expect.objectContaining({ copies: expect.any(Array) }));
     expect(unauthorized.status).toBe(401);
     expect(events.status).toBe(200);
+    expect(eventsWithoutKey.status).toBe(401);
     expect(Array.isArray(await events.json())).toBe(true);
     // npm re-raises the SIGINT it received once its script has exited; the stack itself ended normally.
     expect([exit.code, exit.signal]).toEqual([null, 'SIGINT']);

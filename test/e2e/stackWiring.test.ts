@@ -1,7 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../dev/clock';
 import {
@@ -92,6 +101,7 @@ describe('local stack wiring', () => {
       armEndpoint: current.simulator.endpoint,
       caCertificatePath: join(dataDir, 'simulator-ca.pem'),
       eventSinkUrl: current.sink.url,
+      eventSinkKey: current.sink.key,
       subscriptionId: DEMO_SUBSCRIPTION_ID,
       sourceCollectionId: collectionId,
     });
@@ -161,6 +171,45 @@ describe('local stack wiring', () => {
       'rp-20260101-0000',
       'rp-20260101-0400',
     ]);
+  });
+
+  it('keeps every file that holds a key owner-only, including files an older version left readable', async () => {
+    // Prepare: a data directory holding world-readable host keys and a world-readable ready file.
+    const dataDir = tempDir();
+    const oldKeys = {
+      master: 'm'.repeat(40),
+      function: 'f'.repeat(40),
+      eventGrid: 'e'.repeat(40),
+      durableTask: 'd'.repeat(40),
+    };
+    mkdirSync(join(dataDir, 'host'));
+    writeFileSync(join(dataDir, 'host', 'host-keys.json'), JSON.stringify(oldKeys), { mode: 0o644 });
+    const readyFile = join(dataDir, 'ready.json');
+    writeFileSync(readyFile, '{}', { mode: 0o644 });
+
+    // Act
+    const current = await start(dataDir, new VirtualClock(T0));
+    await current.createSourceRestorePoint('rp-1');
+    writeReadyFile(readyFile, current.ready);
+    const keys = [...Object.values(oldKeys), current.sink.key];
+    await current.close();
+
+    // Assess: every file whose bytes contain a key, with its permission bits.
+    const holdingKeys = Object.fromEntries(
+      readdirSync(dataDir, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => join(entry.parentPath, entry.name))
+        .filter((file) => keys.some((key) => readFileSync(file, 'latin1').includes(key)))
+        .map((file) => [relative(dataDir, file), (statSync(file).mode & 0o777).toString(8)]),
+    );
+    expect(holdingKeys).toEqual({
+      'event-sink-key': '600',
+      'function-key': '600',
+      [join('host', 'host-keys.json')]: '600',
+      'ready.json': '600',
+      'simulator.json': '600',
+      'stack.json': '600',
+    });
   });
 
   it('refuses to start on a data directory of something else', async () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { VirtualClock } from '../../dev/clock';
-import { startDevHost, type DevHost } from '../../dev/host';
+import { startDevHost, type DevHost, type LogEntry } from '../../dev/host';
 import cloudEvents from '../fixtures/azure-specs/event-grid/ResourceWriteSuccess.cloudevents-schema.json';
 import eventGridEvents from '../fixtures/azure-specs/event-grid/ResourceWriteSuccess.eventgrid-schema.json';
 import validationEvents from '../fixtures/azure-specs/event-grid/SubscriptionValidationEvent.json';
@@ -14,12 +14,22 @@ type Received = { fn: string; id: string; type: string; subject: string };
 const received = (): Received[] =>
   (globalThis as { __eventGridSampleReceived?: Received[] }).__eventGridSampleReceived ?? [];
 
+/** An Event Grid schema event whose `data` nests `depth` objects deep (the event itself is one level). */
+function nestedEvent(id: string, depth: number): string {
+  const data = '{"a":'.repeat(depth - 2) + '{}' + '}'.repeat(depth - 2);
+  return `{"id":"${id}","subject":"/nested/${id}","eventType":"T","eventTime":"2026-01-01T00:00:00Z","dataVersion":"1","data":${data}}`;
+}
+
 describe('Event Grid webhook and trigger', () => {
   let host: DevHost;
   let webhook: string;
+  const warnings: string[] = [];
 
   beforeAll(async () => {
-    host = await startDevHost({ appDir, clock: new VirtualClock(), log: () => undefined });
+    const log = (entry: LogEntry): void => {
+      if (entry.level === 'warning') warnings.push(entry.message);
+    };
+    host = await startDevHost({ appDir, clock: new VirtualClock(), log });
     webhook = `${host.baseUrl}/runtime/webhooks/eventgrid?functionName=onResourceEvent&code=${host.eventGridKey}`;
   });
 
@@ -29,6 +39,7 @@ describe('Event Grid webhook and trigger', () => {
 
   beforeEach(() => {
     received().length = 0;
+    warnings.length = 0;
   });
 
   const post = (url: string, body: string, eventType?: string) =>
@@ -103,6 +114,34 @@ describe('Event Grid webhook and trigger', () => {
     const response = await post(webhook, JSON.stringify(batch), 'Notification');
     expect(response.status).toBe(500);
     expect(received().map((r) => r.subject)).toEqual(['ok-1', 'ok-2']);
+  });
+
+  it.each([65, 5_000, 1_000_000])(
+    'drops an event nested %i deep with a success answer, logs it, and delivers the rest of the batch',
+    async (depth) => {
+      const body = `[${nestedEvent('deep', depth)},${nestedEvent('shallow', 64)}]`;
+      const response = await post(webhook, body, 'Notification');
+      expect({ status: response.status, body: await response.text() }).toEqual({ status: 202, body: '' });
+      expect(received()).toEqual([
+        { fn: 'onResourceEvent', id: 'shallow', type: 'T', subject: '/nested/shallow' },
+      ]);
+      expect(warnings).toEqual([
+        'Dropped event 0 of an Event Grid delivery to onResourceEvent: it nests deeper than 64 levels',
+      ]);
+    },
+  );
+
+  it('drops events that are not objects with a success answer, and delivers the others', async () => {
+    const body = `[1,"text",null,[],${nestedEvent('kept', 3)}]`;
+    const response = await post(webhook, body, 'Notification');
+    expect(response.status).toBe(202);
+    expect(received()).toEqual([{ fn: 'onResourceEvent', id: 'kept', type: 'T', subject: '/nested/kept' }]);
+    expect(warnings).toEqual(
+      [0, 1, 2, 3].map(
+        (index) =>
+          `Dropped event ${index} of an Event Grid delivery to onResourceEvent: it is not a JSON object`,
+      ),
+    );
   });
 
   it('rejects malformed JSON with 400 and unknown or non-Event-Grid functions with 404', async () => {

@@ -34,6 +34,8 @@ describe('.funcignore', () => {
       'dist/src/cli',
       'dist/dev',
       'dist/bench',
+      'dist/conformance',
+      'dist/test',
       'node_modules',
       '.package',
       '.tmp',

@@ -256,6 +256,6 @@ describe('protection services against the Compute simulator', () => {
         ],
       },
     });
-    await expect(bad).rejects.toMatchObject({ code: 'InvalidContinuationToken', status: 400 });
+    await expect(bad).rejects.toMatchObject({ code: 'InvalidContinuationToken', statusCode: 400 });
   });
 });

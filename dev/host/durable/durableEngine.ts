@@ -380,7 +380,7 @@ class Engine implements DevDurableEngine {
 
   /** Resets an instance to a fresh Pending execution and queues its ExecutionStarted message. */
   private createExecution(row: InstanceRow, now: number): HistoryEvent {
-    const start = this.executionStartedEvent(row, now);
+    const start = this.executionStartedEvent(row, now, row.parent === null);
     this.store.deleteInstance(row.instanceId);
     this.store.upsertInstance(row);
     this.store.insertMessage({
@@ -392,16 +392,26 @@ class Engine implements DevDurableEngine {
     return start;
   }
 
-  private executionStartedEvent(row: InstanceRow, now: number): HistoryEvent {
+  /** `fromClient`: DTFx sets Generation 0 only on a client start; continueAsNew and sub-orchestrations leave it null. */
+  private executionStartedEvent(row: InstanceRow, now: number, fromClient = false): HistoryEvent {
     const fields: Record<string, unknown> = {
       OrchestrationInstance: { InstanceId: row.instanceId, ExecutionId: row.executionId },
+      // The DTFx ExecutionStartedEvent data contract as the real extension serializes it (nulls included).
+      ParentInstance: null,
       Name: row.name,
-      Version: row.version ?? '',
+      Version: row.version ?? null,
       Input: row.input,
+      Tags: null,
+      Correlation: null,
+      ParentTraceContext: null,
+      ScheduledStartTime: null,
+      Generation: fromClient ? 0 : null,
+      GenerateNewTrace: false,
     };
     if (row.parent) {
       fields.ParentInstance = {
         Name: row.parent.name,
+        Version: null,
         OrchestrationInstance: { InstanceId: row.parent.instanceId, ExecutionId: row.parent.executionId },
         TaskScheduleId: row.parent.taskScheduleId,
       };
@@ -465,7 +475,7 @@ class Engine implements DevDurableEngine {
       if (eventName === '') throw new EngineError('bad-request', 'The event name must not be empty.');
       const input = eventData === undefined ? null : JSON.stringify(eventData);
       this.sendToInstance(instanceId, 'raise an event for', (now) =>
-        historyEvent(EventType.EventRaised, now, { Name: eventName, Input: input }),
+        historyEvent(EventType.EventRaised, now, { Name: eventName, Input: input, ParentTraceContext: null }),
       );
     });
   }
@@ -587,21 +597,33 @@ class Engine implements DevDurableEngine {
     error: { name: string; message: string; stack?: string },
     now: number,
   ): HistoryEvent {
-    const reason = `Activity function '${name}' failed: ${error.message}`;
+    // The Functions host wraps a worker failure in an RpcException whose message is
+    // "Result: Failure\nException: <message>\nStack: <stack>", and the extension's
+    // OutOfProcExceptionHelpers takes the text between the labels as the friendly message, so it keeps
+    // the space after "Exception:" (seen on the real extension: "failed:  attempt 1 failed").
+    const rpcMessage = `Result: Failure\nException: ${error.message}\nStack: ${error.stack ?? ''}`;
+    const messageStart = rpcMessage.indexOf('\nException:') + '\nException:'.length;
+    const friendly = rpcMessage.slice(messageStart, rpcMessage.indexOf('\nStack:'));
+    const reason = `Activity function '${name}' failed: ${friendly}`;
     const details = JSON.stringify({
       $type: 'System.Exception, System.Private.CoreLib',
       ClassName: 'System.Exception',
-      Message: error.message,
+      Message: friendly,
       Data: null,
       InnerException: {
         $type: 'Microsoft.Azure.WebJobs.Script.Workers.Rpc.RpcException, Microsoft.Azure.WebJobs.Script',
         ClassName: 'Microsoft.Azure.WebJobs.Script.Workers.Rpc.RpcException',
-        Message: `Result: Failure\nException: ${error.message}\nStack: ${error.stack ?? ''}`,
+        Message: rpcMessage,
         RemoteStackTraceString: error.stack ?? null,
       },
       HelpURL: null,
       StackTraceString: null,
+      RemoteStackTraceString: null,
+      RemoteStackIndex: 0,
+      ExceptionMethod: null,
       HResult: -2146233088,
+      Source: null,
+      WatsonBuckets: null,
     });
     const fields: Record<string, unknown> = { TaskScheduledId: taskId, Reason: reason, Details: details };
     if (this.failureFormat === 'failureDetails') {
@@ -723,8 +745,11 @@ class Engine implements DevDurableEngine {
         instanceId: row.instanceId,
         isReplaying: past.length > 0,
         parentInstanceId: row.parent?.instanceId ?? null,
+        sourceInstanceId: null,
+        // What extension 3.19.0 advertises (recorded in test/fixtures/real-durable): V2 for old SDKs,
+        // V4 for new ones; durable-functions 3.5.0 then answers with schemaVersion 3.
         upperSchemaVersion: 1,
-        upperSchemaVersionNew: 2,
+        upperSchemaVersionNew: 3,
         longRunningTimerIntervalDuration: timeSpanOption(this.longTimerIntervalMs),
         maximumShortTimerDuration: timeSpanOption(this.maxShortTimerMs),
         defaultHttpAsyncRequestSleepTimeMillseconds: this.httpSleepMs,
@@ -780,9 +805,10 @@ class Engine implements DevDurableEngine {
                 {
                   Name: decision.name,
                   Version: '',
-                  ...(this.storeInputs
-                    ? { Input: JSON.stringify([parseJsonOrRaw(decision.input ?? null)]) }
-                    : {}),
+                  // Without storeInputsInOrchestrationHistory the real extension keeps no input here.
+                  Input: this.storeInputs ? JSON.stringify([parseJsonOrRaw(decision.input ?? null)]) : null,
+                  ParentTraceContext: null,
+                  Tags: null,
                 },
                 decision.id,
               ),
@@ -816,9 +842,11 @@ class Engine implements DevDurableEngine {
                 now,
                 {
                   Name: decision.name,
-                  Version: decision.version ?? '',
+                  Version: decision.version ?? null,
                   InstanceId: decision.instanceId,
-                  ...(this.storeInputs ? { Input: decision.input } : {}),
+                  Input: this.storeInputs ? decision.input : null,
+                  ClientSpanId: null,
+                  Tags: null,
                 },
                 decision.id,
               ),
@@ -881,11 +909,14 @@ class Engine implements DevDurableEngine {
         const nextStart = this.executionStartedEvent(next, now);
         row = next;
         past = [];
+        const carriedCompletion = historyEvent(EventType.OrchestratorCompleted, now);
+        // Recorded on the real extension: this one is IsPlayed on later replays, unlike any other.
+        storedAsPlayed.add(carriedCompletion);
         fresh = [
           historyEvent(EventType.OrchestratorStarted, now),
           nextStart,
           ...completion.carryoverEvents,
-          historyEvent(EventType.OrchestratorCompleted, now),
+          carriedCompletion,
         ];
         replaceHistory = true;
         if (++generations > MAX_GENERATIONS_PER_EPISODE) {
@@ -1011,9 +1042,14 @@ class Engine implements DevDurableEngine {
  * episode received are stored with `IsPlayed: true` (the payload for that episode still said false).
  * OrchestratorStarted/Completed are never processed as events and keep false.
  */
+/** Events that are stored as played although they are OrchestratorStarted/Completed markers. */
+const storedAsPlayed = new WeakSet<HistoryEvent>();
+
 function markPlayed(events: HistoryEvent[]): HistoryEvent[] {
   return events.map((event) =>
-    event.EventType === EventType.OrchestratorStarted || event.EventType === EventType.OrchestratorCompleted
+    (event.EventType === EventType.OrchestratorStarted ||
+      event.EventType === EventType.OrchestratorCompleted) &&
+    !storedAsPlayed.has(event)
       ? event
       : { ...event, IsPlayed: true },
   );

@@ -39,6 +39,17 @@ export function isoTimestamp(ms: number): string {
   return new Date(ms).toISOString();
 }
 
+/**
+ * Data-contract members the real extension serializes as null even when unset (recorded in
+ * test/fixtures/real-durable). ContinueAsNew is a DTFx subclass of ExecutionCompleted, so it has them too.
+ */
+const NULL_MEMBERS: Partial<Record<number, Record<string, unknown>>> = {
+  [EventType.ExecutionCompleted]: { FailureDetails: null },
+  [EventType.ContinueAsNew]: { FailureDetails: null },
+  [EventType.TaskFailed]: { FailureDetails: null },
+  [EventType.SubOrchestrationInstanceFailed]: { FailureDetails: null },
+};
+
 /** Builds one wire-shaped history event; `EventId` is -1 except on scheduling events. */
 export function historyEvent(
   type: number,
@@ -51,6 +62,7 @@ export function historyEvent(
     EventId: eventId,
     IsPlayed: false,
     Timestamp: isoTimestamp(timestampMs),
+    ...NULL_MEMBERS[type],
     ...fields,
   };
 }

@@ -34,6 +34,7 @@ interface ScheduledInfo {
   name: unknown;
   timestamp: unknown;
   input: unknown;
+  instanceId: unknown;
 }
 
 /** The extension's `historyEvents` transform (DurableClient.GetDurableOrchestrationStatusAsync). */
@@ -54,7 +55,8 @@ export function transformHistory(
     if (!info) return;
     item.ScheduledTime = info.timestamp;
     item.FunctionName = info.name;
-    if (showInput) item.Input = info.input;
+    if (prefix === 'SubOrchestrationInstanceCreated') item.InstanceId = info.instanceId;
+    if (showInput) item.Input = info.input ?? null;
     removed.add(info.index);
   };
   items.forEach((item, index) => {
@@ -68,6 +70,7 @@ export function transformHistory(
           name: item.Name,
           timestamp: item.Timestamp,
           input: item.Input,
+          instanceId: item.InstanceId,
         });
         delete item.Version;
         break;
@@ -126,6 +129,7 @@ export function toInstanceStatus(
   const status: InstanceStatus = {
     name: row.name,
     instanceId: row.instanceId,
+    ...(row.parent ? { parentInstanceId: row.parent.instanceId } : {}),
     runtimeStatus: row.runtimeStatus,
     input: showInput ? parseStatusValue(row.input) : null,
     customStatus: parseStatusValue(row.customStatus),

@@ -17,6 +17,18 @@ import type {
 } from '../contract';
 import { EventType, eventTypeName, numberField, stringField } from './historyEvents';
 
+/**
+ * The .NET stack the real extension (3.19.0) puts after `StackTrace:` when an out-of-process orchestrator
+ * fails: the shim rethrows from the task it blocked on, so it is the same text for every failure (recorded
+ * in test/fixtures/real-durable/sub-orchestrations.json).
+ */
+export const SHIM_FAILURE_STACK =
+  '   at System.Threading.Tasks.Task.ThrowIfExceptional(Boolean includeTaskCanceledExceptions)\n' +
+  '   at System.Threading.Tasks.Task`1.GetResultCore(Boolean waitCompletionNotification)\n' +
+  '   at Microsoft.Azure.WebJobs.Extensions.DurableTask.TaskOrchestrationShim.InvokeUserCodeAndHandleResults(' +
+  'RegisteredFunctionInfo orchestratorInfo, OrchestrationContext innerContext) in ' +
+  '/_/src/WebJobs.Extensions.DurableTask/Listener/TaskOrchestrationShim.cs:line 148';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type Logger = (level: LogLevel, message: string) => void;
 
@@ -736,8 +748,7 @@ export async function replayEpisode(
     if (typeof state.error === 'string' && state.error !== '') {
       throw new OrchestrationFailureError(
         `Orchestrator function '${options.name}' failed: ${state.error}`,
-        // The real text ends with the .NET stack of the worker's RPC exception, which has no equivalent here.
-        `Message: ${state.error}, StackTrace: `,
+        `Message: ${state.error}, StackTrace: ${SHIM_FAILURE_STACK}`,
       );
     }
     if (state.isDone) {

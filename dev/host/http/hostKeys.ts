@@ -48,8 +48,12 @@ export function loadHostKeys(dataDir: string | undefined, explicit: Partial<Host
   };
   if (file !== undefined && dataDir !== undefined) {
     fs.mkdirSync(dataDir, { recursive: true });
-    // Owner-only: these are credentials for the local endpoints.
-    fs.writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
+    // Owner-only: these are credentials for the local endpoints. Written to a new file and renamed, because
+    // the mode given to writeFileSync applies only to a file it creates, not to one a past version left.
+    const temporary = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(temporary, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
+    fs.chmodSync(temporary, 0o600);
+    fs.renameSync(temporary, file);
   }
   return keys;
 }

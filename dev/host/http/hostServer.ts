@@ -197,7 +197,7 @@ export class HostServer {
     }
     if (path.toLowerCase() === '/runtime/webhooks/eventgrid') {
       this.authorize(req, url, [keys.eventGrid, keys.master]);
-      await handleEventGridWebhook(this.ctx.app, req, res, url);
+      await handleEventGridWebhook(this.ctx.app, req, res, url, this.ctx.log);
       return;
     }
     if (startsWithSegment(path, '/admin')) {

@@ -53,6 +53,7 @@ export function toStatusJson(status: InstanceStatus): Record<string, unknown> {
   const json: Record<string, unknown> = {
     name: status.name,
     instanceId: status.instanceId,
+    ...(status.parentInstanceId === undefined ? {} : { parentInstanceId: status.parentInstanceId }),
     runtimeStatus: status.runtimeStatus,
     input: status.input ?? null,
     customStatus: status.customStatus ?? null,
@@ -67,10 +68,11 @@ export function toStatusJson(status: InstanceStatus): Record<string, unknown> {
 function engineErrorToHttp(error: unknown): never {
   if (error instanceof EngineError) {
     switch (error.code) {
+      // The real API answers these two with an empty body (recorded in test/fixtures/real-durable).
       case 'not-found':
-        throw new HttpError(404, error.message);
+        throw new HttpError(404, error.message, false);
       case 'gone':
-        throw new HttpError(410, error.message);
+        throw new HttpError(410, error.message, false);
       case 'bad-request':
         throw new HttpError(400, error.message);
       case 'conflict':
@@ -139,6 +141,14 @@ function segmentsOf(subPath: string): string[] {
     });
 }
 
+const RESTART_UNKNOWN_STACK = [
+  '   at Microsoft.Azure.WebJobs.Extensions.DurableTask.DurableClient.GetOrchestrationInstanceStateAsync(TaskHubClient client, String instanceId) in /_/src/WebJobs.Extensions.DurableTask/ContextImplementations/DurableClient.cs:line 821',
+  '   at Microsoft.Azure.WebJobs.Extensions.DurableTask.DurableClient.GetOrchestrationInstanceStateAsync(String instanceId) in /_/src/WebJobs.Extensions.DurableTask/ContextImplementations/DurableClient.cs:line 808',
+  '   at Microsoft.Azure.WebJobs.Extensions.DurableTask.DurableClient.RestartCoreAsync(String sourceInstanceId, String newInstanceId, String version) in /_/src/WebJobs.Extensions.DurableTask/ContextImplementations/DurableClient.cs:line 1298',
+  '   at Microsoft.Azure.WebJobs.Extensions.DurableTask.DurableClient.Microsoft.Azure.WebJobs.Extensions.DurableTask.IDurableOrchestrationClient.RestartAsync(String instanceId, Boolean restartWithNewInstanceId) in /_/src/WebJobs.Extensions.DurableTask/ContextImplementations/DurableClient.cs:line 1283',
+  '   at Microsoft.Azure.WebJobs.Extensions.DurableTask.HttpApiHandler.HandleRestartInstanceRequestAsync(HttpRequestMessage request, String instanceId, Boolean useOptions) in /_/src/WebJobs.Extensions.DurableTask/HttpApiHandler.cs:line 1116',
+].join('\n');
+
 export class ManagementApi {
   constructor(private readonly ctx: ManagementApiContext) {}
 
@@ -155,6 +165,8 @@ export class ManagementApi {
       result[name] = value.replaceAll('INSTANCEID', id);
     }
     result.id = instanceId;
+    // The real start and restart responses carry no rewind link (test/fixtures/real-durable).
+    delete result.rewindPostUri;
     return result;
   }
 
@@ -306,7 +318,8 @@ export class ManagementApi {
   }
 
   private async list(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const query: ListInstancesQuery = { showInput: parseBool(url, 'showInput', false) };
+    // The real API lists inputs unless asked not to (recorded in test/fixtures/real-durable).
+    const query: ListInstancesQuery = { showInput: parseBool(url, 'showInput', true) };
     const from = parseDate(url, 'createdTimeFrom');
     const to = parseDate(url, 'createdTimeTo');
     const statuses = parseStatuses(url);
@@ -374,7 +387,16 @@ export class ManagementApi {
 
   private async restart(res: ServerResponse, url: URL, id: string): Promise<void> {
     const status = await this.ctx.engine.getStatus(id, { showInput: true });
-    if (!status) throw new HttpError(404, `No instance with ID '${id}' found.`);
+    if (!status) {
+      // The real API's answer, .NET stack included (extension 3.19.0, test/fixtures/real-durable).
+      sendJson(res, 400, {
+        Message: 'InstanceId does not match a valid orchestration instance.',
+        ExceptionMessage: `No instance with ID '${id}' was found. (Parameter 'instanceId')`,
+        ExceptionType: 'System.ArgumentException',
+        StackTrace: RESTART_UNKNOWN_STACK,
+      });
+      return;
+    }
     const newId = parseBool(url, 'restartWithNewInstanceId', true) ? randomUUID().replaceAll('-', '') : id;
     const options: { instanceId: string; input?: unknown } = { instanceId: newId };
     if (status.input !== null && status.input !== undefined) options.input = status.input;

@@ -33,7 +33,21 @@ function readJsonFile(file: string): unknown {
   }
 }
 
-/** Reads host.json; absent means defaults, as for the real host's generated file. */
+/**
+ * Replaces `%Name%` with the app setting, as the extension's name resolver does for the hub name; a missing
+ * setting fails the load with its name rather than becoming a hub called `%Name%`.
+ */
+function resolveAppSettings(text: string, what: string): string {
+  return text.replace(/%([^%]+)%/g, (_, name: string) => {
+    const value = process.env[name];
+    if (value === undefined) {
+      throw new AppLoadError(`host.json ${what} refers to the app setting '${name}', which is not set`);
+    }
+    return value;
+  });
+}
+
+/** Reads host.json; absent means defaults, as for the real host's generated file. App settings must be applied. */
 export function readHostJson(appDir: string): HostJsonSettings {
   const file = path.join(appDir, 'host.json');
   const raw = fs.existsSync(file) ? readJsonFile(file) : {};
@@ -42,7 +56,10 @@ export function readHostJson(appDir: string): HostJsonSettings {
   const http = isRecord(extensions.http) ? extensions.http : {};
   const durableTask = isRecord(extensions.durableTask) ? extensions.durableTask : {};
   const routePrefix = typeof http.routePrefix === 'string' ? http.routePrefix : 'api';
-  const hubName = typeof durableTask.hubName === 'string' ? durableTask.hubName : 'TestHubName';
+  const hubName =
+    typeof durableTask.hubName === 'string'
+      ? resolveAppSettings(durableTask.hubName, 'hubName')
+      : 'TestHubName';
   return { routePrefix: routePrefix.replace(/^\/+|\/+$/g, ''), hubName, durableTask, raw };
 }
 

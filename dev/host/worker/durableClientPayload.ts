@@ -1,6 +1,7 @@
 /** The `durableClient` input binding payload (the extension's `DurableOrchestrationClientToString`). */
 export interface DurableClientPayload {
   taskHubName: string;
+  connectionName: string | null;
   creationUrls: {
     createNewInstancePostUri: string;
     createAndWaitOnNewInstancePostUri: string;
@@ -19,6 +20,10 @@ export interface DurableClientPayload {
   baseUrl: string;
   requiredQueryStringParameters: string;
   rpcBaseUrl?: string;
+  /** The members below are null for Node apps on extension 3.19.0 (test/fixtures/real-durable). */
+  httpBaseUrl: string | null;
+  maxGrpcMessageSizeInBytes: number | null;
+  grpcHttpClientTimeout: string | null;
 }
 
 export interface DurableClientPayloadOptions {
@@ -41,8 +46,12 @@ export function buildDurableClientPayload(options: DurableClientPayloadOptions):
     options.connectionName ?? 'Storage',
   )}&${code}`;
   const instance = `${base}/instances/INSTANCEID`;
-  const payload: DurableClientPayload = {
+  const payload: Omit<
+    DurableClientPayload,
+    'httpBaseUrl' | 'maxGrpcMessageSizeInBytes' | 'grpcHttpClientTimeout'
+  > = {
     taskHubName: options.taskHubName,
+    connectionName: null,
     creationUrls: {
       createNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?${code}`,
       createAndWaitOnNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}&${code}`,
@@ -62,5 +71,5 @@ export function buildDurableClientPayload(options: DurableClientPayloadOptions):
     requiredQueryStringParameters: code,
   };
   if (options.rpcBaseUrl !== undefined) payload.rpcBaseUrl = options.rpcBaseUrl;
-  return payload;
+  return { ...payload, httpBaseUrl: null, maxGrpcMessageSizeInBytes: null, grpcHttpClientTimeout: null };
 }

@@ -63,7 +63,19 @@ export interface LoadFunctionAppOptions {
   durableClientPayload?: () => unknown;
   /** Where function and system logs go. @default console, information and above */
   log?: LogSink;
+  /** Told about every invocation once it has settled, e.g. to record what the engine sent and got back. */
+  onInvocation?: InvocationObserver;
 }
+
+/** One settled invocation: the trigger's typed data and either the worker's response or what was thrown. */
+export interface ObservedInvocation {
+  functionName: string;
+  triggerType: string;
+  triggerData: RpcTypedData | undefined;
+  outcome: { ok: true; response: RpcInvocationResponse } | { ok: false; error: unknown };
+}
+
+export type InvocationObserver = (invocation: ObservedInvocation) => void;
 
 export interface LoadedApp {
   appDir: string;
@@ -190,8 +202,9 @@ export async function loadFunctionApp(options: LoadFunctionAppOptions): Promise<
     throw new AppLoadError(`App directory ${appDir} does not exist`);
   }
   const log = options.log ?? consoleLogSink;
-  const hostJson = readHostJson(appDir);
+  // Settings first: host.json may name them (`"hubName": "%MyTaskHub%"`).
   applySettings(appDir, options.settings);
+  const hostJson = readHostJson(appDir);
   process.env.WEBSITE_HOSTNAME = options.websiteHostname ?? 'localhost:7071';
   const entryPoints = resolveEntryPoints(appDir);
 
@@ -282,7 +295,17 @@ export async function loadFunctionApp(options: LoadFunctionAppOptions): Promise<
       inputData.push({ name: bindingName, data: { string: JSON.stringify(payload) } });
     }
     const request = triggerMetadata ? { inputData, triggerMetadata } : { inputData };
-    return runInvocation(registrations, appHookData, registered, request, log);
+    const observe = options.onInvocation;
+    if (!observe) return runInvocation(registrations, appHookData, registered, request, log);
+    const observed = { functionName: info.name, triggerType: info.triggerType, triggerData };
+    try {
+      const response = await runInvocation(registrations, appHookData, registered, request, log);
+      observe({ ...observed, outcome: { ok: true, response } });
+      return response;
+    } catch (error) {
+      observe({ ...observed, outcome: { ok: false, error } });
+      throw error;
+    }
   };
 
   const loaded: LoadedApp = {

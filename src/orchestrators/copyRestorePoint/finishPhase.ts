@@ -5,6 +5,7 @@ import { terminalEventType } from '../../domain/copyEvents';
 import type { FinishPhase } from '../../domain/copyState';
 import { afterAnswer, afterFailedAttempt } from './decisions';
 import type { CopyRun } from './run';
+import { finishWith, showOutcome } from './transitions';
 
 /** The orchestration's result, once the finish phase is through. */
 export interface Done {
@@ -18,6 +19,16 @@ export interface Done {
  * delete, added to the error message.
  */
 export function* finishStep(run: CopyRun, state: FinishPhase): Generator<Task, FinishPhase | Done, unknown> {
+  if (state.step === 'confirm') {
+    // A zero-length timer raced with the cancel: every cancel raised before it fires is in the history first.
+    yield* run.waitCanceled(run.nowIso());
+    if (!run.canceled()) {
+      return showOutcome(run, state);
+    }
+    // What the copy found no longer counts; a finished copy's target is removed like any canceled one.
+    const hadTarget = state.outcome.deleteTarget === true || state.outcome.status === 'Succeeded';
+    return finishWith(run, state, { status: 'Canceled', deleteTarget: hadTarget });
+  }
   const retry = run.settings.activityRetry;
   const target = state.document.targetRestorePointId;
   if (state.step === 'delete' && target !== null) {

@@ -40,10 +40,19 @@ export function* copyRestorePointOrchestrator(
       return state.document;
     }
     if (waiting) {
-      yield* run.waitCanceled(wakeAt);
+      if (yield* run.waitCanceled(wakeAt)) {
+        state = { ...state, wakeAt: undefined };
+      }
       continue;
     }
     const next = yield* step(run, { ...state, wakeAt: undefined });
+    if (state.phase !== 'finish' && run.canceled()) {
+      // A cancel accepted while the step's activity ran wins over whatever the activity found (even a
+      // finished copy): the caller was told it would end Canceled.
+      const before = next.phase === 'finish' || next.phase === 'done' ? state : next;
+      state = finishWith(run, before, { status: 'Canceled', deleteTarget: targetMayExist(before) });
+      continue;
+    }
     if (next.phase === 'done') {
       return next.document;
     }

@@ -101,21 +101,28 @@ export class CopyRun {
    * Waits towards `until` on one durable timer (under {@link MAX_TIMER_SECONDS}: longer ones are refused or
    * split differently by the storage providers), ending early if a cancel arrives. Once canceled, it only
    * waits (a clean-up's retry back-off).
+   *
+   * @returns true when the timer that reached `until` fired. The real engine (Azure Storage) delivers a timer
+   * up to about a second before its fire time, so the orchestration's clock may still read earlier than
+   * `until`: the wait is over all the same, and re-arming a timer for the remainder would cost episodes.
    */
-  *waitCanceled(until: string): Generator<Task, void, unknown> {
-    const seconds = Math.min((Date.parse(until) - this.nowMs()) / 1000, MAX_TIMER_SECONDS);
+  *waitCanceled(until: string): Generator<Task, boolean, unknown> {
+    const remaining = (Date.parse(until) - this.nowMs()) / 1000;
+    const seconds = Math.min(remaining, MAX_TIMER_SECONDS);
     const timer = this.context.df.createTimer(new Date(this.nowMs() + Math.max(0, seconds) * 1000));
     this.counts.tasks++;
     this.counts.waits++;
     if (this.canceled()) {
       yield timer;
-      return;
+      return remaining <= MAX_TIMER_SECONDS;
     }
     yield this.context.df.Task.any([timer, this.cancel]);
     if (!timer.isCompleted) {
       // An un-canceled timer would keep the orchestration running until it fires.
       timer.cancel();
+      return false;
     }
+    return remaining <= MAX_TIMER_SECONDS;
   }
 
   /** Whether this generation must hand over before its next task (a wait when `nextIsWait`). */

@@ -5,30 +5,40 @@ import { afterFailedAttempt, unavailable } from './decisions';
 import type { CopyRun } from './run';
 
 /**
- * Ends the copy with `outcome`: the document turns terminal now (so the API answers a late cancel with 409),
- * then the finish phase removes the target if needed and publishes the event.
+ * Ends the copy with `outcome`, then the finish phase removes the target if needed and publishes the event.
+ * A cancel turns the document terminal at once. Any other outcome first passes the `confirm` step: the API
+ * accepts a cancel while the document is not terminal, so the outcome shows only once a durable barrier has
+ * given every cancel raised before it the chance to win.
  */
 export function finishWith(run: CopyRun, state: CarriedState, outcome: Outcome): FinishPhase {
-  const { document } = run.update(state, {
-    status: outcome.status,
-    completedAt: run.nowIso(),
-    ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),
-    ...(outcome.error === undefined ? {} : { error: outcome.error }),
-    progress: finalProgress(state.document.progress, outcome.status),
-  });
   run.log(
     outcome.status === 'Succeeded' ? 'info' : 'warn',
     `ended ${outcome.status}${outcome.error ? `: ${outcome.error.message}` : ''}`,
   );
-  const deleteTarget = outcome.deleteTarget === true && document.targetRestorePointId !== null;
-  return {
+  const finish: FinishPhase = {
     phase: 'finish',
-    document,
+    document: state.document,
     generation: state.generation,
     counters: { ...state.counters, failedAttempts: 0 },
     outcome,
-    step: deleteTarget ? 'delete' : 'publish',
+    step: 'confirm',
   };
+  return outcome.status === 'Canceled' ? showOutcome(run, finish) : finish;
+}
+
+/** Makes the document terminal with the finish phase's outcome, and moves on to the clean-up. */
+export function showOutcome(run: CopyRun, state: FinishPhase): FinishPhase {
+  const { outcome } = state;
+  const shown = run.update(state, {
+    status: outcome.status,
+    completedAt: run.nowIso(),
+    ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),
+    ...(outcome.error === undefined ? {} : { error: outcome.error }),
+    ...(outcome.status === 'Canceled' ? { usable: false } : {}),
+    progress: finalProgress(state.document.progress, outcome.status),
+  });
+  const deleteTarget = outcome.deleteTarget === true && shown.document.targetRestorePointId !== null;
+  return { ...shown, step: deleteTarget ? 'delete' : 'publish' };
 }
 
 /**

@@ -158,6 +158,8 @@ describe('startNew, status and listing', () => {
       Result: 0,
       ScheduledTime: '2025-01-01T00:00:00.000Z',
       FunctionName: 'Echo',
+      // The real extension keeps no activity input in history unless storeInputsInOrchestrationHistory.
+      Input: null,
     });
   });
 

@@ -50,6 +50,8 @@ const poll = (unchangedPolls: number): PollState => ({
   ],
   unchangedPolls,
   lastDelaySeconds: 2400,
+  // The last change was seen at 00:20 (epoch seconds).
+  changedAt: Date.parse('2026-01-01T00:20:00.000Z') / 1000,
 });
 
 describe('detectStall', () => {

@@ -28,7 +28,7 @@ describe('retries (RetryInterceptor port)', () => {
     });
     await h.waitFor(id, ['Completed']);
     expect((await h.engine.getStatus(id))?.output).toBe(
-      "gave up: Activity function 'FailTimes' failed: attempt 4 failed",
+      "gave up: Activity function 'FailTimes' failed:  attempt 4 failed",
     );
     // Delays 1000, 3000, then 9000 capped to 5000; the last failure gets the back-compat dummy timer.
     expect(scheduled(h.engine.getHistory(id))).toEqual([

@@ -2,6 +2,7 @@
 // Sample app: test/host/durable/apps/subOrchestrations/.
 import { describe, expect, it } from 'vitest';
 
+import { SHIM_FAILURE_STACK } from '../../../../dev/host/durable/replayEpisode';
 import { useScenarioApp } from '../helpers';
 
 const scenario = useScenarioApp('subOrchestrations');
@@ -18,8 +19,7 @@ describe('sub-orchestrations', () => {
     expect((await h.engine.getStatus(id))?.output).toEqual({
       child: { input: 'hello', parent: 'p1', self: `${executionId}:0` },
       // Legacy format: the SDK's "<Reason> \n <Details>", Details being the extension's orchestrator failure text.
-      failure:
-        "Orchestrator function 'failingChild' failed: child broke \n Message: child broke, StackTrace: ",
+      failure: `Orchestrator function 'failingChild' failed: child broke \n Message: child broke, StackTrace: ${SHIM_FAILURE_STACK}`,
     });
     expect(
       parentHistory

@@ -1,0 +1,172 @@
+/**
+ * `npm run conformance:real-durable`: runs every scenario on the real Durable extension (WebJobs SDK host,
+ * Azure Storage provider on Azurite), writes the recordings under test/fixtures/real-durable/, replays each
+ * on the dev host and prints whether the two are identical after normalisation.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { RealClock } from '../../dev/clock';
+import { durableClientFromPayload, loadFunctionApp } from '../../dev/host';
+import type { DurableClientPayload } from '../../dev/host/worker';
+import { startNodeBridge, type CallReply } from './bridge';
+import { diffRecordings, recordScenario } from './driveScenario';
+import { replayOnDevHost } from './devHostReplay';
+import { REPO_ROOT } from './repoRoot';
+import { buildHarness, hasDotnet, startAzurite, startHarness } from './realEngine';
+import { withoutKnownDifferences } from './knownDifferences';
+import { InvocationLog, type Recording } from './recording';
+import { TERMINAL, type Scenario, type ScenarioClock } from './scenario';
+import { SCENARIOS } from './scenarios';
+import { generateStubClass, generateStubsFile, stubClassName, CLIENT_FUNCTION } from './stubs';
+
+/** The services' clock on the real engine: orchestration time is wall-clock time there. */
+const WALL_CLOCK: ScenarioClock = Object.assign(new RealClock(), {
+  advanceBy: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.min(ms, 200))),
+});
+
+export const RECORDINGS_DIR = path.join(REPO_ROOT, 'test/fixtures/real-durable');
+
+const verbose = process.env.CONFORMANCE_VERBOSE === '1';
+const log = (line: string): void => {
+  if (verbose) console.error(line);
+};
+
+async function appFunctions(app: string): Promise<string> {
+  const loaded = await loadFunctionApp({ appDir: path.join(REPO_ROOT, app), log: () => undefined });
+  await loaded.terminate();
+  return generateStubClass(app, loaded.registry.values());
+}
+
+async function runOnRealEngine(scenario: Scenario, dll: string): Promise<Recording> {
+  const invocationLog = new InvocationLog();
+  const appDir = path.join(REPO_ROOT, scenario.app);
+  const environment = await scenario.environment?.(WALL_CLOCK);
+  const app = await loadFunctionApp({
+    appDir,
+    onInvocation: invocationLog.observe,
+    log: (entry) => log(`app: ${entry.message}`),
+    settings: { ...scenario.settings, ...environment?.settings },
+  });
+  const bridge = await startNodeBridge(app);
+  const azurite = await startAzurite(log);
+  const hostJson = path.join(appDir, 'host.json');
+  const harness = await startHarness({
+    dll,
+    appClass: stubClassName(scenario.app),
+    hostJson,
+    bridgeUrl: bridge.url,
+    connectionString: azurite.connectionString,
+    settings: {
+      ...scenario.settings,
+      ...(scenario.shortTimers
+        ? {
+            HARNESS_MAX_TIMER_SECONDS: String(scenario.shortTimers.maxShortTimerSeconds),
+            HARNESS_LONG_TIMER_INTERVAL_SECONDS: String(scenario.shortTimers.longTimerIntervalSeconds),
+          }
+        : {}),
+    },
+    log,
+  });
+  try {
+    const payload = (await harness.call(CLIENT_FUNCTION, { data: null })) as DurableClientPayload;
+    if (payload.rpcBaseUrl === undefined) throw new Error('The extension gave no rpcBaseUrl');
+    const rpcBaseUrl = payload.rpcBaseUrl;
+    const client = durableClientFromPayload(payload);
+    return await recordScenario(
+      scenario,
+      {
+        label: 'real',
+        clientPayload: payload,
+        driver: {
+          client,
+          environment,
+          rpcBaseUrl,
+          waitFor: async (id, statuses = TERMINAL) => {
+            const deadline = Date.now() + 180_000;
+            for (;;) {
+              const status = await client.getStatus(id);
+              if (statuses.includes(status.runtimeStatus)) return;
+              if (Date.now() > deadline) throw new Error(`${id} is still ${status.runtimeStatus}`);
+              await new Promise((resolve) => setTimeout(resolve, 250));
+            }
+          },
+        },
+        call: async (functionName, triggerData) =>
+          (await harness.call(functionName, { data: triggerData })) as CallReply,
+        statusJson: async (id) => {
+          const response = await fetch(
+            `${rpcBaseUrl}instances/${encodeURIComponent(id)}?showHistory=true&showHistoryOutput=true&showInput=true`,
+          );
+          return { httpStatus: response.status, body: await response.json() };
+        },
+        events: () => environment?.events() ?? [],
+      },
+      invocationLog,
+    );
+  } finally {
+    await environment?.close();
+    await harness.close();
+    await azurite.close();
+    await bridge.close();
+    await app.terminate();
+  }
+}
+
+async function main(): Promise<number> {
+  if (!hasDotnet()) {
+    console.error(
+      'conformance:real-durable needs the .NET SDK (dotnet on PATH) to host the real Durable extension; none was found. The committed recordings are unchanged.',
+    );
+    return 1;
+  }
+  const only = process.argv.slice(2);
+  const scenarios = only.length > 0 ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS;
+  const apps = [...new Set(SCENARIOS.map((s) => s.app))];
+  const started = Date.now();
+  const classes: string[] = [];
+  for (const app of apps) classes.push(await appFunctions(app));
+  const dll = buildHarness(generateStubsFile(classes), console.error);
+  console.log(`harness built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  fs.mkdirSync(RECORDINGS_DIR, { recursive: true });
+  let failures = 0;
+  let differing = 0;
+  for (const scenario of scenarios) {
+    const at = Date.now();
+    let recording: Recording;
+    try {
+      recording = await runOnRealEngine(scenario, dll);
+    } catch (error) {
+      failures++;
+      console.log(`${scenario.name}: FAILED on the real engine: ${(error as Error).stack ?? String(error)}`);
+      continue;
+    }
+    fs.writeFileSync(
+      path.join(RECORDINGS_DIR, `${scenario.name}.json`),
+      `${JSON.stringify(recording, null, 2)}\n`,
+    );
+    const replayed = await replayOnDevHost(scenario);
+    const differences = diffRecordings(withoutKnownDifferences(recording), withoutKnownDifferences(replayed));
+    const seconds = ((Date.now() - at) / 1000).toFixed(1);
+    if (differences.length === 0) {
+      console.log(
+        `${scenario.name}: identical after normalisation, apart from the listed known differences (${seconds} s)`,
+      );
+    } else {
+      differing++;
+      console.log(`${scenario.name}: ${differences.length} differences (real → dev host) (${seconds} s)`);
+      for (const line of differences) console.log(`  ${line}`);
+    }
+  }
+  console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  // A difference is a dev host bug (or a new known difference to list), so CI fails on it.
+  return failures === 0 && differing === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,5 @@
+import type { Scenario } from '../scenario';
+import { devHostAppScenarios } from './devHostApps';
+import { rpcopyScenarios } from './rpcopy';
+
+export const SCENARIOS: Scenario[] = [...devHostAppScenarios, ...rpcopyScenarios];
