@@ -13,6 +13,7 @@ const fastTier = [
   'test/host/routeTemplate.test.ts',
   'test/host/schedule.test.ts',
   'test/host/durable/protocolCases.test.ts',
+  'test/host/durable/episodeCommit.test.ts',
   'test/infra/appSettings.test.ts',
   'test/infra/azureYaml.test.ts',
   'test/infra/funcignore.test.ts',

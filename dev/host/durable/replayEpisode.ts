@@ -8,6 +8,10 @@
  * are fed in one at a time with every continuation run in between (a macrotask flush stands in for
  * .NET's synchronous task scheduler). That interleaving is what makes the single shared ID counter come
  * out in the same order as the SDK's own numbering (durable-host-protocol.md §4.1).
+ *
+ * Why this file is longer than 400 lines: the context, the shim loop and the event dispatch share one
+ * ID counter and one set of open tasks whose interleaving is the point; split apart, their ordering
+ * would live in no single place. The real-engine recordings (test/conformance/realDurable.test.ts) pin it.
  */
 import type {
   DurableFunctionKind,
@@ -713,6 +717,9 @@ function decisionLabel(decision: Decision): string {
 /**
  * Replays one episode. `history` is the whole current execution including this episode's new events;
  * events before `pastCount` are replayed, the rest are new.
+ *
+ * One long function on purpose: its closures share the episode's ID counter, open tasks and event
+ * feed, and the order in which they run is what the real-engine recordings check.
  */
 export async function replayEpisode(
   history: HistoryEvent[],
