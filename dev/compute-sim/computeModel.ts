@@ -1,3 +1,6 @@
+// Long (~790 lines) on purpose for now: one class owns the simulated ARM state (VMs, collections, restore
+// points, operations) and every handler mutates those shared records; a split by resource would need that
+// state passed around or made public. A natural next step is moving the PUT handlers into per-resource modules.
 import type { Clock } from '../clock';
 import { ArmError } from './armError';
 import type { EventPublisher } from './eventPublisher';

@@ -1,3 +1,6 @@
+// Long (~540 lines) for now: startStack starts the simulator, dev host and app in order and unwinds them on
+// failure, and the rest are its data-directory files (lock, state, ready file). The file helpers are the seam
+// to split along (a stackFiles module) when this file next grows.
 import type { ComputeManagementClient } from '@azure/arm-compute';
 import {
   appendFileSync,

@@ -76,6 +76,7 @@ function exitCodeForStatus(status: string): number {
   return copyOutcome(status) === 'unsuccessful' ? exitCodes.copyUnsuccessful : exitCodes.success;
 }
 
+// Over 80 lines only because it is one short case per command: the dispatch reads best as one switch.
 async function runCommand(
   command: Exclude<Command, { name: 'help' } | { name: 'version' }>,
   global: GlobalOptions,

@@ -217,6 +217,7 @@ function apiUrl(flag: string | undefined, env: Readonly<Record<string, string | 
  *
  * @throws UsageError for anything that cannot run as given.
  */
+// Long because it is one validation pass then one short case per command, kept together as the grammar.
 export function parseCommandLine(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,

@@ -68,6 +68,7 @@ function describeTransient(error: unknown): string {
  * poll fails without `--follow` (the app is most likely not running), or, without `--follow`, when the API
  * has not answered for {@link pollRetry}.giveUpAfterMs.
  */
+// Long: the poll loop and its closures share the watched copies, the frame and the retry state.
 export async function watchCopies(options: WatchCopiesOptions): Promise<number> {
   const { client, signal } = options;
   const watched = new Map<string, ApiResult<CopyDocument>>();

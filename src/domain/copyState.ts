@@ -88,8 +88,6 @@ export interface FinishPhase extends PhaseBase {
 
 export type CarriedState = ResolvePhase | QueuePhase | StartPhase | PollPhase | FinishPhase;
 
-export type CopyPhase = CarriedState['phase'];
-
 export function initialCounters(): Counters {
   return { failedAttempts: 0, transientFailures: 0, refusals: 0, throttledLast: false };
 }

@@ -1,5 +1,5 @@
 import type { ComputeGateway } from '../azure/computeGateway';
-import { LINEAGE_TAGS } from '../activities/createActivities';
+import { LINEAGE_TAGS } from '../domain/lineageTags';
 import type { CollectionRef } from '../domain/armIds';
 import {
   armIdsEqual,
@@ -29,7 +29,7 @@ import type { ProtectionSettings, ResolvedProtection } from '../domain/protectio
 import { resolveProtection } from '../domain/protectionPolicy';
 import { normalizeRegion } from '../domain/regions';
 import { evaluateReplication } from '../domain/replication';
-import type { CollectionView } from '../domain/restorePoints';
+import type { CollectionView, RestorePointView } from '../domain/restorePoints';
 import type { NamingTemplates } from '../domain/targetNaming';
 import { targetNamesFor } from '../domain/targetNaming';
 
@@ -189,12 +189,27 @@ export async function gatherPairFacts(
       message: `Target collection ${names.value.collectionId} copies ${targetCollection.sourceId ?? 'nothing'}, not ${sourceCollectionId}.`,
     };
   } else {
-    target = await readCopies(deps, source, expandedSource, targetCollection, targetRegion);
+    target = await readCopies(deps, pair, expandedSource, targetCollection);
   }
 
-  // Copies that could be queued or starting: those of the sources newer than the newest copy (only newer
-  // ones can still be copied), and the one replicating in the target.
   const copies = target.kind === 'collection' ? target.copies : [];
+  const documents = await readCandidateCopies(deps, sources, copies, targetRegion, unsure);
+  const inFlight = inFlightOf(documents, deps.now());
+  const lastFailure = lastFailureOf(documents);
+  return { ...base, target, inFlight, lastFailure };
+}
+
+/**
+ * Copies that could be queued or starting: those of the sources newer than the newest copy (only newer ones
+ * can still be copied), and the one replicating in the target. Notes in `unsure` when not all were read.
+ */
+async function readCandidateCopies(
+  deps: ProtectionDeps,
+  sources: SourcePointFacts[],
+  copies: TargetCopyFacts[],
+  targetRegion: string,
+  unsure: string[],
+): Promise<CopyDocument[]> {
   const copiedSources = new Set(copies.map((copy) => normalizeArmId(copy.sourceRestorePointId)));
   const newestCopiedAt = copies
     .map((copy) => copy.sourceCreatedAt)
@@ -218,53 +233,78 @@ export async function gatherPairFacts(
     ...copies.filter((copy) => copy.replication === 'replicating').map((copy) => copy.sourceRestorePointId),
     ...checked.map((rp) => rp.id),
   ];
-  const documents = (
+  return (
     await Promise.all(candidateSources.map((id) => deps.copies.getCopy(copyIdFor(id, targetRegion))))
   ).filter((document): document is CopyDocument => document !== undefined);
+}
+
+function inFlightOf(documents: CopyDocument[], now: Date): CopyInFlight | null {
   const live = documents.filter((document) => !isTerminalStatus(document.status));
   const active =
     live.find((document) => document.status === 'Starting' || document.status === 'Replicating') ?? live[0];
-  const inFlight: CopyInFlight | null =
-    active === undefined
-      ? null
-      : {
-          copyId: active.id,
-          status: active.status,
-          sourceRestorePointId: active.sourceRestorePointId,
-          targetRestorePointId: active.targetRestorePointId,
-          percent: active.progress.percent,
-          etaSeconds: active.progress.etaSeconds,
-          etaAt:
-            active.progress.etaSeconds === null
-              ? null
-              : new Date(deps.now().getTime() + active.progress.etaSeconds * 1000).toISOString(),
-          stalled: active.progress.stalled,
-        };
+  return active === undefined
+    ? null
+    : {
+        copyId: active.id,
+        status: active.status,
+        sourceRestorePointId: active.sourceRestorePointId,
+        targetRestorePointId: active.targetRestorePointId,
+        percent: active.progress.percent,
+        etaSeconds: active.progress.etaSeconds,
+        etaAt:
+          active.progress.etaSeconds === null
+            ? null
+            : new Date(now.getTime() + active.progress.etaSeconds * 1000).toISOString(),
+        stalled: active.progress.stalled,
+      };
+}
+
+function lastFailureOf(documents: CopyDocument[]): CopyFailure | null {
   const failed = documents
     .filter((document) => isTerminalStatus(document.status) && document.error !== undefined)
     .sort((a, b) => (b.sourceCreatedAt ?? b.createdAt).localeCompare(a.sourceCreatedAt ?? a.createdAt))[0];
-  const lastFailure: CopyFailure | null =
-    failed?.error === undefined
-      ? null
-      : {
-          copyId: failed.id,
-          status: failed.status,
-          sourceRestorePointId: failed.sourceRestorePointId,
-          error: failed.error,
-        };
-  return { ...base, target, inFlight, lastFailure };
+  return failed?.error === undefined
+    ? null
+    : {
+        copyId: failed.id,
+        status: failed.status,
+        sourceRestorePointId: failed.sourceRestorePointId,
+        error: failed.error,
+      };
+}
+
+/** Why a restore point in the target collection may not be rpcopy's copy of a source, or undefined when it is. */
+function lineageNoteFor(
+  deps: ProtectionDeps,
+  rp: RestorePointView,
+  pair: { managed: boolean; sourceCollectionId: string; sourceRegion: string; targetRegion: string },
+): string | undefined {
+  const { managed, sourceCollectionId, sourceRegion, targetRegion } = pair;
+  const sourceId = rp.sourceRestorePointId ?? '';
+  const sourceRef = parseRestorePointId(sourceId);
+  if (!managed) {
+    return `the target collection lacks rpcopy's lineage tags (${LINEAGE_TAGS.managedBy}, ${LINEAGE_TAGS.sourceCollection})`;
+  }
+  if (rp.sourceRestorePointId === undefined) {
+    return 'it is not a copy (no source restore point)';
+  }
+  if (!sourceRef.ok || !armIdsEqual(formatCollectionId(collectionOf(sourceRef.value)), sourceCollectionId)) {
+    return `its source ${sourceId} is not in ${sourceCollectionId}`;
+  }
+  const expected = targetNamesFor(deps.naming, sourceRef.value, sourceRegion, targetRegion);
+  if (!expected.ok || !armIdsEqual(expected.value.restorePointId, rp.id)) {
+    return `its name is not the one rpcopy gives a copy of ${sourceId}`;
+  }
+  return undefined;
 }
 
 async function readCopies(
   deps: ProtectionDeps,
-  source: SourceInScope,
+  pair: PairIdentity,
   expandedSource: CollectionView,
   targetCollection: CollectionView,
-  targetRegion: string,
 ): Promise<TargetFacts> {
-  const sourceCollectionId = formatCollectionId(source.ref);
-  const sourceRegion =
-    normalizeRegion(source.collection.location) ?? source.collection.location.toLowerCase();
+  const { sourceCollectionId, sourceRegion, targetRegion } = pair;
   const managedBy = tag(targetCollection.tags, LINEAGE_TAGS.managedBy);
   const lineageSource = tag(targetCollection.tags, LINEAGE_TAGS.sourceCollection);
   const managed =
@@ -278,23 +318,7 @@ async function readCopies(
   );
   const copies: TargetCopyFacts[] = (targetCollection.restorePoints ?? []).map((rp) => {
     const sourceId = rp.sourceRestorePointId ?? '';
-    const sourceRef = parseRestorePointId(sourceId);
-    let lineageNote: string | undefined;
-    if (!managed) {
-      lineageNote = `the target collection lacks rpcopy's lineage tags (${LINEAGE_TAGS.managedBy}, ${LINEAGE_TAGS.sourceCollection})`;
-    } else if (rp.sourceRestorePointId === undefined) {
-      lineageNote = 'it is not a copy (no source restore point)';
-    } else if (
-      !sourceRef.ok ||
-      !armIdsEqual(formatCollectionId(collectionOf(sourceRef.value)), sourceCollectionId)
-    ) {
-      lineageNote = `its source ${sourceId} is not in ${sourceCollectionId}`;
-    } else {
-      const expected = targetNamesFor(deps.naming, sourceRef.value, sourceRegion, targetRegion);
-      if (!expected.ok || !armIdsEqual(expected.value.restorePointId, rp.id)) {
-        lineageNote = `its name is not the one rpcopy gives a copy of ${sourceId}`;
-      }
-    }
+    const lineageNote = lineageNoteFor(deps, rp, { managed, sourceCollectionId, sourceRegion, targetRegion });
     const created = sourceCreatedAt.get(normalizeArmId(sourceId));
     const deleting = /^deleting$/i.test(rp.provisioningState ?? '');
     return {

@@ -49,6 +49,7 @@ async function publish(deps: SweepDeps, event: ReturnType<typeof rpoEvent>, log:
  * (subscribers deduplicate), never loses it. A pair that stays breached while a newer, still too old, copy
  * lands is one breach. Only the sweep calls this, and timer triggers never overlap, so no two writers race.
  */
+// Long: both branches send the event before writing the tag; one body keeps that order checkable.
 export async function recordTransition(
   deps: SweepDeps,
   pair: EvaluatedPair,
