@@ -8,6 +8,7 @@ import type { LogEntry } from '../host';
 import { startStack, type Stack } from '../stack/stack';
 import { newTally, record, renderTally, type FuzzExchange } from './judge';
 import { nextRequest, type FuzzRequest } from './requests';
+import { runScript } from '../runScript';
 
 /**
  * `npm run fuzz`: hostile requests against every route of the app and the dev host's Event Grid webhook,
@@ -207,16 +208,5 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-      setTimeout(() => process.exit(code), 2000).unref();
-    },
-    (error: unknown) => {
-      process.stderr.write(
-        `npm run fuzz: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-      process.exit(1);
-    },
-  );
+  runScript('fuzz', main);
 }

@@ -21,6 +21,7 @@ import {
   type ObservedEvent,
   type ObservedTarget,
 } from './verdict';
+import { runScript } from '../runScript';
 
 /**
  * `npm run soak`: the local stack under faults, restarts and cancels, then one table of what was lost.
@@ -511,16 +512,5 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-      setTimeout(() => process.exit(code), 2000).unref();
-    },
-    (error: unknown) => {
-      process.stderr.write(
-        `npm run soak: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-      process.exit(1);
-    },
-  );
+  runScript('soak', main);
 }
