@@ -42,6 +42,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'smart'],
       'prefer-const': 'error',
+      curly: ['error', 'all'],
     },
   },
   {

@@ -57,7 +57,9 @@ export async function measureHostOverhead(): Promise<HostOverheadResult> {
   const wallMs = performance.now() - started;
   const status = await engine.getStatus(id);
   await engine.stop();
-  if (status?.output !== polls) throw new Error(`monitor ended with ${JSON.stringify(status)}`);
+  if (status?.output !== polls) {
+    throw new Error(`monitor ended with ${JSON.stringify(status)}`);
+  }
   return {
     virtualDays: (clock.now() - Date.UTC(2026, 0, 1)) / 86_400_000,
     timers: polls,

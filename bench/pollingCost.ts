@@ -125,7 +125,9 @@ async function runCopy(scenario: PollingScenario, seed: number): Promise<CopyRun
     const gateway = new ArmComputeGateway(connection, credential);
     const target = `${demoIds(plan).sourceCollectionId}-westus2/restorePoints/rp-bench`;
     const targetRef = parseRestorePointId(target);
-    if (!targetRef.ok) throw new Error(targetRef.message);
+    if (!targetRef.ok) {
+      throw new Error(targetRef.message);
+    }
     await gateway.createOrUpdateRestorePointCollection(collectionOf(targetRef.value), {
       location: 'westus2',
       sourceId: demoIds(plan).sourceCollectionId,
@@ -165,7 +167,9 @@ async function runCopy(scenario: PollingScenario, seed: number): Promise<CopyRun
       });
       retryAfterSeconds = undefined;
       state = withDelay(state, delay);
-      if (clock.now() + delay * 1000 > watchUntil) break;
+      if (clock.now() + delay * 1000 > watchUntil) {
+        break;
+      }
       await clock.advanceBy(delay * 1000);
       let view;
       try {
@@ -177,7 +181,9 @@ async function runCopy(scenario: PollingScenario, seed: number): Promise<CopyRun
         }
         throw error;
       }
-      if (!view) throw new Error('the copy disappeared');
+      if (!view) {
+        throw new Error('the copy disappeared');
+      }
       const verdict = evaluateReplication(view);
       if (verdict.state !== 'inProgress') {
         if (verdict.state !== 'succeeded' || endsAt === undefined || clock.now() < endsAt) {
@@ -234,7 +240,9 @@ export async function measurePollingCost(
   const results: ScenarioResult[] = [];
   for (const scenario of scenarios) {
     const runs: CopyRun[] = [];
-    for (let seed = 1; seed <= seeds; seed++) runs.push(await runCopy(scenario, seed));
+    for (let seed = 1; seed <= seeds; seed++) {
+      runs.push(await runCopy(scenario, seed));
+    }
     const ended = runs.filter((run) => run.endsAfter !== undefined);
     results.push({
       scenario,
@@ -257,7 +265,9 @@ export async function measurePollingCost(
 
 /** The value below which `fraction` of the values lie (nearest rank). */
 export function percentile(values: number[], fraction: number): number | undefined {
-  if (values.length === 0) return undefined;
+  if (values.length === 0) {
+    return undefined;
+  }
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))];
 }

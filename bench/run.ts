@@ -8,16 +8,28 @@ import { measurePollingCost, percentile, type ScenarioResult } from './pollingCo
  */
 
 function ratio(value: number | undefined, baseline: number | undefined): string {
-  if (value === undefined || baseline === undefined) return 'n/a';
-  if (baseline === 0) return value === 0 ? '1.00x' : 'n/a';
+  if (value === undefined || baseline === undefined) {
+    return 'n/a';
+  }
+  if (baseline === 0) {
+    return value === 0 ? '1.00x' : 'n/a';
+  }
   return `${(value / baseline).toFixed(2)}x`;
 }
 
 function duration(seconds: number | undefined): string {
-  if (seconds === undefined) return 'never';
-  if (seconds < 120) return `${seconds.toFixed(0)} s`;
-  if (seconds < 7200) return `${(seconds / 60).toFixed(1)} min`;
-  if (seconds < 2 * 86_400) return `${(seconds / 3600).toFixed(1)} h`;
+  if (seconds === undefined) {
+    return 'never';
+  }
+  if (seconds < 120) {
+    return `${seconds.toFixed(0)} s`;
+  }
+  if (seconds < 7200) {
+    return `${(seconds / 60).toFixed(1)} min`;
+  }
+  if (seconds < 2 * 86_400) {
+    return `${(seconds / 3600).toFixed(1)} h`;
+  }
   return `${(seconds / 86_400).toFixed(1)} d`;
 }
 
@@ -110,7 +122,9 @@ async function main(): Promise<void> {
   );
 
   console.log('\nDone when (issue 16):');
-  for (const verdict of verdicts) console.log(verdict);
+  for (const verdict of verdicts) {
+    console.log(verdict);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -82,10 +82,17 @@ export class RealClock implements Clock {
       const realDelay = Math.max(0, (dueAt - this.now()) / this.speed);
       timer = setTimeout(
         () => {
-          if (timer) this.timers.delete(timer);
-          if (cancelled) return;
-          if (this.now() < dueAt) arm();
-          else callback();
+          if (timer) {
+            this.timers.delete(timer);
+          }
+          if (cancelled) {
+            return;
+          }
+          if (this.now() < dueAt) {
+            arm();
+          } else {
+            callback();
+          }
         },
         Math.min(Math.ceil(realDelay), MAX_REAL_DELAY_MS),
       );
@@ -114,7 +121,9 @@ export class RealClock implements Clock {
 
   /** Cancels every pending callback, so a stopping process is not held open. */
   dispose(): void {
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers) {
+      clearTimeout(timer);
+    }
     this.timers.clear();
   }
 }
@@ -183,7 +192,9 @@ export class VirtualClock implements Clock {
       if (this.busy === 0) {
         const waiters = this.idleWaiters;
         this.idleWaiters = [];
-        for (const wake of waiters) wake();
+        for (const wake of waiters) {
+          wake();
+        }
       }
       this.autoWake?.();
     };
@@ -220,11 +231,15 @@ export class VirtualClock implements Clock {
     await this.settle();
     for (;;) {
       const next = this.timers[0];
-      if (!next || next.dueAt > time) break;
+      if (!next || next.dueAt > time) {
+        break;
+      }
       this.fire(next);
       await this.settle();
     }
-    if (time > this.current) this.current = time;
+    if (time > this.current) {
+      this.current = time;
+    }
   }
 
   advanceBy(ms: number): Promise<void> {
@@ -239,12 +254,15 @@ export class VirtualClock implements Clock {
     const maxTime = options.maxTime ?? this.current + 30 * 24 * 3_600_000;
     for (;;) {
       await this.settle();
-      if (await done()) return;
+      if (await done()) {
+        return;
+      }
       const next = this.timers[0];
-      if (!next)
+      if (!next) {
         throw new Error(
           `runUntil: condition not met and no timers pending at ${new Date(this.current).toISOString()}`,
         );
+      }
       if (next.dueAt > maxTime) {
         throw new Error(`runUntil: condition not met by ${new Date(maxTime).toISOString()}`);
       }
@@ -257,7 +275,9 @@ export class VirtualClock implements Clock {
    * "fully virtual" mode of the standalone tools: nothing waits on real time.
    */
   startAuto(): void {
-    if (this.autoRunning) return;
+    if (this.autoRunning) {
+      return;
+    }
     this.autoRunning = true;
     void this.autoLoop();
   }
@@ -270,7 +290,9 @@ export class VirtualClock implements Clock {
   private async autoLoop(): Promise<void> {
     while (this.autoRunning) {
       await this.settle();
-      if (!this.autoRunning) break;
+      if (!this.autoRunning) {
+        break;
+      }
       const next = this.timers[0];
       if (next && this.busy === 0) {
         this.fire(next);
@@ -285,7 +307,11 @@ export class VirtualClock implements Clock {
 
   private fire(timer: VirtualTimer): void {
     this.timers = this.timers.filter((t) => t !== timer);
-    if (timer.dueAt > this.current) this.current = timer.dueAt;
-    if (!timer.cancelled) timer.callback();
+    if (timer.dueAt > this.current) {
+      this.current = timer.dueAt;
+    }
+    if (!timer.cancelled) {
+      timer.callback();
+    }
   }
 }

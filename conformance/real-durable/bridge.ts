@@ -10,8 +10,12 @@ export interface NodeBridge {
 
 /** Typed data as JSON can carry it: bytes as base64 text. */
 export function jsonSafeTypedData(data: RpcTypedData | null | undefined): unknown {
-  if (data === null || data === undefined) return null;
-  if (data.bytes) return { bytes: Buffer.from(data.bytes).toString('base64') };
+  if (data === null || data === undefined) {
+    return null;
+  }
+  if (data.bytes) {
+    return { bytes: Buffer.from(data.bytes).toString('base64') };
+  }
   if (data.http) {
     const { body, ...rest } = data.http;
     return { http: { ...rest, body: jsonSafeTypedData(body) } };
@@ -20,7 +24,9 @@ export function jsonSafeTypedData(data: RpcTypedData | null | undefined): unknow
 }
 
 function fromJsonTypedData(data: unknown): RpcTypedData | undefined {
-  if (data === null || data === undefined) return undefined;
+  if (data === null || data === undefined) {
+    return undefined;
+  }
   const typed = data as RpcTypedData & { http?: { body?: unknown } };
   if (typed.http) {
     const body = typed.http.body as { bytes?: string } | undefined;

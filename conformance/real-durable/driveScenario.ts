@@ -48,7 +48,9 @@ export async function recordScenario(
   };
   const ids = await scenario.run(driver);
   const instances: Record<string, unknown> = {};
-  for (const id of ids) instances[id] = await side.statusJson(id);
+  for (const id of ids) {
+    instances[id] = await side.statusJson(id);
+  }
   const raw = {
     scenario: scenario.name,
     app: scenario.app,
@@ -67,17 +69,22 @@ export async function recordScenario(
   };
   // For looking into a difference: the recording before normalisation.
   const rawDir = process.env.CONFORMANCE_RAW_DIR;
-  if (rawDir)
+  if (rawDir) {
     fs.writeFileSync(path.join(rawDir, `${scenario.name}.${side.label}.json`), JSON.stringify(raw, null, 2));
+  }
   return normalise(raw);
 }
 
 /** An HTTP reply's body bytes as UTF-8 text, so that the normalisation reaches the JSON inside. */
 function readableReply(reply: CallReply): unknown {
-  if (!reply.ok) return reply;
+  if (!reply.ok) {
+    return reply;
+  }
   const returnValue = reply.returnValue as { http?: { body?: { bytes?: string } } } | null;
   const bytes = returnValue?.http?.body?.bytes;
-  if (bytes === undefined || !returnValue?.http) return reply;
+  if (bytes === undefined || !returnValue?.http) {
+    return reply;
+  }
   return {
     ...reply,
     returnValue: {
@@ -89,7 +96,9 @@ function readableReply(reply: CallReply): unknown {
 
 /** The differences between two recordings as `path: expected → actual` lines; empty when identical. */
 export function diffRecordings(expected: unknown, actual: unknown, at = '$'): string[] {
-  if (JSON.stringify(expected) === JSON.stringify(actual)) return [];
+  if (JSON.stringify(expected) === JSON.stringify(actual)) {
+    return [];
+  }
   if (
     expected !== null &&
     actual !== null &&

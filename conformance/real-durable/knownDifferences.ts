@@ -27,7 +27,9 @@ const REPLACED = '<Functions host RpcException (known difference)>';
 function withoutHostException(details: string): string {
   try {
     const parsed = JSON.parse(details) as Record<string, unknown>;
-    if (parsed.InnerException === undefined || parsed.InnerException === null) return details;
+    if (parsed.InnerException === undefined || parsed.InnerException === null) {
+      return details;
+    }
     return JSON.stringify({ ...parsed, InnerException: REPLACED });
   } catch {
     return details;
@@ -45,10 +47,13 @@ export function withoutKnownDifferences<T>(value: T): T {
     instances?: Record<string, { body?: Record<string, unknown> }>;
   };
   if (typeof recording.scenario === 'string' && recording.scenario.startsWith('rpcopy-')) {
-    for (const id of Object.keys(recording.orchestrations ?? {}))
+    for (const id of Object.keys(recording.orchestrations ?? {})) {
       recording.orchestrations![id] = [LATENCY_DEPENDENT];
+    }
     for (const instance of Object.values(recording.instances ?? {})) {
-      if (instance.body) instance.body.historyEvents = LATENCY_DEPENDENT;
+      if (instance.body) {
+        instance.body.historyEvents = LATENCY_DEPENDENT;
+      }
     }
   }
   if (recording.scenario === 'rpcopy-failed-disk') {
@@ -65,23 +70,32 @@ export function withoutKnownDifferences<T>(value: T): T {
     // Extra reads can end a generation early (the history bound), so the carried state differs too.
     for (const instance of Object.values(recording.instances ?? {})) {
       const input = instance.body?.input as Record<string, unknown> | undefined;
-      if (input !== undefined && input !== null && typeof input === 'object')
+      if (input !== undefined && input !== null && typeof input === 'object') {
         input.carried = LATENCY_DEPENDENT;
+      }
     }
   }
   if (recording.scenario === 'long-timers') {
     const episodes = recording.orchestrations?.sleeper;
-    if (episodes) recording.orchestrations!.sleeper = [episodes[0], LATENCY_DEPENDENT];
+    if (episodes) {
+      recording.orchestrations!.sleeper = [episodes[0], LATENCY_DEPENDENT];
+    }
     const body = recording.instances?.sleeper?.body;
-    if (body) body.historyEvents = LATENCY_DEPENDENT;
+    if (body) {
+      body.historyEvents = LATENCY_DEPENDENT;
+    }
   }
   return blanked;
 }
 
 function withoutHostExceptions<T>(value: T): T {
   const visit = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(visit);
-    if (node === null || typeof node !== 'object') return node;
+    if (Array.isArray(node)) {
+      return node.map(visit);
+    }
+    if (node === null || typeof node !== 'object') {
+      return node;
+    }
     const out: Record<string, unknown> = {};
     for (const [key, child] of Object.entries(node)) {
       out[key] = key === 'Details' && typeof child === 'string' ? withoutHostException(child) : visit(child);

@@ -40,7 +40,9 @@ function waitForLine(child: ChildProcess, pattern: RegExp, what: string, timeout
         child.stdout?.off('data', onData);
         resolve();
       }
-      if (buffer.length > 100_000) buffer = buffer.slice(-10_000);
+      if (buffer.length > 100_000) {
+        buffer = buffer.slice(-10_000);
+      }
     };
     child.stdout?.on('data', onData);
     child.once('exit', (code) => {
@@ -90,14 +92,18 @@ export async function startAzurite(log: (line: string) => void): Promise<Azurite
 /** A run that dies (an uncaught error) must not leave Azurite or the harness behind. */
 function killOnExit(child: ChildProcess): void {
   const kill = (): void => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+    }
   };
   process.once('exit', kill);
   child.once('exit', () => process.off('exit', kill));
 }
 
 async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return;
+  }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
@@ -168,7 +174,9 @@ export async function startHarness(options: StartHarnessOptions): Promise<Harnes
         body: JSON.stringify(trigger),
       });
       const text = await response.text();
-      if (!response.ok) throw new Error(`Harness call ${functionName} answered ${response.status}: ${text}`);
+      if (!response.ok) {
+        throw new Error(`Harness call ${functionName} answered ${response.status}: ${text}`);
+      }
       return JSON.parse(text) as unknown;
     },
     async close() {

@@ -29,7 +29,9 @@ export const RECORDINGS_DIR = path.join(REPO_ROOT, 'test/fixtures/real-durable')
 
 const verbose = process.env.CONFORMANCE_VERBOSE === '1';
 const log = (line: string): void => {
-  if (verbose) console.error(line);
+  if (verbose) {
+    console.error(line);
+  }
 };
 
 async function appFunctions(app: string): Promise<string> {
@@ -70,7 +72,9 @@ async function runOnRealEngine(scenario: Scenario, dll: string): Promise<Recordi
   });
   try {
     const payload = (await harness.call(CLIENT_FUNCTION, { data: null })) as DurableClientPayload;
-    if (payload.rpcBaseUrl === undefined) throw new Error('The extension gave no rpcBaseUrl');
+    if (payload.rpcBaseUrl === undefined) {
+      throw new Error('The extension gave no rpcBaseUrl');
+    }
     const rpcBaseUrl = payload.rpcBaseUrl;
     const client = durableClientFromPayload(payload);
     return await recordScenario(
@@ -86,8 +90,12 @@ async function runOnRealEngine(scenario: Scenario, dll: string): Promise<Recordi
             const deadline = Date.now() + 180_000;
             for (;;) {
               const status = await client.getStatus(id);
-              if (statuses.includes(status.runtimeStatus)) return;
-              if (Date.now() > deadline) throw new Error(`${id} is still ${status.runtimeStatus}`);
+              if (statuses.includes(status.runtimeStatus)) {
+                return;
+              }
+              if (Date.now() > deadline) {
+                throw new Error(`${id} is still ${status.runtimeStatus}`);
+              }
               await new Promise((resolve) => setTimeout(resolve, 250));
             }
           },
@@ -125,7 +133,9 @@ async function main(): Promise<number> {
   const apps = [...new Set(SCENARIOS.map((s) => s.app))];
   const started = Date.now();
   const classes: string[] = [];
-  for (const app of apps) classes.push(await appFunctions(app));
+  for (const app of apps) {
+    classes.push(await appFunctions(app));
+  }
   const dll = buildHarness(generateStubsFile(classes), console.error);
   console.log(`harness built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   fs.mkdirSync(RECORDINGS_DIR, { recursive: true });
@@ -155,7 +165,9 @@ async function main(): Promise<number> {
     } else {
       differing++;
       console.log(`${scenario.name}: ${differences.length} differences (real → dev host) (${seconds} s)`);
-      for (const line of differences) console.log(`  ${line}`);
+      for (const line of differences) {
+        console.log(`  ${line}`);
+      }
     }
   }
   console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);

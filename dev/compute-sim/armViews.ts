@@ -68,7 +68,9 @@ function renderSourceDisk(d: DiskSnapshot, os: boolean, osType: string): Json {
 }
 
 export function provisioningStateOf(rp: RestorePointRecord, now: number): string {
-  if (rp.deleteOperationId) return 'Deleting';
+  if (rp.deleteOperationId) {
+    return 'Deleting';
+  }
   return now < rp.provisionedAt ? 'Creating' : 'Succeeded';
 }
 
@@ -184,7 +186,9 @@ function renderInstanceView(rp: RestorePointRecord, now: number, replication?: R
 }
 
 function formatDuration(rp: RestorePointRecord, endedAt: number | undefined): string {
-  if (endedAt === undefined) return 'the time limit';
+  if (endedAt === undefined) {
+    return 'the time limit';
+  }
   const days = (endedAt - rp.createdAt) / 86_400_000;
   return Number.isInteger(days) ? `${days} days` : `${Math.round((endedAt - rp.createdAt) / 60_000)} minutes`;
 }

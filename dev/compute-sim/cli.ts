@@ -31,7 +31,9 @@ async function run(options: SimulatorCliOptions, faults: FaultRule[]): Promise<v
     ...(options.throughputMiBps !== undefined ? { throughputMiBps: options.throughputMiBps } : {}),
     ...(options.listPageSize !== undefined ? { listPageSize: options.listPageSize } : {}),
   });
-  for (const url of options.eventWebhooks) sim.subscribeEvents({ url, schema: options.eventSchema });
+  for (const url of options.eventWebhooks) {
+    sim.subscribeEvents({ url, schema: options.eventSchema });
+  }
 
   const lines = [
     `Compute simulator listening on ${sim.endpoint}`,
@@ -51,7 +53,9 @@ async function run(options: SimulatorCliOptions, faults: FaultRule[]): Promise<v
       '  TLS off: the Azure SDK refuses bearer tokens over http; use this only with raw HTTP tools.',
     );
   }
-  for (const url of options.eventWebhooks) lines.push(`  events: ${options.eventSchema} to ${url}`);
+  for (const url of options.eventWebhooks) {
+    lines.push(`  events: ${options.eventSchema} to ${url}`);
+  }
   if (options.faultsFile !== undefined) {
     lines.push(`  faults: ${faults.length} rule${faults.length === 1 ? '' : 's'} from ${options.faultsFile}`);
   }
@@ -60,7 +64,9 @@ async function run(options: SimulatorCliOptions, faults: FaultRule[]): Promise<v
 
   let stopping = false;
   const stop = (signal: string): void => {
-    if (stopping) return;
+    if (stopping) {
+      return;
+    }
     stopping = true;
     void sim.close().then(
       () => {
@@ -99,7 +105,9 @@ function main(argv: readonly string[]): void {
   }
   let faults: FaultRule[] = [];
   try {
-    if (parsed.options.faultsFile !== undefined) faults = readFaultPlanFile(parsed.options.faultsFile);
+    if (parsed.options.faultsFile !== undefined) {
+      faults = readFaultPlanFile(parsed.options.faultsFile);
+    }
   } catch (error) {
     if (error instanceof FaultPlanFileError) {
       process.stderr.write(`compute simulator: ${error.message}\n`);

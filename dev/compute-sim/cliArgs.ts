@@ -67,7 +67,9 @@ export function parseSimulatorArgs(argv: readonly string[]): ParsedSimulatorArgs
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  if (values.help) return { kind: 'help' };
+  if (values.help) {
+    return { kind: 'help' };
+  }
   const schema = values['event-schema'] ?? 'EventGrid';
   if (schema !== 'EventGrid' && schema !== 'CloudEvents') {
     throw new UsageError(`--event-schema must be EventGrid or CloudEvents, got '${schema}'`);
@@ -84,10 +86,12 @@ export function parseSimulatorArgs(argv: readonly string[]): ParsedSimulatorArgs
       throw new UsageError(`--event-webhook must be an http(s) URL, got '${url}'`);
     }
   }
-  if (values.state !== undefined && values.state.trim() === '')
+  if (values.state !== undefined && values.state.trim() === '') {
     throw new UsageError('--state needs a file path');
-  if (values.faults !== undefined && values.faults.trim() === '')
+  }
+  if (values.faults !== undefined && values.faults.trim() === '') {
     throw new UsageError('--faults needs a file path');
+  }
   return {
     kind: 'run',
     options: {

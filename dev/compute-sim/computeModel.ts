@@ -68,7 +68,9 @@ function asString(value: unknown): string | undefined {
 }
 
 function asTags(value: unknown): Record<string, string> | undefined {
-  if (value === undefined) return undefined;
+  if (value === undefined) {
+    return undefined;
+  }
   if (!isObject(value) || !Object.values(value).every((v) => typeof v === 'string')) {
     throw new ArmError(400, 'InvalidParameter', "'tags' must be an object of string values.", {
       target: 'tags',
@@ -99,12 +101,16 @@ export class ComputeModel {
   ) {
     // After a restart: finish what completed while stopped, and re-arm what is still running.
     for (const operation of Object.values(state.operations)) {
-      if (!operation.done) this.scheduleCompletion(operation);
+      if (!operation.done) {
+        this.scheduleCompletion(operation);
+      }
     }
   }
 
   close(): void {
-    for (const handle of this.scheduled.values()) handle.cancel();
+    for (const handle of this.scheduled.values()) {
+      handle.cancel();
+    }
     this.scheduled.clear();
   }
 
@@ -119,12 +125,16 @@ export class ComputeModel {
         changed = true;
         continue;
       }
-      if (operation.done || operation.completesAt > now) continue;
+      if (operation.done || operation.completesAt > now) {
+        continue;
+      }
       operation.done = true;
       changed = true;
       this.scheduled.get(operation.id)?.cancel();
       this.scheduled.delete(operation.id);
-      if (operation.kind === 'delete') this.finishDelete(operation);
+      if (operation.kind === 'delete') {
+        this.finishDelete(operation);
+      }
       if (operation.kind === 'create' && !operation.announced) {
         operation.announced = true;
         if (this.state.restorePoints[idKey(operation.resourceId)]) {
@@ -136,7 +146,9 @@ export class ComputeModel {
         }
       }
     }
-    if (changed) this.onChange();
+    if (changed) {
+      this.onChange();
+    }
   }
 
   private scheduleCompletion(operation: OperationRecord): void {
@@ -192,7 +204,9 @@ export class ComputeModel {
     }
     delete this.state.collections[key];
     for (const [rpKey, rp] of Object.entries(this.state.restorePoints)) {
-      if (rp.collectionKey === key) delete this.state.restorePoints[rpKey];
+      if (rp.collectionKey === key) {
+        delete this.state.restorePoints[rpKey];
+      }
     }
     delete this.state.copyPutTimes[key];
   }
@@ -208,8 +222,9 @@ export class ComputeModel {
     const done = operation.done;
     if (monitor) {
       // Location polling: 202 while running, 200 (with the resource for a create) once done.
-      if (!done)
+      if (!done) {
         return { status: 202, headers: { 'retry-after': String(this.settings.lroRetryAfterSeconds) } };
+      }
       const rp = this.state.restorePoints[idKey(operation.resourceId)];
       return operation.kind === 'create' && rp
         ? { status: 200, body: renderRestorePoint(rp, this.clock.now()) }
@@ -231,19 +246,23 @@ export class ComputeModel {
 
   putVm(id: string, request: ArmRequest): ArmResponse {
     const body = request.body;
-    if (!isObject(body))
+    if (!isObject(body)) {
       throw new ArmError(400, 'InvalidRequestContent', 'The request body must be a JSON object.');
+    }
     const location = asString(body.location);
-    if (!location)
+    if (!location) {
       throw new ArmError(400, 'LocationRequired', "The 'location' property is required.", {
         target: 'location',
       });
+    }
     const properties = isObject(body.properties) ? body.properties : {};
     const storage = isObject(properties.storageProfile) ? properties.storageProfile : undefined;
     const osDiskBody = storage && isObject(storage.osDisk) ? storage.osDisk : undefined;
     const key = idKey(id);
     const parsed = parseComputeId(id);
-    if (!parsed) throw new ArmError(400, 'InvalidResourceId', `'${id}' is not a virtual machine id.`);
+    if (!parsed) {
+      throw new ArmError(400, 'InvalidResourceId', `'${id}' is not a virtual machine id.`);
+    }
     const name = parsed.names[0] ?? '';
     if (!osDiskBody) {
       throw new ArmError(400, 'InvalidParameter', "'properties.storageProfile.osDisk' is required.", {
@@ -312,7 +331,9 @@ export class ComputeModel {
 
   getVm(id: string): ArmResponse {
     const vm = this.state.vms[idKey(id)];
-    if (!vm) throw notFound('Microsoft.Compute/virtualMachines', id);
+    if (!vm) {
+      throw notFound('Microsoft.Compute/virtualMachines', id);
+    }
     return { status: 200, body: renderVm(vm) };
   }
 
@@ -321,8 +342,9 @@ export class ComputeModel {
   putCollection(id: string, request: ArmRequest): ArmResponse {
     this.sweep();
     const body = request.body;
-    if (!isObject(body))
+    if (!isObject(body)) {
       throw new ArmError(400, 'InvalidRequestContent', 'The request body must be a JSON object.');
+    }
     const key = idKey(id);
     const existing = this.state.collections[key];
     if (existing?.deleteOperationId) {
@@ -333,10 +355,11 @@ export class ComputeModel {
       );
     }
     const location = asString(body.location);
-    if (!location)
+    if (!location) {
       throw new ArmError(400, 'LocationRequired', "The 'location' property is required.", {
         target: 'location',
       });
+    }
     const properties = isObject(body.properties) ? body.properties : {};
     const source = isObject(properties.source) ? properties.source : {};
     const sourceId = asString(source.id);
@@ -352,13 +375,14 @@ export class ComputeModel {
     let sourceLocation: string;
     if (sourceParsed?.type === 'virtualmachines') {
       const vm = this.state.vms[idKey(sourceId)];
-      if (!vm)
+      if (!vm) {
         throw new ArmError(
           404,
           'ResourceNotFound',
           `The source virtual machine '${sourceId}' was not found.`,
           { target: 'properties.source.id' },
         );
+      }
       sourceLocation = vm.location;
     } else if (sourceParsed?.type === 'restorepointcollections') {
       const sourceCollection = this.state.collections[idKey(sourceId)];
@@ -419,12 +443,17 @@ export class ComputeModel {
     this.sweep();
     const collection = this.requireCollection(id);
     const body = request.body;
-    if (!isObject(body))
+    if (!isObject(body)) {
       throw new ArmError(400, 'InvalidRequestContent', 'The request body must be a JSON object.');
+    }
     const tags = asTags(body.tags);
-    if (tags) collection.tags = tags;
+    if (tags) {
+      collection.tags = tags;
+    }
     const properties = isObject(body.properties) ? body.properties : {};
-    if (typeof properties.instantAccess === 'boolean') collection.instantAccess = properties.instantAccess;
+    if (typeof properties.instantAccess === 'boolean') {
+      collection.instantAccess = properties.instantAccess;
+    }
     this.onChange();
     return { status: 200, body: renderCollection(collection) };
   }
@@ -470,7 +499,9 @@ export class ComputeModel {
       return collection ? [renderCollection(collection)] : [];
     });
     const last = page.at(-1);
-    if (keys.length <= page.length || last === undefined) return { status: 200, body: { value } };
+    if (keys.length <= page.length || last === undefined) {
+      return { status: 200, body: { value } };
+    }
     // Written as ARM writes it: a literal `$skipToken`, and a token that is URL-safe as it stands.
     const query = `api-version=${encodeURIComponent(request.apiVersion)}&$skipToken=${encodeSkipToken(last)}`;
     return { status: 200, body: { value, nextLink: `${request.origin}${request.path}?${query}` } };
@@ -479,7 +510,9 @@ export class ComputeModel {
   deleteCollection(id: string, request: ArmRequest): ArmResponse {
     this.sweep();
     const collection = this.state.collections[idKey(id)];
-    if (!collection) return { status: 204 };
+    if (!collection) {
+      return { status: 204 };
+    }
     const running = collection.deleteOperationId
       ? this.state.operations[collection.deleteOperationId]
       : undefined;
@@ -493,7 +526,9 @@ export class ComputeModel {
 
   private requireCollection(id: string): CollectionRecord {
     const collection = this.state.collections[idKey(id)];
-    if (!collection) throw notFound('Microsoft.Compute/restorePointCollections', id);
+    if (!collection) {
+      throw notFound('Microsoft.Compute/restorePointCollections', id);
+    }
     return collection;
   }
 
@@ -508,9 +543,13 @@ export class ComputeModel {
   getRestorePoint(collectionId: string, id: string, request: ArmRequest): ArmResponse {
     this.sweep();
     const collection = this.state.collections[idKey(collectionId)];
-    if (!collection) throw parentNotFound(collectionId);
+    if (!collection) {
+      throw parentNotFound(collectionId);
+    }
     const rp = this.state.restorePoints[idKey(id)];
-    if (!rp) throw notFound('Microsoft.Compute/restorePointCollections/restorePoints', id);
+    if (!rp) {
+      throw notFound('Microsoft.Compute/restorePointCollections/restorePoints', id);
+    }
     if (request.expand !== undefined && request.expand.toLowerCase() !== 'instanceview') {
       throw new ArmError(
         400,
@@ -530,9 +569,13 @@ export class ComputeModel {
   deleteRestorePoint(collectionId: string, id: string, request: ArmRequest): ArmResponse {
     this.sweep();
     const collection = this.state.collections[idKey(collectionId)];
-    if (!collection) throw parentNotFound(collectionId);
+    if (!collection) {
+      throw parentNotFound(collectionId);
+    }
     const rp = this.state.restorePoints[idKey(id)];
-    if (!rp) return { status: 204 };
+    if (!rp) {
+      return { status: 204 };
+    }
     const running = rp.deleteOperationId ? this.state.operations[rp.deleteOperationId] : undefined;
     const operation = running ?? this.startOperation('delete', 'restorePoint', rp.id, rp.location, request);
     rp.deleteOperationId = operation.id;
@@ -543,7 +586,9 @@ export class ComputeModel {
   putRestorePoint(collectionId: string, id: string, request: ArmRequest): ArmResponse {
     this.sweep();
     const collection = this.state.collections[idKey(collectionId)];
-    if (!collection) throw parentNotFound(collectionId);
+    if (!collection) {
+      throw parentNotFound(collectionId);
+    }
     const name = parseComputeId(id)?.names[1] ?? '';
     if (collection.deleteOperationId) {
       throw new ArmError(
@@ -561,8 +606,9 @@ export class ComputeModel {
       );
     }
     const body = request.body ?? {};
-    if (!isObject(body))
+    if (!isObject(body)) {
       throw new ArmError(400, 'InvalidRequestContent', 'The request body must be a JSON object.');
+    }
     const properties = isObject(body.properties) ? body.properties : {};
     const sourceRef = isObject(properties.sourceRestorePoint)
       ? asString(properties.sourceRestorePoint.id)
@@ -729,7 +775,9 @@ export class ComputeModel {
 
   copyEndsAt(id: string): number | undefined {
     const rp = this.state.restorePoints[idKey(id)];
-    if (!rp?.copy) return undefined;
+    if (!rp?.copy) {
+      return undefined;
+    }
     // Just before the time limit, every refresh that can show the copy ending has happened; a copy that
     // has not ended by then (a stall) is only terminated by the limit, which is no completion.
     return replicationAt(rp, rp.createdAt + this.settings.copyTimeLimitMs - 1, this.settings).endedAt;
@@ -738,7 +786,9 @@ export class ComputeModel {
   copyView(id: string): CopyView | undefined {
     this.sweep();
     const rp = this.state.restorePoints[idKey(id)];
-    if (!rp?.copy) return undefined;
+    if (!rp?.copy) {
+      return undefined;
+    }
     const replication = this.replicationOf(rp);
     return {
       id: rp.id,
@@ -789,6 +839,8 @@ function parentNotFound(collectionId: string): ArmError {
 /** FNV-1a: a stable number from a resource id, so that each copy draws its own refresh timing. */
 function hashOf(text: string): number {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  for (let i = 0; i < text.length; i++) {
+    hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  }
   return hash >>> 0;
 }

@@ -17,8 +17,9 @@ const DAY_MS = 86_400_000;
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   const result = value ?? fallback;
-  if (!Number.isFinite(result) || result <= 0)
+  if (!Number.isFinite(result) || result <= 0) {
     throw new RangeError(`${name} must be a positive number, got ${String(value)}`);
+  }
   return result;
 }
 
@@ -48,7 +49,9 @@ export async function startComputeSimulator(options: ComputeSimulatorOptions): P
   let tls: TlsMaterial | undefined;
   if (options.tls ?? true) {
     tls = state.tls ?? (await createTlsMaterial());
-    if (stateFile) state.tls = tls;
+    if (stateFile) {
+      state.tls = tls;
+    }
   }
 
   const ids = new IdGenerator(seed, state.idsIssued);
@@ -56,7 +59,9 @@ export async function startComputeSimulator(options: ComputeSimulatorOptions): P
   let closed = false;
   const persist = (): void => {
     // Once closed, the file belongs to whichever simulator starts from it next.
-    if (!stateFile || closed) return;
+    if (!stateFile || closed) {
+      return;
+    }
     state.clockTime = clock.now();
     state.idsIssued = ids.issued;
     saveState(stateFile, state);

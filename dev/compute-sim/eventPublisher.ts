@@ -42,7 +42,9 @@ export class EventPublisher {
     private readonly onChange: () => void,
   ) {
     // After a restart: what was waiting or in flight when the simulator stopped is attempted again.
-    for (const delivery of state.pendingDeliveries) this.schedule(delivery);
+    for (const delivery of state.pendingDeliveries) {
+      this.schedule(delivery);
+    }
   }
 
   announce(write: WriteAnnouncement): void {
@@ -61,10 +63,14 @@ export class EventPublisher {
         });
       }
     }
-    if (deliveries.length === 0) return;
+    if (deliveries.length === 0) {
+      return;
+    }
     this.state.pendingDeliveries.push(...deliveries);
     this.onChange();
-    for (const delivery of deliveries) this.attempt(delivery);
+    for (const delivery of deliveries) {
+      this.attempt(delivery);
+    }
   }
 
   /**
@@ -73,7 +79,9 @@ export class EventPublisher {
    */
   forget(url: string): void {
     const kept = this.state.pendingDeliveries.filter((delivery) => {
-      if (delivery.url !== url) return true;
+      if (delivery.url !== url) {
+        return true;
+      }
       this.scheduled.get(delivery)?.cancel();
       this.scheduled.delete(delivery);
       return false;
@@ -87,9 +95,13 @@ export class EventPublisher {
    */
   async close(): Promise<void> {
     this.closed = true;
-    for (const handle of this.scheduled.values()) handle.cancel();
+    for (const handle of this.scheduled.values()) {
+      handle.cancel();
+    }
     this.scheduled.clear();
-    for (const controller of this.inFlight.values()) controller.abort();
+    for (const controller of this.inFlight.values()) {
+      controller.abort();
+    }
     await Promise.all(this.inFlight.keys());
   }
 
@@ -162,7 +174,9 @@ export class EventPublisher {
   }
 
   private attempt(delivery: PendingDelivery): void {
-    if (this.closed) return;
+    if (this.closed) {
+      return;
+    }
     const subscription = this.state.eventSubscriptions.find(
       (s) => s.url === delivery.url && s.schema === delivery.schema,
     );
@@ -180,7 +194,9 @@ export class EventPublisher {
 
   private settle(delivery: PendingDelivery): void {
     const index = this.state.pendingDeliveries.indexOf(delivery);
-    if (index >= 0) this.state.pendingDeliveries.splice(index, 1);
+    if (index >= 0) {
+      this.state.pendingDeliveries.splice(index, 1);
+    }
   }
 
   private async deliver(
@@ -214,7 +230,9 @@ export class EventPublisher {
       clearTimeout(timeout);
     }
     // Aborted by close(): the delivery stays owed as it was, for the restarted simulator.
-    if (this.closed && status === 0) return;
+    if (this.closed && status === 0) {
+      return;
+    }
     const now = this.clock.now();
     const entry = {
       url: subscription.url,
@@ -242,7 +260,9 @@ export class EventPublisher {
       this.deliveryLog.push({ ...entry, outcome: 'retrying' });
       delivery.attempt = attempt + 1;
       delivery.dueAt = retryAt;
-      if (!this.closed) this.schedule(delivery);
+      if (!this.closed) {
+        this.schedule(delivery);
+      }
     }
     this.onChange();
   }

@@ -49,7 +49,9 @@ export class FaultPlan {
   }
 
   replace(rules: FaultRule[]): void {
-    for (const rule of rules) validateRule(rule);
+    for (const rule of rules) {
+      validateRule(rule);
+    }
     this.http = rules
       .filter((r): r is HttpFaultRule => r.kind === 'http')
       .map((rule) => ({
@@ -68,14 +70,28 @@ export class FaultPlan {
   forRequest(method: string, path: string, now?: number): HttpFaultEffect | undefined {
     for (const counter of this.http) {
       const { rule } = counter;
-      if (rule.method && rule.method.toUpperCase() !== method.toUpperCase()) continue;
-      if (now !== undefined && rule.activeFromMs !== undefined && now < rule.activeFromMs) continue;
-      if (now !== undefined && rule.activeUntilMs !== undefined && now >= rule.activeUntilMs) continue;
-      if (!counter.pathPattern?.test(path)) continue;
+      if (rule.method && rule.method.toUpperCase() !== method.toUpperCase()) {
+        continue;
+      }
+      if (now !== undefined && rule.activeFromMs !== undefined && now < rule.activeFromMs) {
+        continue;
+      }
+      if (now !== undefined && rule.activeUntilMs !== undefined && now >= rule.activeUntilMs) {
+        continue;
+      }
+      if (!counter.pathPattern?.test(path)) {
+        continue;
+      }
       counter.matched++;
-      if (counter.matched <= (rule.afterNth ?? 0)) continue;
-      if (rule.times !== undefined && counter.fired >= rule.times) continue;
-      if (rule.probability !== undefined && this.random() >= rule.probability) continue;
+      if (counter.matched <= (rule.afterNth ?? 0)) {
+        continue;
+      }
+      if (rule.times !== undefined && counter.fired >= rule.times) {
+        continue;
+      }
+      if (rule.probability !== undefined && this.random() >= rule.probability) {
+        continue;
+      }
       counter.fired++;
       return rule.effect;
     }
@@ -94,8 +110,12 @@ export class FaultPlan {
           target.restorePointName.toLowerCase() === restorePointName.toLowerCase()) ||
         ('sourceRestorePointName' in target &&
           target.sourceRestorePointName.toLowerCase() === sourceRestorePointName.toLowerCase());
-      if (!matches) continue;
-      if (counter.fired >= (rule.times ?? 1)) continue;
+      if (!matches) {
+        continue;
+      }
+      if (counter.fired >= (rule.times ?? 1)) {
+        continue;
+      }
       counter.matched++;
       counter.fired++;
       effects.push(rule.effect);
@@ -186,13 +206,17 @@ class RuleReader {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
       this.fail(field, `${integer ? 'an integer' : 'a number'} from ${min} to ${max}`);
     }
-    if (integer && !Number.isInteger(value)) this.fail(field, `an integer from ${min} to ${max}`);
+    if (integer && !Number.isInteger(value)) {
+      this.fail(field, `an integer from ${min} to ${max}`);
+    }
     return value;
   }
 
   object(field: string): RuleReader {
     const value = this.record[field];
-    if (!isPlainObject(value)) this.fail(field, 'an object');
+    if (!isPlainObject(value)) {
+      this.fail(field, 'an object');
+    }
     return new RuleReader(value, `${this.at}.${field}`);
   }
 
@@ -257,7 +281,9 @@ function httpRule(rule: RuleReader): HttpFaultRule {
 }
 
 function copyTarget(rule: RuleReader, value: unknown): CopyFaultRule['target'] {
-  if (value === 'next') return 'next';
+  if (value === 'next') {
+    return 'next';
+  }
   if (isPlainObject(value)) {
     const target = rule.object('target');
     const [key] = Object.keys(value);
@@ -306,7 +332,9 @@ export function parseFaultPlan(document: unknown): FaultRule[] {
   }
   return document.map((value: unknown, index) => {
     const at = `rule [${index}]`;
-    if (!isPlainObject(value)) throw new FaultPlanFileError(`${at} must be an object, got ${quote(value)}`);
+    if (!isPlainObject(value)) {
+      throw new FaultPlanFileError(`${at} must be an object, got ${quote(value)}`);
+    }
     const rule = new RuleReader(value, at);
     const kind = rule.oneOf('kind', ['http', 'copy'] as const);
     return kind === 'http' ? httpRule(rule) : copyRule(rule, value);

@@ -29,8 +29,12 @@ export function guidFrom(text: string): string {
 /** ARM ids compare case-insensitively; this is the key every lookup uses. */
 export function idKey(id: string): string {
   let normalized = id.trim().toLowerCase();
-  if (!normalized.startsWith('/')) normalized = `/${normalized}`;
-  while (normalized.length > 1 && normalized.endsWith('/')) normalized = normalized.slice(0, -1);
+  if (!normalized.startsWith('/')) {
+    normalized = `/${normalized}`;
+  }
+  while (normalized.length > 1 && normalized.endsWith('/')) {
+    normalized = normalized.slice(0, -1);
+  }
   return normalized;
 }
 
@@ -46,11 +50,15 @@ export interface ParsedResourceId {
 export function parseComputeId(id: string): ParsedResourceId | undefined {
   const segments = idKey(id).split('/').slice(1);
   const original = (id.trim().startsWith('/') ? id.trim() : `/${id.trim()}`).split('/').slice(1);
-  if (segments.length < 8 || segments.length % 2 !== 0) return undefined;
+  if (segments.length < 8 || segments.length % 2 !== 0) {
+    return undefined;
+  }
   if (segments[0] !== 'subscriptions' || segments[2] !== 'resourcegroups' || segments[4] !== 'providers') {
     return undefined;
   }
-  if (segments[5] !== 'microsoft.compute') return undefined;
+  if (segments[5] !== 'microsoft.compute') {
+    return undefined;
+  }
   const types: string[] = [];
   const names: string[] = [];
   for (let i = 6; i < segments.length; i += 2) {

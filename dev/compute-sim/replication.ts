@@ -61,15 +61,23 @@ function refreshTicks(start: number, timing: RefreshTiming) {
   return {
     /** Replication start (no progress yet) counts as a refresh. */
     atOrBefore: (time: number): number => {
-      if (time <= start) return start;
+      if (time <= start) {
+        return start;
+      }
       let k = firstSlotFrom(time) + 1;
-      while (k >= 0 && (slotAt(k) > time || skipped(k))) k--;
+      while (k >= 0 && (slotAt(k) > time || skipped(k))) {
+        k--;
+      }
       return k < 0 ? start : slotAt(k);
     },
     atOrAfter: (time: number): number => {
-      if (time <= start) return start;
+      if (time <= start) {
+        return start;
+      }
       let k = Math.max(0, firstSlotFrom(time) - 1);
-      while (slotAt(k) < time || skipped(k)) k++;
+      while (slotAt(k) < time || skipped(k)) {
+        k++;
+      }
       return slotAt(k);
     },
   };
@@ -89,7 +97,9 @@ export function replicationAt(
   const start = rp.provisionedAt;
   const disksAt = (state: ReplicationState): DiskProgress[] =>
     rp.disks.map((d) => ({ name: d.name, sizeGB: d.sizeGB, completionPercent: 0, state }));
-  if (now < start) return { state: 'creating', disks: disksAt('creating') };
+  if (now < start) {
+    return { state: 'creating', disks: disksAt('creating') };
+  }
 
   const ticks = refreshTicks(
     start,
@@ -143,7 +153,9 @@ export function replicationAt(
         ? undefined
         : start + duration + stallMs;
     const percentAt = (time: number): number => {
-      if (finishAt !== undefined && finishAt <= time) return 100;
+      if (finishAt !== undefined && finishAt <= time) {
+        return 100;
+      }
       let elapsed = time - start;
       if (stallStartsAt !== undefined && time >= stallStartsAt) {
         elapsed =

@@ -52,13 +52,17 @@ export function createRoutes(model: ComputeModel): Route[] {
 }
 
 function match(route: Route, segments: string[]): Params | undefined {
-  if (route.segments.length !== segments.length) return undefined;
+  if (route.segments.length !== segments.length) {
+    return undefined;
+  }
   const params: Params = {};
   for (let i = 0; i < segments.length; i++) {
     const expected = route.segments[i] ?? '';
     const actual = segments[i] ?? '';
     if (expected.startsWith('{')) {
-      if (actual === '') return undefined;
+      if (actual === '') {
+        return undefined;
+      }
       params[expected.slice(1, -1)] = actual;
     } else if (expected.toLowerCase() !== actual.toLowerCase()) {
       return undefined;
@@ -102,7 +106,9 @@ export function route(routes: Route[], method: string, path: string, request: Ar
   const segments = splitPath(path);
   for (const candidate of routes) {
     const params = match(candidate, segments);
-    if (!params) continue;
+    if (!params) {
+      continue;
+    }
     const handler = candidate.handlers[method];
     if (!handler) {
       throw new ArmError(

@@ -58,7 +58,11 @@ function readBody(request: IncomingMessage): Promise<string> {
 
 /** ARM query parameter names are case-insensitive (`$skipToken`, `$skiptoken`). */
 function queryParameter(params: URLSearchParams, name: string): string | undefined {
-  for (const [key, value] of params) if (key.toLowerCase() === name.toLowerCase()) return value;
+  for (const [key, value] of params) {
+    if (key.toLowerCase() === name.toLowerCase()) {
+      return value;
+    }
+  }
   return undefined;
 }
 
@@ -71,7 +75,9 @@ export function createSimulatorServer(deps: ServerDependencies): Server {
   const handler = (request: IncomingMessage, response: ServerResponse): void => {
     deps.clock.track(handle(deps, routes, request, response)).catch(() => {
       // Anything that escapes the handler's own error replies must not take the process down.
-      if (!response.headersSent) response.writeHead(500, { 'content-length': '0' });
+      if (!response.headersSent) {
+        response.writeHead(500, { 'content-length': '0' });
+      }
       response.end();
     });
   };

@@ -157,7 +157,9 @@ export function emptyState(clockTime: number): SimulatorState {
 }
 
 export function loadState(file: string): SimulatorState | undefined {
-  if (!existsSync(file)) return undefined;
+  if (!existsSync(file)) {
+    return undefined;
+  }
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<SimulatorState>;
   if (parsed.version !== 1) {
     throw new Error(`State file ${file} has unsupported version ${String(parsed.version)}; expected 1.`);

@@ -60,19 +60,28 @@ export interface FuzzExchange {
 export function judge(exchange: FuzzExchange): string[] {
   const problems: string[] = [];
   const { route, status, bodyBytes } = exchange;
-  if (status === 0) problems.push('no answer (connection closed)');
-  if (status >= 500) problems.push(`${status} answer`);
+  if (status === 0) {
+    problems.push('no answer (connection closed)');
+  }
+  if (status >= 500) {
+    problems.push(`${status} answer`);
+  }
   const text = exchange.body.toString('utf8');
-  if (text.toLowerCase().includes(SPOOFED_HOST))
+  if (text.toLowerCase().includes(SPOOFED_HOST)) {
     problems.push(`the answer points at the spoofed Host ${SPOOFED_HOST}`);
+  }
 
   const limit = status >= 400 ? ERROR_BODY_LIMIT : SUCCESS_BODY_LIMIT[route];
-  if (bodyBytes > limit) problems.push(`a ${bodyBytes}-byte answer, over its ${limit}-byte limit`);
+  if (bodyBytes > limit) {
+    problems.push(`a ${bodyBytes}-byte answer, over its ${limit}-byte limit`);
+  }
 
   // The app's own answers; the webhook answers as the Functions host does ({"Message": …} or nothing).
   const appRoute = route !== 'POST Event Grid webhook';
   if (appRoute && exchange.authorized && status >= 400 && status < 500 && bodyBytes > 0) {
-    if (!isErrorBody(text)) problems.push('an error body not shaped {"error":{"code","message"}}');
+    if (!isErrorBody(text)) {
+      problems.push('an error body not shaped {"error":{"code","message"}}');
+    }
   }
   // An empty error answer is the host's (no such route, no key); the app always explains itself.
   if (
@@ -90,9 +99,13 @@ export function judge(exchange: FuzzExchange): string[] {
 function isErrorBody(text: string): boolean {
   try {
     const parsed = JSON.parse(text) as unknown;
-    if (typeof parsed !== 'object' || parsed === null) return false;
+    if (typeof parsed !== 'object' || parsed === null) {
+      return false;
+    }
     const error = (parsed as { error?: unknown }).error;
-    if (typeof error !== 'object' || error === null) return false;
+    if (typeof error !== 'object' || error === null) {
+      return false;
+    }
     const { code, message } = error as { code?: unknown; message?: unknown };
     return typeof code === 'string' && code !== '' && typeof message === 'string' && message !== '';
   } catch {

@@ -49,17 +49,24 @@ export function parseFuzzArgs(argv: readonly string[]): FuzzOptions | 'help' {
   const given = new Set<string>();
   for (let index = 0; index < argv.length; index++) {
     const arg = argv[index] ?? '';
-    if (arg === '-h' || arg === '--help') return 'help';
+    if (arg === '-h' || arg === '--help') {
+      return 'help';
+    }
     const equals = arg.indexOf('=');
     const flag = equals > 0 ? arg.slice(0, equals) : arg;
     const limit = limits[flag];
-    if (!limit)
+    if (!limit) {
       throw new FuzzUsageError(
         arg.startsWith('-') ? `unknown option '${flag}'` : `unexpected argument '${arg}'`,
       );
+    }
     const text = equals > 0 ? arg.slice(equals + 1) : argv[++index];
-    if (text === undefined) throw new FuzzUsageError(`${flag} needs a value`);
-    if (given.has(flag)) throw new FuzzUsageError(`${flag} was given more than once`);
+    if (text === undefined) {
+      throw new FuzzUsageError(`${flag} needs a value`);
+    }
+    if (given.has(flag)) {
+      throw new FuzzUsageError(`${flag} was given more than once`);
+    }
     given.add(flag);
     const [field, min, max] = limit;
     const value = Number(text);
@@ -101,7 +108,9 @@ function send(baseUrl: URL, fuzz: FuzzRequest): Promise<FuzzExchange> {
         const chunks: Buffer[] = [];
         let bytes = 0;
         res.on('data', (chunk: Buffer) => {
-          if (bytes < KEEP_BYTES) chunks.push(chunk);
+          if (bytes < KEEP_BYTES) {
+            chunks.push(chunk);
+          }
           bytes += chunk.length;
         });
         res.on('end', () =>
@@ -113,7 +122,9 @@ function send(baseUrl: URL, fuzz: FuzzRequest): Promise<FuzzExchange> {
     req.on('timeout', () => req.destroy(new Error('timed out')));
     // A server may answer and close before the whole body is sent; only a request without an answer fails.
     req.on('error', () => {
-      if (!answered) done(0, '', [], 0);
+      if (!answered) {
+        done(0, '', [], 0);
+      }
     });
     req.end(fuzz.body);
   });
@@ -122,7 +133,9 @@ function send(baseUrl: URL, fuzz: FuzzRequest): Promise<FuzzExchange> {
 async function fuzz(options: FuzzOptions, stack: Stack): Promise<number> {
   const random = seededRandom(options.seed);
   const baseUrl = new URL(stack.ready.appUrl);
-  if (baseUrl.hostname !== '127.0.0.1') throw new Error(`the app is not on loopback: ${baseUrl.href}`);
+  if (baseUrl.hostname !== '127.0.0.1') {
+    throw new Error(`the app is not on loopback: ${baseUrl.href}`);
+  }
   const webhook = new URL(stack.webhookUrl);
   const source = await stack.createSourceRestorePoint('fuzz-rp-1');
   const copyIds: string[] = [];
@@ -145,7 +158,11 @@ async function fuzz(options: FuzzOptions, stack: Stack): Promise<number> {
         if (exchange.route === 'POST /api/copies' && exchange.status === 202 && copyIds.length < 50) {
           try {
             const body = JSON.parse(exchange.body.toString('utf8')) as { copies?: { id?: unknown }[] };
-            for (const copy of body.copies ?? []) if (typeof copy.id === 'string') copyIds.push(copy.id);
+            for (const copy of body.copies ?? []) {
+              if (typeof copy.id === 'string') {
+                copyIds.push(copy.id);
+              }
+            }
           } catch {
             // Judged already; nothing to learn from it.
           }
@@ -170,7 +187,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     options = parseFuzzArgs(argv);
   } catch (error) {
-    if (!(error instanceof FuzzUsageError)) throw error;
+    if (!(error instanceof FuzzUsageError)) {
+      throw error;
+    }
     process.stderr.write(`npm run fuzz: ${error.message}\n\n${FUZZ_USAGE}\n`);
     return 2;
   }
@@ -198,12 +217,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       },
     });
     code = await fuzz(options, stack);
-    if (code !== 0) process.stdout.write(`The app's log is kept in ${logFile}\n`);
+    if (code !== 0) {
+      process.stdout.write(`The app's log is kept in ${logFile}\n`);
+    }
     return code;
   } finally {
     await stack?.close();
     clock.dispose();
-    if (code === 0) rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
+    if (code === 0) {
+      rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
+    }
   }
 }
 

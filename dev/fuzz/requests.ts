@@ -65,8 +65,9 @@ class Draw {
       '..',
     ];
     let out = '';
-    while (out.length < length)
+    while (out.length < length) {
       out += this.chance(0.7) ? String.fromCharCode(this.int(97, 122)) : this.pick(alphabet);
+    }
     return out;
   }
   /** Any JSON value, nested up to `depth`. */
@@ -269,7 +270,9 @@ function webhookBody(d: Draw, t: FuzzTargets): [string, Buffer, string] {
 
 /** Host spoofing on a share of app requests: the answers must not point there. */
 function spoofing(d: Draw): Record<string, string> {
-  if (!d.chance(0.3)) return {};
+  if (!d.chance(0.3)) {
+    return {};
+  }
   return d.pick<Record<string, string>>([
     { host: SPOOFED_HOST },
     { 'x-forwarded-host': SPOOFED_HOST, 'x-forwarded-proto': 'https' },

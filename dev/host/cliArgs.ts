@@ -73,7 +73,9 @@ export function parseHostArgs(argv: string[], cwd = process.cwd()): HostCliOptio
   }
   const help = values.help === true;
   const appDirRaw = values['app-dir'];
-  if (!help && (appDirRaw === undefined || appDirRaw === '')) throw new UsageError('--app-dir is required');
+  if (!help && (appDirRaw === undefined || appDirRaw === '')) {
+    throw new UsageError('--app-dir is required');
+  }
   const port =
     values.port === undefined
       ? 7071
@@ -104,7 +106,11 @@ export function parseHostArgs(argv: string[], cwd = process.cwd()): HostCliOptio
     verbose: values.verbose === true,
     help,
   };
-  if (values['master-key'] !== undefined) options.masterKey = values['master-key'];
-  if (values['function-key'] !== undefined) options.functionKey = values['function-key'];
+  if (values['master-key'] !== undefined) {
+    options.masterKey = values['master-key'];
+  }
+  if (values['function-key'] !== undefined) {
+    options.functionKey = values['function-key'];
+  }
   return options;
 }

@@ -35,7 +35,9 @@ function describeFunctions(host: DevHost): string[] {
   const http = new Map(host.httpRoutes().map((route) => [route.name, route]));
   return [...host.app.registry.values()].map((info) => {
     const route = http.get(info.name);
-    if (route) return `  ${info.name}: [${route.methods.join(',')}] ${route.url} (${route.authLevel})`;
+    if (route) {
+      return `  ${info.name}: [${route.methods.join(',')}] ${route.url} (${route.authLevel})`;
+    }
     if (info.triggerType.toLowerCase() === 'eventgridtrigger') {
       return `  ${info.name}: eventGridTrigger ${host.baseUrl}/runtime/webhooks/eventgrid?functionName=${info.name}&code=${host.eventGridKey}`;
     }
@@ -52,7 +54,9 @@ export async function runHostCli(argv: string[], io: CliIo, cwd = process.cwd())
   try {
     options = parseHostArgs(argv, cwd);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
+    if (!(error instanceof UsageError)) {
+      throw error;
+    }
     io.err(`error: ${error.message}\n\n${USAGE}`);
     return { kind: 'exit', code: 2 };
   }
@@ -95,7 +99,9 @@ export async function runHostCli(argv: string[], io: CliIo, cwd = process.cwd())
         : {}),
     });
   } catch (error) {
-    if (clock instanceof RealClock) clock.dispose();
+    if (clock instanceof RealClock) {
+      clock.dispose();
+    }
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
       io.err(`error: port ${options.port} on 127.0.0.1 is already in use; pick another with --port\n`);
@@ -130,7 +136,9 @@ export async function runHostCli(argv: string[], io: CliIo, cwd = process.cwd())
       clearInterval(clockTicker);
       await host.close();
       saveClock(options.dataDir, clock);
-      if (clock instanceof RealClock) clock.dispose();
+      if (clock instanceof RealClock) {
+        clock.dispose();
+      }
     })());
   return { kind: 'running', host, stop };
 }

@@ -156,9 +156,15 @@ const createConfiguredEngine = (
   };
   const activities = positiveInt(durableTask.maxConcurrentActivityFunctions);
   const orchestrations = positiveInt(durableTask.maxConcurrentOrchestratorFunctions);
-  if (activities !== undefined) options.maxConcurrentActivities = activities;
-  if (orchestrations !== undefined) options.maxConcurrentOrchestrations = orchestrations;
-  if (durableTask.storeInputsInOrchestrationHistory === true) options.storeInputsInHistory = true;
+  if (activities !== undefined) {
+    options.maxConcurrentActivities = activities;
+  }
+  if (orchestrations !== undefined) {
+    options.maxConcurrentOrchestrations = orchestrations;
+  }
+  if (durableTask.storeInputsInOrchestrationHistory === true) {
+    options.storeInputsInHistory = true;
+  }
   return createDurableEngine({ ...options, ...overrides });
 };
 
@@ -188,8 +194,12 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'rpcopy-devhost-'));
   fs.mkdirSync(dataDir, { recursive: true });
   const explicitKeys: Partial<HostKeys> = {};
-  if (options.keys?.master !== undefined) explicitKeys.master = options.keys.master;
-  if (options.keys?.function !== undefined) explicitKeys.function = options.keys.function;
+  if (options.keys?.master !== undefined) {
+    explicitKeys.master = options.keys.master;
+  }
+  if (options.keys?.function !== undefined) {
+    explicitKeys.function = options.keys.function;
+  }
   const keys = loadHostKeys(dataDir, explicitKeys);
 
   let hostServer: HostServer | undefined;
@@ -199,14 +209,20 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     res.end();
   };
   const server = http.createServer((req, res) => {
-    if (hostServer) hostServer.listener(req, res);
-    else notReady(res);
+    if (hostServer) {
+      hostServer.listener(req, res);
+    } else {
+      notReady(res);
+    }
   });
   const rpcServer =
     (options.durableClientMode ?? 'rpc') === 'rpc'
       ? http.createServer((req, res) => {
-          if (hostServer) hostServer.rpcListener(req, res);
-          else notReady(res);
+          if (hostServer) {
+            hostServer.rpcListener(req, res);
+          } else {
+            notReady(res);
+          }
         })
       : undefined;
   // Shutdown order matters more than start order: stop time and the front door first, so nothing new
@@ -242,7 +258,9 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       const rpcPort = await listen(rpcServer, 0);
       rpcBaseUrl = `http://127.0.0.1:${rpcPort}/durabletask/`;
     }
-    if (ownsDataDir) onClose(9, () => fs.rmSync(dataDir, { recursive: true, force: true }));
+    if (ownsDataDir) {
+      onClose(9, () => fs.rmSync(dataDir, { recursive: true, force: true }));
+    }
 
     let taskHubName = 'TestHubName';
     const payload = (): DurableClientPayload =>
@@ -345,7 +363,9 @@ async function waitForInstance(
       await engine.whenIdle();
       await clock.settle();
       const status = await engine.getStatus(id, { showInput: true });
-      if (status && statuses.has(status.runtimeStatus)) return status;
+      if (status && statuses.has(status.runtimeStatus)) {
+        return status;
+      }
       const next = clock.nextDueAt();
       if (next === undefined) {
         throw new Error(
@@ -363,7 +383,9 @@ async function waitForInstance(
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   for (;;) {
     const status = await engine.getStatus(id, { showInput: true });
-    if (status && statuses.has(status.runtimeStatus)) return status;
+    if (status && statuses.has(status.runtimeStatus)) {
+      return status;
+    }
     if (Date.now() > deadline) {
       throw new Error(
         `waitForInstance: instance '${id}' ${describe(status)} after ${opts.timeoutMs ?? 60_000} ms`,

@@ -4,6 +4,8 @@
  */
 process.removeAllListeners('warning');
 process.on('warning', (warning) => {
-  if (warning.name === 'ExperimentalWarning' && /SQLite/i.test(warning.message)) return;
+  if (warning.name === 'ExperimentalWarning' && /SQLite/i.test(warning.message)) {
+    return;
+  }
   process.stderr.write(`(node:${process.pid}) ${warning.name}: ${warning.message}\n`);
 });

@@ -97,10 +97,15 @@ export function parseSoakArgs(argv: readonly string[]): ParsedSoakArgs {
   let keep = false;
   for (let index = 0; index < argv.length; index++) {
     const arg = argv[index] ?? '';
-    if (arg === '-h' || arg === '--help') return { kind: 'help' };
+    if (arg === '-h' || arg === '--help') {
+      return { kind: 'help' };
+    }
     if (arg === '--short' || arg === '--keep') {
-      if (arg === '--short') short = true;
-      else keep = true;
+      if (arg === '--short') {
+        short = true;
+      } else {
+        keep = true;
+      }
       continue;
     }
     const equals = arg.indexOf('=');
@@ -109,8 +114,12 @@ export function parseSoakArgs(argv: readonly string[]): ParsedSoakArgs {
       throw new UsageError(arg.startsWith('-') ? `unknown option '${flag}'` : `unexpected argument '${arg}'`);
     }
     const value = equals > 0 ? arg.slice(equals + 1) : argv[++index];
-    if (value === undefined) throw new UsageError(`${flag} needs a value`);
-    if (values.has(flag)) throw new UsageError(`${flag} was given more than once`);
+    if (value === undefined) {
+      throw new UsageError(`${flag} needs a value`);
+    }
+    if (values.has(flag)) {
+      throw new UsageError(`${flag} was given more than once`);
+    }
     values.set(flag, value);
   }
   const base = short ? SHORT : FULL;
@@ -119,7 +128,9 @@ export function parseSoakArgs(argv: readonly string[]): ParsedSoakArgs {
     return text === undefined ? fallback : parse(text);
   };
   const data = values.get('--data');
-  if (data !== undefined && data.trim() === '') throw new UsageError('--data needs a non-empty path');
+  if (data !== undefined && data.trim() === '') {
+    throw new UsageError('--data needs a non-empty path');
+  }
   return {
     kind: 'run',
     options: {

@@ -128,14 +128,19 @@ export async function startEventRelay(options: EventRelayOptions): Promise<Event
       return;
     }
     counts.forwarded++;
-    if (status >= 200 && status < 300 && options.random() < options.duplicateRate) repeatLater(delivery);
+    if (status >= 200 && status < 300 && options.random() < options.duplicateRate) {
+      repeatLater(delivery);
+    }
     answer(response, status);
   };
 
   const server = createServer((request, response) => {
     handle(request, response).catch(() => {
-      if (!response.headersSent) answer(response, 500);
-      else response.destroy();
+      if (!response.headersSent) {
+        answer(response, 500);
+      } else {
+        response.destroy();
+      }
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -151,7 +156,9 @@ export async function startEventRelay(options: EventRelayOptions): Promise<Event
     url: `http://127.0.0.1:${port}/eventgrid`,
     counts: () => ({ ...counts }),
     settle: async () => {
-      while (pending.size > 0) await Promise.all([...pending]);
+      while (pending.size > 0) {
+        await Promise.all([...pending]);
+      }
     },
     close: () =>
       new Promise<void>((resolve) => {

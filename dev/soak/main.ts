@@ -94,7 +94,9 @@ class StackHandle {
   }
 
   sampleMemory(): void {
-    if (this.current) this.peakMemoryBytes = Math.max(this.peakMemoryBytes, this.current.peakMemoryBytes());
+    if (this.current) {
+      this.peakMemoryBytes = Math.max(this.peakMemoryBytes, this.current.peakMemoryBytes());
+    }
   }
 }
 
@@ -135,12 +137,16 @@ async function listCopies(ready: ReadyDocument): Promise<Copy[]> {
   do {
     const url = new URL('/api/copies', ready.appUrl);
     url.searchParams.set('top', '200');
-    if (token) url.searchParams.set('continuationToken', token);
+    if (token) {
+      url.searchParams.set('continuationToken', token);
+    }
     const response = await fetch(url, {
       headers: { 'x-functions-key': ready.functionKey },
       signal: AbortSignal.timeout(30_000),
     });
-    if (response.status !== 200) throw new Error(`GET /api/copies answered ${response.status}`);
+    if (response.status !== 200) {
+      throw new Error(`GET /api/copies answered ${response.status}`);
+    }
     const page = (await response.json()) as { copies: Copy[]; continuationToken?: string | null };
     copies.push(...page.copies);
     token = page.continuationToken;
@@ -165,7 +171,9 @@ async function sinkEvents(ready: ReadyDocument): Promise<ObservedEvent[]> {
     headers: { 'aeg-sas-key': ready.eventSinkKey },
     signal: AbortSignal.timeout(60_000),
   });
-  if (response.status !== 200) throw new Error(`GET /events answered ${response.status}`);
+  if (response.status !== 200) {
+    throw new Error(`GET /events answered ${response.status}`);
+  }
   return (await response.json()) as ObservedEvent[];
 }
 
@@ -182,9 +190,13 @@ async function createRestorePoint(handle: StackHandle, collection: number, round
       );
     } catch (error) {
       // Created by an attempt whose answer was lost in a restart: fine once it exists and succeeded.
-      if (statusCodeOf(error) !== 409) throw error;
+      if (statusCodeOf(error) !== 409) {
+        throw error;
+      }
       const existing = await compute.restorePoints.get(RESOURCE_GROUP, collectionName(collection), name);
-      if (existing.provisioningState !== 'Succeeded') throw error;
+      if (existing.provisioningState !== 'Succeeded') {
+        throw error;
+      }
     }
   });
 }
@@ -194,7 +206,9 @@ async function inPool(limit: number, tasks: (() => Promise<void>)[]): Promise<vo
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(limit, tasks.length) }, async () => {
-      while (next < tasks.length) await tasks[next++]?.();
+      while (next < tasks.length) {
+        await tasks[next++]?.();
+      }
     }),
   );
 }
@@ -224,7 +238,9 @@ async function readTargets(
         try {
           return await compute.restorePointCollections.get(RESOURCE_GROUP, name, { expand: 'restorePoints' });
         } catch (error) {
-          if (statusCodeOf(error) === 404) return undefined;
+          if (statusCodeOf(error) === 404) {
+            return undefined;
+          }
           throw error;
         }
       });
@@ -232,7 +248,9 @@ async function readTargets(
         const createdAt = point.timeCreated?.getTime() ?? 0;
         const source = point.sourceRestorePoint?.id;
         if (source === undefined) {
-          if (point.id) sourceCreatedAt.set(point.id.toLowerCase(), createdAt);
+          if (point.id) {
+            sourceCreatedAt.set(point.id.toLowerCase(), createdAt);
+          }
         } else if (collection?.id) {
           targets.push({ collectionId: collection.id, sourceRestorePointId: source, createdAt });
         }
@@ -261,7 +279,9 @@ async function soak(options: SoakOptions, dataDir: string): Promise<number> {
     duplicateRate: DUPLICATED_EVENTS,
     target: () => {
       const ready = handle.ready();
-      if (!ready) return undefined;
+      if (!ready) {
+        return undefined;
+      }
       const keys = JSON.parse(readFileSync(join(dataDir, 'host', 'host-keys.json'), 'utf8')) as {
         eventGrid: string;
       };
@@ -291,7 +311,9 @@ async function soak(options: SoakOptions, dataDir: string): Promise<number> {
         handle.use(await startStackProcess(stackOptions, run++));
         return;
       } catch (error) {
-        if (attempt >= 3) throw error;
+        if (attempt >= 3) {
+          throw error;
+        }
         say(`the stack did not start (${(error as Error).message.split('\n')[0] ?? ''}); trying again`);
         await sleep(1000);
       }
@@ -345,7 +367,9 @@ async function drive(
         try {
           latest = await listCopies(ready);
           for (const copy of latest) {
-            if (!seen.has(copy.id)) lastNewCopyAt = Date.now();
+            if (!seen.has(copy.id)) {
+              lastNewCopyAt = Date.now();
+            }
             seen.add(copy.id);
           }
         } catch {
@@ -364,7 +388,9 @@ async function drive(
         (copy) => !TERMINAL_STATUSES.has(copy.status) && !canceled.has(copy.id),
       );
       const chosen = candidates[Math.floor(random() * candidates.length)];
-      if (!ready || !chosen) continue;
+      if (!ready || !chosen) {
+        continue;
+      }
       canceled.add(chosen.id);
       try {
         cancels.push({ copyId: chosen.id, status: await cancelCopy(ready, chosen.id) });
@@ -382,7 +408,9 @@ async function drive(
   );
   const restart = async (why: string): Promise<void> => {
     const stack = handle.current;
-    if (!stack) return;
+    if (!stack) {
+      return;
+    }
     handle.sampleMemory();
     await sleep(random() * roundGapMs);
     handle.current = undefined;
@@ -405,11 +433,14 @@ async function drive(
     lastRestorePointAt = Date.now();
     say(`round ${round + 1}/${options.restorePoints}: ${options.collections} restore points created`);
     const restartsNow = killAfterRounds.filter((after) => after === round).length;
-    for (let i = 0; i < restartsNow; i++)
+    for (let i = 0; i < restartsNow; i++) {
       await restart(`restart ${++restarts} of ${RESTARTS}, in round ${round + 1}`);
+    }
     await sleep(roundGapMs);
   }
-  while (restarts < RESTARTS) await restart(`restart ${++restarts} of ${RESTARTS}, while copies drain`);
+  while (restarts < RESTARTS) {
+    await restart(`restart ${++restarts} of ${RESTARTS}, while copies drain`);
+  }
 
   // Drain: every copy ended, reconciliation had two hourly runs to make up dropped events, and nothing new
   // appeared for a simulated hour.
@@ -418,7 +449,9 @@ async function drive(
     handle.sampleMemory();
     const allEnded = latest.length > 0 && latest.every((copy) => TERMINAL_STATUSES.has(copy.status));
     const quiet = simSince(lastRestorePointAt) >= 2 * SIM_HOUR && simSince(lastNewCopyAt) >= SIM_HOUR;
-    if (allEnded && quiet) break;
+    if (allEnded && quiet) {
+      break;
+    }
     if (Date.now() > deadline) {
       say(`gave up waiting after ${options.maxMinutes} minutes; unfinished copies count as lost`);
       break;
@@ -430,7 +463,9 @@ async function drive(
   await Promise.all([observer, canceller]);
 
   const ready = handle.ready();
-  if (!ready) throw new Error('the stack is not running at the end of the soak');
+  if (!ready) {
+    throw new Error('the stack is not running at the end of the soak');
+  }
   const finalCopies = await persistently('listing the copies', handle, (_compute, current) =>
     listCopies(current),
   );
@@ -458,7 +493,9 @@ async function drive(
       `${RESTARTS} kill -9 restarts, ${relayed.dropped} events dropped and ${relayed.duplicated} repeated, ${minutes} min\n`,
   );
   const outcomes = new Map<string, number>();
-  for (const copy of finalCopies) outcomes.set(copy.status, (outcomes.get(copy.status) ?? 0) + 1);
+  for (const copy of finalCopies) {
+    outcomes.set(copy.status, (outcomes.get(copy.status) ?? 0) + 1);
+  }
   process.stdout.write(
     `outcomes: ${[...outcomes].map(([status, count]) => `${count} ${status}`).join(', ') || 'none'}\n`,
   );
@@ -491,7 +528,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     options = parsed.options;
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
+    if (!(error instanceof UsageError)) {
+      throw error;
+    }
     process.stderr.write(`npm run soak: ${error.message}\n\n${USAGE}\n`);
     return 2;
   }
@@ -507,7 +546,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
   }
   const code = await soak(options, dataDir);
-  if (code === 0 && !options.keep) rmSync(dataDir, { recursive: true, force: true });
+  if (code === 0 && !options.keep) {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
   return code;
 }
 

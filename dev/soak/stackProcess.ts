@@ -61,7 +61,9 @@ export async function startStackProcess(options: StackProcessOptions, run: numbe
   );
   closeSync(log);
   const pid = child.pid;
-  if (pid === undefined) throw new Error(`could not start ${options.main}`);
+  if (pid === undefined) {
+    throw new Error(`could not start ${options.main}`);
+  }
 
   const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);
   while (!existsSync(readyFile)) {

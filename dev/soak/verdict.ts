@@ -92,14 +92,20 @@ function runKey(copyId: string, attempt: number | undefined): string {
 
 function eventCopy(event: ObservedEvent): { id: string; attempt?: number } | undefined {
   const data = event.data;
-  if (typeof data !== 'object' || data === null) return undefined;
+  if (typeof data !== 'object' || data === null) {
+    return undefined;
+  }
   const { id, attempt } = data as { id?: unknown; attempt?: unknown };
-  if (typeof id !== 'string') return undefined;
+  if (typeof id !== 'string') {
+    return undefined;
+  }
   return typeof attempt === 'number' ? { id, attempt } : { id };
 }
 
 function terminalStatusOf(event: ObservedEvent): string | undefined {
-  if (!event.type.startsWith(TERMINAL_EVENT_PREFIX)) return undefined;
+  if (!event.type.startsWith(TERMINAL_EVENT_PREFIX)) {
+    return undefined;
+  }
   const status = event.type.slice(TERMINAL_EVENT_PREFIX.length);
   return TERMINAL_STATUSES.has(status) ? status : undefined;
 }
@@ -128,10 +134,14 @@ export function countSoak(observed: SoakObservations): SoakCounts {
   for (const event of observed.events) {
     const status = terminalStatusOf(event);
     const copy = eventCopy(event);
-    if (status === undefined || copy === undefined) continue;
+    if (status === undefined || copy === undefined) {
+      continue;
+    }
     const key = runKey(copy.id, copy.attempt);
     const byId = terminalEvents.get(key) ?? new Map<string, string>();
-    if (byId.has(event.id)) eventsRedelivered++;
+    if (byId.has(event.id)) {
+      eventsRedelivered++;
+    }
     byId.set(event.id, status);
     terminalEvents.set(key, byId);
   }
@@ -144,7 +154,9 @@ export function countSoak(observed: SoakObservations): SoakCounts {
   const accepted = new Set(observed.cancels.filter((cancel) => cancel.status === 202).map((c) => c.copyId));
   const honoured = [...accepted].filter((id) => {
     const copy = finalById.get(id);
-    if (copy?.status !== 'Canceled') return false;
+    if (copy?.status !== 'Canceled') {
+      return false;
+    }
     const statuses = [...(terminalEvents.get(runKey(copy.id, copy.attempt))?.values() ?? [])];
     return statuses.includes('Canceled');
   }).length;
@@ -162,8 +174,12 @@ export function countSoak(observed: SoakObservations): SoakCounts {
     let newestSource = Number.NEGATIVE_INFINITY;
     for (const target of [...list].sort((a, b) => a.createdAt - b.createdAt)) {
       const sourceTime = observed.sourceCreatedAt.get(target.sourceRestorePointId.toLowerCase());
-      if (sourceTime === undefined) continue;
-      if (sourceTime < newestSource) outOfOrderAttempts++;
+      if (sourceTime === undefined) {
+        continue;
+      }
+      if (sourceTime < newestSource) {
+        outOfOrderAttempts++;
+      }
       newestSource = Math.max(newestSource, sourceTime);
     }
   }
@@ -202,13 +218,25 @@ export function unhonouredCancels(
 /** Why the soak fails: every kind of loss or duplication, in table order. Empty when it passes. */
 export function soakFailures(counts: SoakCounts): string[] {
   const problems: string[] = [];
-  if (counts.copiesLost > 0) problems.push(`${counts.copiesLost} lost copies`);
-  if (counts.copiesDuplicated > 0) problems.push(`${counts.copiesDuplicated} duplicated copies`);
+  if (counts.copiesLost > 0) {
+    problems.push(`${counts.copiesLost} lost copies`);
+  }
+  if (counts.copiesDuplicated > 0) {
+    problems.push(`${counts.copiesDuplicated} duplicated copies`);
+  }
   const lostCancels = counts.cancelsAccepted - counts.cancelsHonoured;
-  if (lostCancels > 0) problems.push(`${lostCancels} accepted cancels not honoured`);
-  if (counts.eventsDuplicated > 0) problems.push(`${counts.eventsDuplicated} duplicated terminal events`);
-  if (counts.eventsMissing > 0) problems.push(`${counts.eventsMissing} missing terminal events`);
-  if (counts.outOfOrderAttempts > 0) problems.push(`${counts.outOfOrderAttempts} out-of-order copy attempts`);
+  if (lostCancels > 0) {
+    problems.push(`${lostCancels} accepted cancels not honoured`);
+  }
+  if (counts.eventsDuplicated > 0) {
+    problems.push(`${counts.eventsDuplicated} duplicated terminal events`);
+  }
+  if (counts.eventsMissing > 0) {
+    problems.push(`${counts.eventsMissing} missing terminal events`);
+  }
+  if (counts.outOfOrderAttempts > 0) {
+    problems.push(`${counts.outOfOrderAttempts} out-of-order copy attempts`);
+  }
   return problems;
 }
 

@@ -92,7 +92,9 @@ function port(text: string): number {
 }
 
 function nonEmpty(flag: string, text: string): string {
-  if (text.trim() === '') throw new UsageError(`${flag} needs a non-empty path`);
+  if (text.trim() === '') {
+    throw new UsageError(`${flag} needs a non-empty path`);
+  }
   return text;
 }
 
@@ -116,7 +118,9 @@ export function parseStackArgs(argv: readonly string[]): ParsedArgs {
   let summary = false;
   for (let index = 0; index < argv.length; index++) {
     const arg = argv[index] ?? '';
-    if (arg === '-h' || arg === '--help') return { kind: 'help' };
+    if (arg === '-h' || arg === '--help') {
+      return { kind: 'help' };
+    }
     if (arg === '--quiet') {
       quiet = true;
       continue;
@@ -144,11 +148,15 @@ export function parseStackArgs(argv: readonly string[]): ParsedArgs {
       }
       index++;
     }
-    if (values.has(flag)) throw new UsageError(`${flag} was given more than once`);
+    if (values.has(flag)) {
+      throw new UsageError(`${flag} was given more than once`);
+    }
     values.set(flag, value);
   }
 
-  if (quiet && summary) throw new UsageError('--quiet and --summary cannot be combined');
+  if (quiet && summary) {
+    throw new UsageError('--quiet and --summary cannot be combined');
+  }
   const speedText = values.get('--speed');
   const portText = values.get('--port');
   const readyFile = values.get('--ready-file');
@@ -181,7 +189,11 @@ export function parseStackArgs(argv: readonly string[]): ParsedArgs {
  * `--summary` asks for it; a `--ready-file` with no terminal on stdin means a script drives the stack.
  */
 export function showsSummary(args: StackArgs, terminal: { stdout: boolean; stdin: boolean }): boolean {
-  if (args.quiet) return false;
-  if (args.summary) return true;
+  if (args.quiet) {
+    return false;
+  }
+  if (args.summary) {
+    return true;
+  }
   return terminal.stdout && !(args.readyFile !== undefined && !terminal.stdin);
 }

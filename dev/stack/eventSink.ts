@@ -90,7 +90,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function keysMatch(presented: string | undefined, expected: string): boolean {
-  if (presented === undefined) return false;
+  if (presented === undefined) {
+    return false;
+  }
   const a = Buffer.from(presented);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
@@ -108,7 +110,9 @@ type Classified = { schema: ReceivedSchema } | { refusal: string };
 
 /** Classifies one event, or explains why Event Grid would refuse the batch. */
 function classify(event: unknown, index: number): Classified {
-  if (!isRecord(event)) return { refusal: `event ${index} is not a JSON object` };
+  if (!isRecord(event)) {
+    return { refusal: `event ${index} is not a JSON object` };
+  }
   const required = 'specversion' in event ? CLOUD_EVENT_REQUIRED : EVENT_GRID_REQUIRED;
   if ('specversion' in event && event.specversion !== '1.0') {
     return {
@@ -129,19 +133,27 @@ function loadEvents(file: string): ReceivedEvent[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return [];
+    }
     throw error;
   }
   // A crash mid-append leaves at most one torn last line, from a batch that was never acknowledged: cut it
   // off so the next append starts on a line of its own.
   const complete = text.lastIndexOf('\n') + 1;
-  if (complete < text.length) truncateSync(file, Buffer.byteLength(text.slice(0, complete)));
+  if (complete < text.length) {
+    truncateSync(file, Buffer.byteLength(text.slice(0, complete)));
+  }
   const events: ReceivedEvent[] = [];
   for (const line of text.slice(0, complete).split('\n')) {
-    if (line.trim() === '') continue;
+    if (line.trim() === '') {
+      continue;
+    }
     try {
       const parsed: unknown = JSON.parse(line);
-      if (isRecord(parsed) && isRecord(parsed.event)) events.push(parsed as unknown as ReceivedEvent);
+      if (isRecord(parsed) && isRecord(parsed.event)) {
+        events.push(parsed as unknown as ReceivedEvent);
+      }
     } catch {
       // Unreadable line: skip it rather than refuse to start; the rest of the history stays served.
     }
@@ -153,7 +165,9 @@ export async function startEventSink(options: EventSinkOptions): Promise<EventSi
   const { clock, eventsFile } = options;
   const key = options.key ?? randomBytes(24).toString('base64url');
   const stored: ReceivedEvent[] = eventsFile ? loadEvents(eventsFile) : [];
-  if (eventsFile) mkdirSync(dirname(eventsFile), { recursive: true });
+  if (eventsFile) {
+    mkdirSync(dirname(eventsFile), { recursive: true });
+  }
 
   async function publish(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     if (!url.searchParams.get('api-version')) {
@@ -213,7 +227,9 @@ export async function startEventSink(options: EventSinkOptions): Promise<EventSi
     const subject = url.searchParams.get('subject');
     const matching = stored.filter((entry) => {
       const eventType = entry.event.type ?? entry.event.eventType;
-      if (type !== null && eventType !== type) return false;
+      if (type !== null && eventType !== type) {
+        return false;
+      }
       if (subject !== null && String(entry.event.subject).toLowerCase() !== subject.toLowerCase()) {
         return false;
       }

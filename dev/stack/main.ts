@@ -36,8 +36,12 @@ function banner(stack: Stack, args: StackArgs): string {
     `  Time          simulated, ${args.speed}× real time; ETAs and times on screen are simulated, host.log shows both`,
     `  Schedule      a new source restore point every ${args.restorePointHours} simulated hours`,
   ];
-  if (args.restorePointHours === 0) lines.pop();
-  if (args.faultsFile !== undefined) lines.push(`  Faults        injected from ${args.faultsFile}`);
+  if (args.restorePointHours === 0) {
+    lines.pop();
+  }
+  if (args.faultsFile !== undefined) {
+    lines.push(`  Faults        injected from ${args.faultsFile}`);
+  }
   return `${lines.join('\n')}\nCtrl-C stops and saves; npm start resumes.\n\n`;
 }
 
@@ -46,7 +50,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     parsed = parseStackArgs(argv);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
+    if (!(error instanceof UsageError)) {
+      throw error;
+    }
     process.stderr.write(`npm start: ${error.message}\n\n${USAGE}\n`);
     return 2;
   }
@@ -57,16 +63,22 @@ export async function main(argv: readonly string[]): Promise<number> {
   const { args } = parsed;
   let faults: FaultRule[] | undefined;
   try {
-    if (args.faultsFile !== undefined) faults = readFaultPlanFile(args.faultsFile);
+    if (args.faultsFile !== undefined) {
+      faults = readFaultPlanFile(args.faultsFile);
+    }
   } catch (error) {
-    if (!(error instanceof FaultPlanFileError)) throw error;
+    if (!(error instanceof FaultPlanFileError)) {
+      throw error;
+    }
     process.stderr.write(`npm start: ${error.message}\n`);
     return 2;
   }
   const live = showsSummary(args, { stdout: process.stdout.isTTY, stdin: process.stdin.isTTY });
   const dataDir = resolve(args.dataDir);
   const readyFile = args.readyFile === undefined ? undefined : resolve(args.readyFile);
-  if (readyFile) rmSync(readyFile, { force: true });
+  if (readyFile) {
+    rmSync(readyFile, { force: true });
+  }
 
   const clock = new RealClock({ start: savedClockTime(dataDir) ?? Date.now(), speed: args.speed });
   const notices: string[] = [];
@@ -93,7 +105,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       ...(args.armEventsTo !== undefined ? { events: { url: args.armEventsTo } } : {}),
       onNotice: (message) => {
         notices.splice(0, notices.length, message);
-        if (!live) process.stderr.write(`${message}\n`);
+        if (!live) {
+          process.stderr.write(`${message}\n`);
+        }
       },
     });
   } catch (error) {
@@ -102,7 +116,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
 
-  if (readyFile) writeReadyFile(readyFile, stack.ready);
+  if (readyFile) {
+    writeReadyFile(readyFile, stack.ready);
+  }
   process.stdout.write(banner(stack, args));
 
   const summary = !live
@@ -139,7 +155,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.stdout.write('\nStopping: saving the state…\n');
   await stack.close();
   clock.dispose();
-  if (readyFile) rmSync(readyFile, { force: true });
+  if (readyFile) {
+    rmSync(readyFile, { force: true });
+  }
   process.stdout.write(`Stopped. State saved in ${displayPath(dataDir)}; npm start resumes every copy.\n`);
   return 0;
 }
@@ -164,4 +182,6 @@ export function runFromCommandLine(argv: readonly string[]): void {
   );
 }
 
-if (require.main === module) runFromCommandLine(process.argv.slice(2));
+if (require.main === module) {
+  runFromCommandLine(process.argv.slice(2));
+}

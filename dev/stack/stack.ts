@@ -175,7 +175,9 @@ function lockDataDir(dataDir: string): () => void {
       writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
       break;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw error;
+      }
       const holder = Number(readFileSync(file, 'utf8').trim());
       if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isRunning(holder)) {
         throw new Error(
@@ -205,13 +207,17 @@ function writeFileAtomic(file: string, text: string, mode?: number): void {
   const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, text, mode === undefined ? {} : { mode });
   // A temporary file left by a killed process keeps its old mode through writeFileSync.
-  if (mode !== undefined) chmodSync(temporary, mode);
+  if (mode !== undefined) {
+    chmodSync(temporary, mode);
+  }
   renameSync(temporary, file);
 }
 
 function readStackState(dataDir: string): StackState | undefined {
   const file = join(dataDir, STACK_FILES.state);
-  if (!existsSync(file)) return undefined;
+  if (!existsSync(file)) {
+    return undefined;
+  }
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<StackState>;
   if (
     parsed.version !== 1 ||
@@ -242,10 +248,14 @@ export function repositoryRoot(from: string = __dirname): string {
     const file = join(dir, 'package.json');
     if (existsSync(file)) {
       const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown };
-      if (pkg.name === packageName) return dir;
+      if (pkg.name === packageName) {
+        return dir;
+      }
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`No ${packageName} package.json above ${from}`);
+    if (parent === dir) {
+      throw new Error(`No ${packageName} package.json above ${from}`);
+    }
     dir = parent;
   }
 }
@@ -257,7 +267,9 @@ export function repositoryRoot(from: string = __dirname): string {
 export function fileLogSink(file: string, clock: Clock): LogSink {
   mkdirSync(dirname(file), { recursive: true });
   return (entry: LogEntry) => {
-    if (entry.level === 'trace' || entry.level === 'none') return;
+    if (entry.level === 'trace' || entry.level === 'none') {
+      return;
+    }
     const who = entry.functionName ? ` [${entry.functionName}]` : '';
     const times = `real ${new Date().toISOString()} simulated ${new Date(clock.now()).toISOString()}`;
     appendFileSync(file, `${times} ${entry.level}${who} ${entry.message}\n`);
@@ -274,11 +286,15 @@ async function onPreferredPort<T>(
   fallbackToFree: boolean,
   start: (port: number) => Promise<T>,
 ): Promise<T> {
-  if (port === undefined) return start(0);
+  if (port === undefined) {
+    return start(0);
+  }
   try {
     return await start(port);
   } catch (error) {
-    if (!fallbackToFree || !isAddressInUse(error)) throw error;
+    if (!fallbackToFree || !isAddressInUse(error)) {
+      throw error;
+    }
     return start(0);
   }
 }
@@ -302,7 +318,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     },
   ];
   const cleanup = async (): Promise<void> => {
-    for (const step of cleanups.splice(0).reverse()) await step();
+    for (const step of cleanups.splice(0).reverse()) {
+      await step();
+    }
   };
 
   let firstStart = false;
@@ -389,8 +407,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const trigger = [...host.app.registry.values()].find(
       (info) => info.triggerType.toLowerCase() === 'eventgridtrigger',
     );
-    if (!trigger)
+    if (!trigger) {
       throw new Error(`the app in ${appDir} registers no Event Grid trigger to deliver ARM events to`);
+    }
     const webhook = new URL('/runtime/webhooks/eventgrid', host.baseUrl);
     webhook.searchParams.set('functionName', trigger.name);
     webhook.searchParams.set('code', host.eventGridKey);
@@ -453,7 +472,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       };
     }
     // The first restore point comes right away, so a newcomer sees a copy within a minute.
-    if (interval > 0 && state.nextRestorePointAt === undefined) state.nextRestorePointAt = clock.now();
+    if (interval > 0 && state.nextRestorePointAt === undefined) {
+      state.nextRestorePointAt = clock.now();
+    }
     saveState();
     // A crash loses at most this much of the clock's own progress; resources are saved as they change.
     const saver = setInterval(saveState, 1000);
@@ -472,14 +493,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     let creating: Promise<void> | undefined;
     let stopped = false;
     const arm = (): void => {
-      if (stopped || interval <= 0 || state.nextRestorePointAt === undefined) return;
+      if (stopped || interval <= 0 || state.nextRestorePointAt === undefined) {
+        return;
+      }
       scheduled = clock.schedule(state.nextRestorePointAt, () => {
         scheduled = undefined;
         creating = createOne()
           .then(
             () => undefined,
             (error: unknown) => {
-              if (stopped) return;
+              if (stopped) {
+                return;
+              }
               const at = new Date(clock.now()).toISOString().slice(0, 16).replace('T', ' ');
               notice(
                 `Creating the source restore point due ${at} UTC (simulated) failed: ${(error as Error).message}`,
@@ -532,7 +557,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await cleanup();
     // A first start that failed (a taken --port, say) must not leave a half-made stack for the next start to
     // trip over; a resumed stack keeps its state whatever happened.
-    if (firstStart) removeStackFiles(dataDir, !dataDirExisted);
+    if (firstStart) {
+      removeStackFiles(dataDir, !dataDirExisted);
+    }
     throw error;
   }
 }
@@ -542,13 +569,16 @@ function removeStackFiles(dataDir: string, wholeDirectory: boolean): void {
     rmSync(dataDir, { recursive: true, force: true });
     return;
   }
-  for (const name of Object.values(STACK_FILES))
+  for (const name of Object.values(STACK_FILES)) {
     rmSync(join(dataDir, name), { recursive: true, force: true });
+  }
 }
 
 function readLocalSettings(appDir: string): Record<string, unknown> {
   const file = join(appDir, 'local.settings.json');
-  if (!existsSync(file)) return {};
+  if (!existsSync(file)) {
+    return {};
+  }
   const parsed = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as { Values?: unknown };
   return typeof parsed.Values === 'object' && parsed.Values !== null
     ? (parsed.Values as Record<string, unknown>)

@@ -26,8 +26,12 @@ function simulatedTime(time: number): string {
 }
 
 function speedText(speed: number): string {
-  if (speed === 60) return 'a minute per real second';
-  if (speed === 1) return 'at real speed';
+  if (speed === 60) {
+    return 'a minute per real second';
+  }
+  if (speed === 1) {
+    return 'at real speed';
+  }
   return `${speed}× real speed`;
 }
 
@@ -68,7 +72,9 @@ export function renderStackFrame(
     ...(status.notices.length > 0 ? { notice: status.notices.join(' · ') } : {}),
   });
   lines.splice(1, 0, schedule);
-  if (hidden > 0) lines.push('', `(${hidden} older ended copies not shown: npx rpcopy list)`);
+  if (hidden > 0) {
+    lines.push('', `(${hidden} older ended copies not shown: npx rpcopy list)`);
+  }
   return lines;
 }
 
@@ -82,14 +88,18 @@ export class PlainSummary {
     const lines: string[] = [];
     for (const copy of [...copies].sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? ''))) {
       const line = renderPlainLine(copy, { color: false, simulatedSpeed: status.speed });
-      if (this.printed.get(copy.id) === line) continue;
+      if (this.printed.get(copy.id) === line) {
+        continue;
+      }
       this.printed.set(copy.id, line);
       lines.push(`${stamp} ${line}`);
     }
     const notices = status.notices.join(' · ');
     if (notices !== this.lastNotices) {
       this.lastNotices = notices;
-      if (notices !== '') lines.push(`${stamp} ${notices}`);
+      if (notices !== '') {
+        lines.push(`${stamp} ${notices}`);
+      }
     }
     return lines;
   }
@@ -124,7 +134,9 @@ export class LiveSummary {
   }
 
   start(): void {
-    if (this.timer) return;
+    if (this.timer) {
+      return;
+    }
     this.timer = setInterval(() => void this.refresh(), this.options.intervalMs);
     void this.refresh();
   }
@@ -139,7 +151,9 @@ export class LiveSummary {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) {
+      clearInterval(this.timer);
+    }
     this.timer = undefined;
     await this.polling;
     this.frame?.close();
@@ -153,7 +167,9 @@ export class LiveSummary {
     } catch (error) {
       this.lastError = `Could not read the copies: ${error instanceof Error ? error.message : String(error)}`;
     }
-    if (this.stopped) return;
+    if (this.stopped) {
+      return;
+    }
     const base = this.options.status();
     const status = { ...base, notices: this.lastError ? [...base.notices, this.lastError] : base.notices };
     if (this.frame) {
@@ -164,7 +180,9 @@ export class LiveSummary {
         }),
       );
     } else {
-      for (const line of this.plain.lines(copies ?? [], status)) this.options.out.write(`${line}\n`);
+      for (const line of this.plain.lines(copies ?? [], status)) {
+        this.options.out.write(`${line}\n`);
+      }
     }
   }
 }

@@ -22,7 +22,9 @@ export class ServerClock {
   /** Records one response's `Date` header; ignores a missing or unparsable one. */
   observe(dateHeader: string | undefined): void {
     const serverMs = dateHeader === undefined ? NaN : Date.parse(dateHeader);
-    if (Number.isNaN(serverMs)) return;
+    if (Number.isNaN(serverMs)) {
+      return;
+    }
     // Responses arrive out of order; the newest server time wins.
     const localMs = this.localNow();
     if (this.observed === undefined || serverMs >= this.now(localMs)) {

@@ -59,7 +59,9 @@ export function redactUrl(url: URL | string): string {
     copy.username = '***';
     copy.password = '';
   }
-  if (copy.searchParams.has('code')) copy.searchParams.set('code', '***');
+  if (copy.searchParams.has('code')) {
+    copy.searchParams.set('code', '***');
+  }
   return copy.toString();
 }
 
@@ -159,7 +161,11 @@ export class CopyApiClient {
       ['top', options.top?.toString()],
       ['continuationToken', options.continuationToken],
     ];
-    for (const [name, value] of query) if (value !== undefined) url.searchParams.set(name, value);
+    for (const [name, value] of query) {
+      if (value !== undefined) {
+        url.searchParams.set(name, value);
+      }
+    }
     const body = await this.send('GET', url);
     return { value: toCopyPage(body, 'GET /api/copies'), body };
   }
@@ -195,8 +201,12 @@ export class CopyApiClient {
       // The token is preferred: a nextLink carries the origin the server saw, which a proxy may have changed.
       const { continuationToken, nextLink } = page;
       const next = continuationToken ?? nextLink;
-      if (next === undefined) return entries;
-      if (seen.has(next)) throw new InvalidResponseError('GET /api/copies: the continuation repeats itself');
+      if (next === undefined) {
+        return entries;
+      }
+      if (seen.has(next)) {
+        throw new InvalidResponseError('GET /api/copies: the continuation repeats itself');
+      }
       seen.add(next);
       page = collect(
         continuationToken !== undefined
@@ -227,8 +237,12 @@ export class CopyApiClient {
     const timeout = AbortSignal.timeout(this.requestTimeoutMs);
     const signal = this.options.signal ? AbortSignal.any([this.options.signal, timeout]) : timeout;
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (json !== undefined) headers['content-type'] = 'application/json';
-    if (this.options.key !== undefined) headers['x-functions-key'] = this.options.key;
+    if (json !== undefined) {
+      headers['content-type'] = 'application/json';
+    }
+    if (this.options.key !== undefined) {
+      headers['x-functions-key'] = this.options.key;
+    }
     let response: Response;
     let text: string;
     try {
@@ -240,7 +254,9 @@ export class CopyApiClient {
       });
       text = await response.text();
     } catch (error) {
-      if (this.options.signal?.aborted) throw error;
+      if (this.options.signal?.aborted) {
+        throw error;
+      }
       const reason = timeout.aborted
         ? `no answer within ${Math.round(this.requestTimeoutMs / 1000)} s`
         : describeFetchFailure(error);
@@ -256,7 +272,9 @@ export class CopyApiClient {
       }
       throw new ApiError(response.status, code, message, request, body);
     }
-    if (text.trim() === '') return undefined;
+    if (text.trim() === '') {
+      return undefined;
+    }
     try {
       return JSON.parse(text);
     } catch {

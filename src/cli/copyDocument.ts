@@ -117,22 +117,30 @@ function pickStrings<K extends string>(source: JsonObject, keys: readonly K[]): 
   const picked: Partial<Record<K, string>> = {};
   for (const key of keys) {
     const value = optionalString(source, key);
-    if (value !== undefined) picked[key] = value;
+    if (value !== undefined) {
+      picked[key] = value;
+    }
   }
   return picked;
 }
 
 function toDisk(value: unknown): DiskProgress | undefined {
-  if (!isObject(value)) return undefined;
+  if (!isObject(value)) {
+    return undefined;
+  }
   const id = optionalString(value, 'id');
-  if (id === undefined) return undefined;
+  if (id === undefined) {
+    return undefined;
+  }
   const status = optionalString(value, 'status');
   const percent = optionalNumber(value, 'percent');
   return { id, ...(status !== undefined ? { status } : {}), ...(percent !== undefined ? { percent } : {}) };
 }
 
 function toProgress(value: unknown): CopyProgress | undefined {
-  if (!isObject(value)) return undefined;
+  if (!isObject(value)) {
+    return undefined;
+  }
   const percent = optionalNumber(value, 'percent');
   const etaSeconds = optionalNumber(value, 'etaSeconds');
   const disks = Array.isArray(value.disks)
@@ -147,14 +155,18 @@ function toProgress(value: unknown): CopyProgress | undefined {
 }
 
 function toError(value: unknown): CopyError | undefined {
-  if (!isObject(value)) return undefined;
+  if (!isObject(value)) {
+    return undefined;
+  }
   const error = pickStrings(value, ['category', 'code', 'message', 'suggestion'] as const);
   return Object.keys(error).length > 0 ? error : undefined;
 }
 
 /** Reads one copy document; `where` names the response in the error message. */
 export function toCopyDocument(value: unknown, where: string): CopyDocument {
-  if (!isObject(value)) throw new InvalidResponseError(`${where}: expected a copy object`);
+  if (!isObject(value)) {
+    throw new InvalidResponseError(`${where}: expected a copy object`);
+  }
   const id = optionalString(value, 'id');
   const status = optionalString(value, 'status');
   if (id === undefined || status === undefined) {
@@ -200,7 +212,9 @@ export function toCopyPage(value: unknown, where: string): CopyPage {
 
 /** The last path segment of an ARM id: disks and restore points are shown by their name. */
 export function lastSegment(armId: string | undefined): string | undefined {
-  if (armId === undefined) return undefined;
+  if (armId === undefined) {
+    return undefined;
+  }
   const segments = armId.split('/').filter((segment) => segment.length > 0);
   return segments.at(-1) ?? armId;
 }

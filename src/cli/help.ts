@@ -92,8 +92,9 @@ ${exitCodes}
 
 /** The short reminder printed under a usage error; `cli` is how the user runs the CLI (`npx rpcopy`). */
 export function shortUsage(command: CommandName | undefined, cli = 'rpcopy'): string {
-  if (command !== undefined)
+  if (command !== undefined) {
     return `Usage: ${usageLines[command]}\nRun '${cli} ${command} --help' for details.`;
+  }
   return `Usage:\n${Object.values(usageLines)
     .map((line) => `  ${line}`)
     .join('\n')}\nRun '${cli} --help' for details.`;
@@ -111,7 +112,9 @@ export function invocationName(
   script: string | undefined,
   cwd: string,
 ): string {
-  if (env.npm_lifecycle_event === 'npx') return 'npx rpcopy';
+  if (env.npm_lifecycle_event === 'npx') {
+    return 'npx rpcopy';
+  }
   if (script !== undefined && /\.[cm]?js$/.test(script)) {
     const fromCwd = relative(cwd, script);
     return `node ${fromCwd.startsWith('..') || isAbsolute(fromCwd) ? script : fromCwd}`;

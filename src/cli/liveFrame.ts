@@ -43,14 +43,18 @@ export class LiveFrame {
 
   /** Shows the cursor again; the last frame stays on screen. Safe to call more than once. */
   close(): void {
-    if (!this.cursorHidden) return;
+    if (!this.cursorHidden) {
+      return;
+    }
     this.cursorHidden = false;
     this.out.write(showCursor);
   }
 
   private fit(lines: readonly string[]): readonly string[] {
     const rows = this.rows();
-    if (rows === undefined || rows < 3 || lines.length < rows) return lines;
+    if (rows === undefined || rows < 3 || lines.length < rows) {
+      return lines;
+    }
     const kept = lines.slice(0, rows - 2);
     return [...kept, `… ${lines.length - kept.length} more lines: enlarge the terminal to see them`];
   }

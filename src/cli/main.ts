@@ -52,7 +52,9 @@ function readVersion(): string {
     } catch {
       // No package.json here; keep walking up.
     }
-    if (dirname(directory) === directory) return 'unknown';
+    if (dirname(directory) === directory) {
+      return 'unknown';
+    }
   }
 }
 
@@ -60,12 +62,16 @@ async function sleepUnlessAborted(ms: number, signal?: AbortSignal): Promise<voi
   try {
     await delay(ms, undefined, signal ? { signal } : {});
   } catch (error) {
-    if (!signal?.aborted) throw error;
+    if (!signal?.aborted) {
+      throw error;
+    }
   }
 }
 
 function writeLines(sink: TextSink, lines: readonly string[]): void {
-  if (lines.length > 0) sink.write(`${lines.join('\n')}\n`);
+  if (lines.length > 0) {
+    sink.write(`${lines.join('\n')}\n`);
+  }
 }
 
 function writeJson(sink: TextSink, value: unknown): void {
@@ -92,15 +98,20 @@ async function runCommand(
   switch (command.name) {
     case 'copy': {
       const result = await client.createCopies(command.sourceRestorePointId, command.targetRegions);
-      if (global.json) writeJson(io.stdout, result.body);
-      else
+      if (global.json) {
+        writeJson(io.stdout, result.body);
+      } else {
         writeLines(io.stdout, renderCreatedCopies(result.value, command.sourceRestorePointId, io.invokedAs));
+      }
       return exitCodes.success;
     }
     case 'status': {
       const result = await client.getCopy(command.id);
-      if (global.json) writeJson(io.stdout, result.body);
-      else writeLines(io.stdout, renderCopyDetails(result.value, columns(), style));
+      if (global.json) {
+        writeJson(io.stdout, result.body);
+      } else {
+        writeLines(io.stdout, renderCopyDetails(result.value, columns(), style));
+      }
       return exitCodeForStatus(result.value.status);
     }
     case 'list': {
@@ -114,8 +125,11 @@ async function runCommand(
       };
       if (command.all) {
         const entries = await client.listAllCopies(filter);
-        if (global.json) writeJson(io.stdout, { copies: entries.map((entry) => entry.body) });
-        else writeLines(io.stdout, renderCopyList(entries.map((entry) => entry.value)));
+        if (global.json) {
+          writeJson(io.stdout, { copies: entries.map((entry) => entry.body) });
+        } else {
+          writeLines(io.stdout, renderCopyList(entries.map((entry) => entry.value)));
+        }
         return exitCodes.success;
       }
       const result = await client.listCopies(filter);
@@ -148,7 +162,9 @@ async function runCommand(
     case 'cancel': {
       const result = await client.cancelCopy(command.id);
       if (global.json) {
-        if (result.body !== undefined) writeJson(io.stdout, result.body);
+        if (result.body !== undefined) {
+          writeJson(io.stdout, result.body);
+        }
       } else {
         writeLines(io.stdout, renderCancelResult(command.id, result.value, io.invokedAs));
       }
@@ -159,7 +175,9 @@ async function runCommand(
 
 function reportApiFailure(error: unknown, global: GlobalOptions, client: CopyApiClient, io: CliIo): number {
   if (error instanceof ApiError) {
-    if (global.json) writeJson(io.stdout, error.body);
+    if (global.json) {
+      writeJson(io.stdout, error.body);
+    }
     if (error.status === 401) {
       const advice =
         global.key === undefined
@@ -218,7 +236,9 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
   try {
     commandLine = parseCommandLine(argv, resolved.env);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
+    if (!(error instanceof UsageError)) {
+      throw error;
+    }
     resolved.stderr.write(`rpcopy: ${error.message}\n${shortUsage(error.command, resolved.invokedAs)}\n`);
     return exitCodes.usage;
   }
@@ -242,7 +262,9 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
   try {
     return await runCommand(command, global, client, resolved);
   } catch (error) {
-    if (resolved.signal?.aborted) return exitCodes.interrupted;
+    if (resolved.signal?.aborted) {
+      return exitCodes.interrupted;
+    }
     return reportApiFailure(error, global, client, resolved);
   }
 }
@@ -257,7 +279,9 @@ export async function run(): Promise<void> {
   const onSignal = (): void => {
     interrupts += 1;
     if (interrupts > 1) {
-      if (process.stdout.isTTY) process.stdout.write('\u001b[?25h\n');
+      if (process.stdout.isTTY) {
+        process.stdout.write('\u001b[?25h\n');
+      }
       process.exit(exitCodes.interrupted);
     }
     controller.abort();
@@ -266,7 +290,9 @@ export async function run(): Promise<void> {
   process.on('SIGTERM', onSignal);
   // A closed pipe (`rpcopy list | head`) is the reader's choice, not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (error.code === 'EPIPE') {
+      process.exit(process.exitCode ?? 0);
+    }
     throw error;
   });
   try {

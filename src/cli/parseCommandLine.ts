@@ -119,8 +119,9 @@ function regionList(values: readonly string[]): string[] {
     .flatMap((value) => value.split(','))
     .filter((value) => value.trim().length > 0)
     .map((value) => regionName(value, 'copy'));
-  if (regions.length === 0)
+  if (regions.length === 0) {
     throw new UsageError('Option --to needs at least one region, e.g. --to westus2.', 'copy');
+  }
   return [...new Set(regions)];
 }
 
@@ -130,8 +131,9 @@ function statusNames(value: string): string {
     .split(',')
     .map((name) => name.trim())
     .filter((name) => name.length > 0);
-  if (names.length === 0)
+  if (names.length === 0) {
     throw new UsageError('Option --status needs a status, e.g. --status Failed.', 'list');
+  }
   const statuses = names.map((name) => {
     const status = copyStatuses.find((candidate) => candidate.toLowerCase() === name.toLowerCase());
     if (status === undefined) {
@@ -158,7 +160,9 @@ function pageSize(value: string): number {
 }
 
 function intervalMs(value: string | undefined): number {
-  if (value === undefined) return defaultIntervalSeconds * 1000;
+  if (value === undefined) {
+    return defaultIntervalSeconds * 1000;
+  }
   const seconds = Number(value.trim());
   if (value.trim() === '' || !Number.isFinite(seconds) || seconds < minimumIntervalSeconds) {
     throw new UsageError(
@@ -182,12 +186,16 @@ function sourceRestorePointId(value: string, command: CommandName, what: string)
 }
 
 function copyId(value: string | undefined, command: CommandName): string {
-  if (value === undefined || value.trim() === '') throw new UsageError('Missing argument <copyId>.', command);
+  if (value === undefined || value.trim() === '') {
+    throw new UsageError('Missing argument <copyId>.', command);
+  }
   return value.trim();
 }
 
 function simulatedSpeed(value: string | undefined): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
+  if (value === undefined || value.trim() === '') {
+    return undefined;
+  }
   const speed = Number(value.trim());
   if (!Number.isFinite(speed) || speed <= 0) {
     throw new UsageError(`RPCOPY_SIMULATED_SPEED must be a positive number, not '${value}'.`);
@@ -255,12 +263,18 @@ export function parseCommandLine(
       global: helpGlobal(),
     };
   }
-  if (values.version) return { command: { name: 'version' }, global: helpGlobal() };
-  if (name === undefined) throw new UsageError('Missing command.');
+  if (values.version) {
+    return { command: { name: 'version' }, global: helpGlobal() };
+  }
+  if (name === undefined) {
+    throw new UsageError('Missing command.');
+  }
 
   const allowed = new Set<OptionName>([...globalOptionNames, ...commandOptionNames[name]]);
   for (const option of Object.keys(values) as OptionName[]) {
-    if (!allowed.has(option)) throw new UsageError(`Option --${option} does not apply to '${name}'.`, name);
+    if (!allowed.has(option)) {
+      throw new UsageError(`Option --${option} does not apply to '${name}'.`, name);
+    }
   }
   const maxArgs = name === 'list' ? 0 : 1;
   if (args.length > maxArgs) {
@@ -280,7 +294,9 @@ export function parseCommandLine(
     switch (name) {
       case 'copy': {
         const source = args[0];
-        if (source === undefined) throw new UsageError('Missing argument <sourceRestorePointId>.', name);
+        if (source === undefined) {
+          throw new UsageError('Missing argument <sourceRestorePointId>.', name);
+        }
         return {
           name,
           sourceRestorePointId: sourceRestorePointId(source, name, '<sourceRestorePointId>'),

@@ -76,7 +76,9 @@ function parse(argv: readonly string[], env: ProtectionIo['env']): ProtectionOpt
   }
   const { values, positionals } = parsed;
   const extra = positionals.filter((word) => word !== 'protection' && word !== 'help');
-  if (extra.length > 0) throw new UsageError(`Unexpected argument '${extra[0] ?? ''}'.`);
+  if (extra.length > 0) {
+    throw new UsageError(`Unexpected argument '${extra[0] ?? ''}'.`);
+  }
   const query = new URLSearchParams();
   if (values.state !== undefined) {
     const states = values.state.split(',').map((name) => {
@@ -90,10 +92,14 @@ function parse(argv: readonly string[], env: ProtectionIo['env']): ProtectionOpt
   }
   if (values.region !== undefined) {
     const region = normalizeRegion(values.region);
-    if (region === undefined) throw new UsageError(`'${values.region}' is not a known Azure region.`);
+    if (region === undefined) {
+      throw new UsageError(`'${values.region}' is not a known Azure region.`);
+    }
     query.set('region', region);
   }
-  if (values.subscription !== undefined) query.set('subscription', values.subscription.trim());
+  if (values.subscription !== undefined) {
+    query.set('subscription', values.subscription.trim());
+  }
   const urlText = values.url ?? (env.RPCOPY_URL?.trim() || undefined) ?? defaultApiUrl;
   let url: URL;
   try {
@@ -125,8 +131,9 @@ function hours(value: number | null): string {
 
 /** Lines for the protection table. */
 export function renderProtection(pairs: readonly ProtectionEntry[], style: RenderStyle): string[] {
-  if (pairs.length === 0)
+  if (pairs.length === 0) {
     return ['No pairs in scope: no policy rule or rpcopy-targets tag covers a collection.'];
+  }
   const rows = pairs.map((pair) => {
     const flight = pair.copyInFlight;
     return [
@@ -171,7 +178,9 @@ export async function runProtectionCommand(
   try {
     options = parse(argv, io.env);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
+    if (!(error instanceof UsageError)) {
+      throw error;
+    }
     io.stderr.write(`rpcopy: ${error.message}\nUsage: ${protectionUsage}\n`);
     return 2;
   }
@@ -192,9 +201,13 @@ export async function runProtectionCommand(
     do {
       const query = new URLSearchParams(options.query);
       query.set('top', '200');
-      if (token !== null) query.set('continuationToken', token);
+      if (token !== null) {
+        query.set('continuationToken', token);
+      }
       const body = await client.getJson(`protection?${query.toString()}`);
-      if (!isPage(body)) throw new InvalidResponseError('GET /api/protection: the answer has no pairs');
+      if (!isPage(body)) {
+        throw new InvalidResponseError('GET /api/protection: the answer has no pairs');
+      }
       bodies.push(body);
       pairs.push(...body.pairs);
       token = body.continuationToken;

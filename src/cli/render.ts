@@ -34,7 +34,9 @@ export function visibleLength(text: string): number {
 
 /** Cuts a line to `width` visible characters, keeping ANSI sequences intact. */
 export function truncateVisible(text: string, width: number): string {
-  if (visibleLength(text) <= width) return text;
+  if (visibleLength(text) <= width) {
+    return text;
+  }
   let visible = 0;
   let result = '';
   let index = 0;
@@ -75,25 +77,37 @@ export function paintStatus(status: string, style: RenderStyle): string {
 
 /** Formats a duration as the two most significant units: `45s`, `12m 05s`, `3h 07m`, `2d 04h`. */
 export function formatEta(seconds: number | undefined): string {
-  if (seconds === undefined || seconds < 0) return '—';
+  if (seconds === undefined || seconds < 0) {
+    return '—';
+  }
   const total = Math.round(seconds);
   const two = (value: number): string => value.toString().padStart(2, '0');
-  if (total < 60) return `${total}s`;
-  if (total < 3600) return `${Math.floor(total / 60)}m ${two(total % 60)}s`;
-  if (total < 86_400) return `${Math.floor(total / 3600)}h ${two(Math.floor((total % 3600) / 60))}m`;
+  if (total < 60) {
+    return `${total}s`;
+  }
+  if (total < 3600) {
+    return `${Math.floor(total / 60)}m ${two(total % 60)}s`;
+  }
+  if (total < 86_400) {
+    return `${Math.floor(total / 3600)}h ${two(Math.floor((total % 3600) / 60))}m`;
+  }
   return `${Math.floor(total / 86_400)}d ${two(Math.floor((total % 86_400) / 3600))}h`;
 }
 
 /** An ETA with the clock it is in: `ETA 16m 20s`, or `ETA 16m 20s simulated (≈16s real)`. */
 export function formatEtaPart(seconds: number, style: RenderStyle = plainStyle): string {
   const speed = style.simulatedSpeed;
-  if (speed === undefined || speed === 1) return `ETA ${formatEta(seconds)}`;
+  if (speed === undefined || speed === 1) {
+    return `ETA ${formatEta(seconds)}`;
+  }
   return `ETA ${formatEta(seconds)} simulated (≈${formatEta(seconds / speed)} real)`;
 }
 
 /** A timestamp as the API gave it, labelled when it comes from a simulated clock. */
 function formatTime(time: string | undefined, style: RenderStyle): string {
-  if (time === undefined) return '—';
+  if (time === undefined) {
+    return '—';
+  }
   return style.simulatedSpeed === undefined || style.simulatedSpeed === 1
     ? time
     : `${time} (simulated clock)`;
@@ -105,7 +119,9 @@ function formatTime(time: string | undefined, style: RenderStyle): string {
  * @returns `—` when unknown.
  */
 export function formatPercent(percent: number | undefined): string {
-  if (percent === undefined) return '—';
+  if (percent === undefined) {
+    return '—';
+  }
   return `${Math.floor(Math.min(100, Math.max(0, percent)))}%`;
 }
 
@@ -186,7 +202,9 @@ export function renderTable(headers: readonly string[], rows: readonly (readonly
 
 /** Lines for `GET /api/copies`. */
 export function renderCopyList(copies: readonly CopyDocument[]): string[] {
-  if (copies.length === 0) return ['No copies found.'];
+  if (copies.length === 0) {
+    return ['No copies found.'];
+  }
   const rows = copies.map((copy) => [
     copy.id,
     copy.status,
@@ -200,7 +218,9 @@ export function renderCopyList(copies: readonly CopyDocument[]): string[] {
 
 function diskLines(copy: CopyDocument, columns: number, style: RenderStyle, indent: string): string[] {
   const disks = copy.progress?.disks ?? [];
-  if (disks.length === 0) return [];
+  if (disks.length === 0) {
+    return [];
+  }
   const percentWidth = 4;
   const statusWidth = 11;
   const minimumBar = 10;
@@ -228,12 +248,18 @@ function diskLines(copy: CopyDocument, columns: number, style: RenderStyle, inde
 function progressParts(copy: CopyDocument, style: RenderStyle): string[] {
   const parts: string[] = [];
   const showsPercent = copy.status === 'Succeeded' || (!isEnded(copy.status) && copy.status !== 'Queued');
-  if (showsPercent && copy.progress?.percent !== undefined) parts.push(formatPercent(copy.progress.percent));
+  if (showsPercent && copy.progress?.percent !== undefined) {
+    parts.push(formatPercent(copy.progress.percent));
+  }
   if (!isEnded(copy.status) && copy.progress?.etaSeconds !== undefined) {
     parts.push(formatEtaPart(copy.progress.etaSeconds, style));
   }
-  if (!isEnded(copy.status) && copy.progress?.stalled) parts.push('progress stalled');
-  if (copy.usable === true) parts.push('usable');
+  if (!isEnded(copy.status) && copy.progress?.stalled) {
+    parts.push('progress stalled');
+  }
+  if (copy.usable === true) {
+    parts.push('usable');
+  }
   return parts;
 }
 
@@ -243,7 +269,9 @@ function summary(copy: CopyDocument, style: RenderStyle): string {
 
 /** Whether the target can restore a VM, in words, when the API says. */
 function usableText(copy: CopyDocument): string | undefined {
-  if (copy.usable === true) return 'yes: every disk has replicated; the target can restore a VM';
+  if (copy.usable === true) {
+    return 'yes: every disk has replicated; the target can restore a VM';
+  }
   if (copy.usable === false) {
     return isEnded(copy.status) ? 'no: the copy ended without a usable target' : 'not yet';
   }
@@ -269,15 +297,23 @@ export function renderCopyDetails(
     field('Completed', formatTime(copy.completedAt, style)),
   ];
   const usable = usableText(copy);
-  if (usable !== undefined) lines.splice(2, 0, field('Usable', usable));
+  if (usable !== undefined) {
+    lines.splice(2, 0, field('Usable', usable));
+  }
   const disks = diskLines(copy, columns, style, '  ');
-  if (disks.length > 0) lines.push('Disks', ...disks);
+  if (disks.length > 0) {
+    lines.push('Disks', ...disks);
+  }
   const reason = outcomeReason(copy);
   if (reason !== undefined && (copy.error !== undefined || copy.status === 'Skipped')) {
     lines.push(field(copy.error ? 'Error' : 'Reason', reason));
   }
-  if (copy.error?.suggestion) lines.push(field('Suggestion', copy.error.suggestion));
-  if (copy.note) lines.push(field('Note', copy.note));
+  if (copy.error?.suggestion) {
+    lines.push(field('Suggestion', copy.error.suggestion));
+  }
+  if (copy.note) {
+    lines.push(field('Note', copy.note));
+  }
   return lines;
 }
 
@@ -296,7 +332,9 @@ export interface WatchFrameOptions {
 export function renderWatchFrame(copies: readonly CopyDocument[], options: WatchFrameOptions): string[] {
   const { style } = options;
   const lines = [paint(options.title, ansi.bold, style)];
-  if (copies.length === 0 && options.emptyText) lines.push(options.emptyText);
+  if (copies.length === 0 && options.emptyText) {
+    lines.push(options.emptyText);
+  }
   for (const copy of copies) {
     const source = lastSegment(copy.sourceRestorePointId);
     const route = source ? `${source} → ${region(copy)}` : region(copy);
@@ -306,11 +344,19 @@ export function renderWatchFrame(copies: readonly CopyDocument[], options: Watch
       lines.push(paint('  waiting for the first disk progress', ansi.dim, style));
     }
     const reason = isEnded(copy.status) && copy.status !== 'Succeeded' ? outcomeReason(copy) : undefined;
-    if (reason !== undefined) lines.push(`  ${paint(reason, ansi.red, style)}`);
-    if (reason !== undefined && copy.error?.suggestion) lines.push(`  ${copy.error.suggestion}`);
-    if (copy.status === 'Succeeded' && copy.note) lines.push(`  ${copy.note}`);
+    if (reason !== undefined) {
+      lines.push(`  ${paint(reason, ansi.red, style)}`);
+    }
+    if (reason !== undefined && copy.error?.suggestion) {
+      lines.push(`  ${copy.error.suggestion}`);
+    }
+    if (copy.status === 'Succeeded' && copy.note) {
+      lines.push(`  ${copy.note}`);
+    }
   }
-  if (options.notice) lines.push('', paint(options.notice, ansi.yellow, style));
+  if (options.notice) {
+    lines.push('', paint(options.notice, ansi.yellow, style));
+  }
   return lines.map((line) => truncateVisible(line, Math.max(20, options.columns - 1)));
 }
 
@@ -322,7 +368,9 @@ export function renderPlainLine(copy: CopyDocument, style: RenderStyle = plainSt
     line += ` | ${disks.map((disk) => `${diskName(disk)} ${formatPercent(disk.percent)}`).join(', ')}`;
   }
   const reason = isEnded(copy.status) && copy.status !== 'Succeeded' ? outcomeReason(copy) : undefined;
-  if (reason !== undefined) line += ` | ${reason}`;
+  if (reason !== undefined) {
+    line += ` | ${reason}`;
+  }
   return line;
 }
 

@@ -41,21 +41,29 @@ export const interruptedExitCode = 130;
 const endedCopiesShownWhileFollowing = 5;
 
 function isTransient(error: unknown): boolean {
-  if (error instanceof ConnectionError) return true;
+  if (error instanceof ConnectionError) {
+    return true;
+  }
   return error instanceof ApiError && (error.status >= 500 || error.status === 429 || error.status === 408);
 }
 
 /** `90000` → `1m 30s`; whole seconds are enough for waits of a few seconds to a few minutes. */
 function formatWait(ms: number): string {
   const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 60) {
+    return `${seconds}s`;
+  }
   const rest = seconds % 60;
   return rest === 0 ? `${seconds / 60}m` : `${Math.floor(seconds / 60)}m ${rest}s`;
 }
 
 function describeTransient(error: unknown): string {
-  if (error instanceof ConnectionError) return `API unreachable (${error.reason})`;
-  if (error instanceof ApiError) return `API answered ${error.status} ${error.code}`;
+  if (error instanceof ConnectionError) {
+    return `API unreachable (${error.reason})`;
+  }
+  if (error instanceof ApiError) {
+    return `API answered ${error.status} ${error.code}`;
+  }
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -88,7 +96,9 @@ export async function watchCopies(options: WatchCopiesOptions): Promise<number> 
   const pollAll = async (): Promise<void> => {
     const active = await client.listAllCopies({ status: activeStatuses.join(',') });
     // Always take the listed state: a copy that had ended may have been requested again under the same id.
-    for (const entry of active) watched.set(entry.value.id, entry);
+    for (const entry of active) {
+      watched.set(entry.value.id, entry);
+    }
     const open = [...watched.values()].filter((entry) => !isEnded(entry.value.status));
     await Promise.all(open.map((entry) => pollOne(entry.value.id)));
   };
@@ -109,16 +119,22 @@ export async function watchCopies(options: WatchCopiesOptions): Promise<number> 
     }
     for (const entry of watched.values()) {
       const line = options.json ? JSON.stringify(entry.body) : renderPlainLine(entry.value, options.style);
-      if (lastPrinted.get(entry.value.id) === line) continue;
+      if (lastPrinted.get(entry.value.id) === line) {
+        continue;
+      }
       lastPrinted.set(entry.value.id, line);
       options.stdout.write(`${line}\n`);
     }
-    if (notice !== undefined) options.stderr.write(`rpcopy: ${notice}\n`);
+    if (notice !== undefined) {
+      options.stderr.write(`rpcopy: ${notice}\n`);
+    }
   };
 
   // Following for days must not pile up ended copies on screen or in memory.
   const forgetOldEndedCopies = (): void => {
-    if (!options.follow) return;
+    if (!options.follow) {
+      return;
+    }
     const ended = [...watched.values()].filter((entry) => isEnded(entry.value.status));
     for (const entry of ended.slice(0, -endedCopiesShownWhileFollowing)) {
       watched.delete(entry.value.id);
@@ -127,7 +143,9 @@ export async function watchCopies(options: WatchCopiesOptions): Promise<number> 
   };
 
   const finished = (): boolean => {
-    if (options.follow) return false;
+    if (options.follow) {
+      return false;
+    }
     return [...watched.values()].every((entry) => isEnded(entry.value.status));
   };
 
@@ -146,7 +164,9 @@ export async function watchCopies(options: WatchCopiesOptions): Promise<number> 
         waitedWithoutAnswer = undefined;
         nextWaitMs = options.intervalMs;
       } catch (error) {
-        if (signal?.aborted) break;
+        if (signal?.aborted) {
+          break;
+        }
         const waited = waitedWithoutAnswer ?? 0;
         // Without --follow, a first poll that fails means the app is most likely not running: say so at once.
         const givesUp = !options.follow && waited >= pollRetry.giveUpAfterMs;
@@ -178,13 +198,21 @@ export async function watchCopies(options: WatchCopiesOptions): Promise<number> 
       }
       show(notice);
       forgetOldEndedCopies();
-      if (notice === undefined && finished()) return exitCode();
-      if (signal?.aborted) break;
+      if (notice === undefined && finished()) {
+        return exitCode();
+      }
+      if (signal?.aborted) {
+        break;
+      }
       await options.sleep(waitedWithoutAnswer === undefined ? options.intervalMs : nextWaitMs, signal);
-      if (signal?.aborted) break;
+      if (signal?.aborted) {
+        break;
+      }
     }
     // The terminal has echoed ^C after the frame; the shell prompt should start on a line of its own.
-    if (frame) options.stdout.write('\n');
+    if (frame) {
+      options.stdout.write('\n');
+    }
     return interruptedExitCode;
   } finally {
     frame?.close();

@@ -8,8 +8,11 @@ export function parseProtection(reader: Reader): ProtectionSettings {
   let defaultRpoHours: number | null = DEFAULTS.defaultRpoHours;
   if (rpoText !== undefined) {
     const parsed = parseRpoText(rpoText);
-    if (parsed.ok) defaultRpoHours = parsed.value;
-    else reader.problems.push(`${SETTINGS.defaultRpoHours} ${parsed.message}`);
+    if (parsed.ok) {
+      defaultRpoHours = parsed.value;
+    } else {
+      reader.problems.push(`${SETTINGS.defaultRpoHours} ${parsed.message}`);
+    }
   }
   const dryRunText = reader.optional(SETTINGS.retentionDryRun)?.toLowerCase();
   if (dryRunText !== undefined && dryRunText !== 'true' && dryRunText !== 'false') {

@@ -29,7 +29,9 @@ export interface RpoPoint {
 const HOUR_MS = 3_600_000;
 
 function seconds(fromIso: string | null, toIso: string | null): number | null {
-  if (fromIso === null || toIso === null) return null;
+  if (fromIso === null || toIso === null) {
+    return null;
+  }
   return Math.round((Date.parse(toIso) - Date.parse(fromIso)) / 1000);
 }
 
@@ -41,7 +43,9 @@ export function historyCopies(
   now: Date,
 ): HistoryCopy[] {
   return [...copies].reverse().flatMap((copy) => {
-    if (copy.replication === 'deleting') return [];
+    if (copy.replication === 'deleting') {
+      return [];
+    }
     const copyId = copyIdOf(copy);
     const document = documents.get(copyId);
     const requestedAt = document?.createdAt ?? null;

@@ -120,8 +120,11 @@ export function parseRetentionText(text: string): Parsed<RetentionRule | undefin
       };
     }
     const number = Number(match[2]);
-    if (name === 'keeplast') rule.keepLast = number;
-    else rule.maxAgeDays = number;
+    if (name === 'keeplast') {
+      rule.keepLast = number;
+    } else {
+      rule.maxAgeDays = number;
+    }
   }
   const problem = checkRetentionNumbers(rule);
   return problem === undefined ? { ok: true, value: rule } : { ok: false, message: problem };
@@ -145,8 +148,11 @@ export function parseRuleProtection(
         : typeof rpo === 'string' && rpo.trim().toLowerCase() === 'none'
           ? parseRpoText(rpo)
           : ({ ok: false, message: `must be a number of hours or "none"` } as const);
-    if (parsed.ok) result.rpoHours = parsed.value;
-    else problems.push(`${where}.rpoHours ${parsed.message}`);
+    if (parsed.ok) {
+      result.rpoHours = parsed.value;
+    } else {
+      problems.push(`${where}.rpoHours ${parsed.message}`);
+    }
   }
   const retention = rule.retention;
   if (retention !== undefined) {
@@ -171,8 +177,11 @@ export function parseRuleProtection(
       ...(typeof entries.maxAgeDays === 'number' ? { maxAgeDays: entries.maxAgeDays } : {}),
     };
     const problem = checkRetentionNumbers(candidate);
-    if (problem === undefined) result.retention = candidate;
-    else problems.push(`${where}.retention ${problem}`);
+    if (problem === undefined) {
+      result.retention = candidate;
+    } else {
+      problems.push(`${where}.retention ${problem}`);
+    }
   }
   return result;
 }

@@ -58,8 +58,12 @@ export function projectWindow(lock: RefreshLock, index: number): RefreshWindow {
  */
 export function windowEndingAtOrAfter(lock: RefreshLock, time: number): RefreshWindow | undefined {
   let index = Math.max(0, Math.floor((time - lock.hi) / lock.periodMax));
-  while (projectWindow(lock, index).hi < time) index++;
-  while (index > 0 && projectWindow(lock, index - 1).hi >= time) index--;
+  while (projectWindow(lock, index).hi < time) {
+    index++;
+  }
+  while (index > 0 && projectWindow(lock, index - 1).hi >= time) {
+    index--;
+  }
   const window = projectWindow(lock, index);
   return window.hi - window.lo < lock.periodMin * 0.8 ? window : undefined;
 }

@@ -35,7 +35,9 @@ export function detectStall(check: StallCheck): StalledEventData | undefined {
   let since = check.now;
   for (let index = poll.samples.length - 1; index >= 0; index--) {
     const sample = poll.samples[index];
-    if (sample === undefined || sample.percent !== percent) break;
+    if (sample === undefined || sample.percent !== percent) {
+      break;
+    }
     since = sample.at;
   }
   const previous = new Map(check.previousDisks.map((disk) => [disk.id, disk.percent]));

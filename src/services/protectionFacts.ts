@@ -76,10 +76,14 @@ export async function* sourcesInScope(
   subscriptions: readonly string[],
 ): AsyncGenerator<SourceInScope> {
   for (const subscriptionId of subscriptions) {
-    if (!isSubscriptionAllowed(deps.policy, subscriptionId)) continue;
+    if (!isSubscriptionAllowed(deps.policy, subscriptionId)) {
+      continue;
+    }
     for await (const listed of deps.compute.listRestorePointCollections(subscriptionId)) {
       const scoped = inScope(deps, listed);
-      if (scoped !== undefined) yield scoped;
+      if (scoped !== undefined) {
+        yield scoped;
+      }
     }
   }
 }
@@ -90,10 +94,14 @@ export function inScope(
   collection: CollectionView,
 ): SourceInScope | undefined {
   const ref = parseCollectionId(collection.id);
-  if (!ref.ok || !isSourceCollection(collection)) return undefined;
+  if (!ref.ok || !isSourceCollection(collection)) {
+    return undefined;
+  }
   const facts = { ref: ref.value, location: collection.location, tags: collection.tags };
   const decision = resolveTargetRegions(deps.policy, facts);
-  if (decision.kind !== 'copy' || decision.regions.length === 0) return undefined;
+  if (decision.kind !== 'copy' || decision.regions.length === 0) {
+    return undefined;
+  }
   return {
     ref: ref.value,
     collection,
@@ -342,10 +350,16 @@ async function readCopies(
   // Newest first until a usable copy: that one, and the state of everything newer.
   let reads = 0;
   for (const copy of copies) {
-    if (copy.replication === 'deleting' || copy.sourceRestorePointId === '') continue;
-    if (reads++ >= MAX_REPLICATION_READS) break;
+    if (copy.replication === 'deleting' || copy.sourceRestorePointId === '') {
+      continue;
+    }
+    if (reads++ >= MAX_REPLICATION_READS) {
+      break;
+    }
     const ref = parseRestorePointId(copy.targetRestorePointId);
-    if (!ref.ok) continue;
+    if (!ref.ok) {
+      continue;
+    }
     const view = await deps.compute.getRestorePoint(ref.value, { instanceView: true });
     if (view === undefined) {
       copy.replication = 'deleting';
@@ -353,7 +367,9 @@ async function readCopies(
     }
     const state = evaluateReplication(view).state;
     copy.replication = state === 'succeeded' ? 'usable' : state === 'failed' ? 'failed' : 'replicating';
-    if (copy.replication === 'usable') break;
+    if (copy.replication === 'usable') {
+      break;
+    }
   }
   return {
     kind: 'collection',

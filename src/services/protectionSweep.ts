@@ -57,11 +57,15 @@ export async function recordTransition(
 ): Promise<'breached' | 'restored' | undefined> {
   const { facts, entry } = pair;
   const target = facts.target;
-  if (target.kind !== 'collection') return undefined;
+  if (target.kind !== 'collection') {
+    return undefined;
+  }
   const key = tagKey(target.tags);
   const announced = key === undefined ? undefined : target.tags[key];
   const targetRef = parseCollectionId(facts.pair.targetCollectionId);
-  if (!targetRef.ok) return undefined;
+  if (!targetRef.ok) {
+    return undefined;
+  }
   // A PUT replaces every tag: keep the others (lineage, the user's own) as they are.
   const writeTag = async (value: string | undefined): Promise<void> => {
     const tags = Object.fromEntries(
@@ -75,7 +79,9 @@ export async function recordTransition(
   };
   const rpoTargetHours = entry.rpo.targetHours;
   if (entry.state === 'Breached' && entry.breach !== null && rpoTargetHours !== null) {
-    if (announced !== undefined && announced !== '') return undefined;
+    if (announced !== undefined && announced !== '') {
+      return undefined;
+    }
     const data: RpoEventData = {
       pairId: entry.id,
       breachId: entry.breach.id,
@@ -103,7 +109,9 @@ export async function recordTransition(
     await writeTag(entry.breach.id);
     return 'breached';
   }
-  if (announced === undefined || announced === '') return undefined;
+  if (announced === undefined || announced === '') {
+    return undefined;
+  }
   if (entry.state === 'Protected' || entry.state === 'AtRisk') {
     const newest = entry.newestUsableCopy;
     const data: RpoEventData = {
@@ -158,13 +166,19 @@ export async function sweepProtection(
       summary.failures.push(ensureError(error).message);
       break;
     }
-    if (next.done === true) break;
+    if (next.done === true) {
+      break;
+    }
     const pair = next.value;
     summary.pairs += 1;
     try {
       const transition = await recordTransition(deps, pair, log);
-      if (transition === 'breached') summary.breached.push(pair.entry.id);
-      if (transition === 'restored') summary.restored.push(pair.entry.id);
+      if (transition === 'breached') {
+        summary.breached.push(pair.entry.id);
+      }
+      if (transition === 'restored') {
+        summary.restored.push(pair.entry.id);
+      }
     } catch (error) {
       summary.failures.push(
         `${pair.entry.sourceCollectionId} → ${pair.entry.targetRegion}: ${ensureError(error).message}`,
@@ -175,8 +189,11 @@ export async function sweepProtection(
     summary.failures.push(...retention.failures);
   }
   const message = `Protection sweep: ${summary.pairs} pairs, ${summary.breached.length} breached, ${summary.restored.length} restored, ${summary.pruned.length} copies pruned${dryRun ? ' (dry run)' : ''}`;
-  if (summary.failures.length > 0) log.warn(`${message}; failures: ${summary.failures.join('; ')}`);
-  else log.info(message);
+  if (summary.failures.length > 0) {
+    log.warn(`${message}; failures: ${summary.failures.join('; ')}`);
+  } else {
+    log.info(message);
+  }
   return summary;
 }
 
@@ -189,7 +206,9 @@ export async function retainAfterCopy(
   log: SweepLogger,
 ): Promise<RetentionOutcome | undefined> {
   const ref = parseCollectionId(sourceCollectionId);
-  if (!ref.ok) return undefined;
+  if (!ref.ok) {
+    return undefined;
+  }
   const collection = await deps.compute.getRestorePointCollection(ref.value, { restorePoints: true });
   const source = collection === undefined ? undefined : inScope(deps, collection);
   if (

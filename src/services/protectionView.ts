@@ -35,10 +35,14 @@ export async function* evaluateSource(
   log: ProtectionLogger,
   alreadyExpanded?: CollectionView,
 ): AsyncGenerator<EvaluatedPair> {
-  if (regions.length === 0) return;
+  if (regions.length === 0) {
+    return;
+  }
   const expanded =
     alreadyExpanded ?? (await deps.compute.getRestorePointCollection(source.ref, { restorePoints: true }));
-  if (expanded === undefined) return;
+  if (expanded === undefined) {
+    return;
+  }
   logWarnings(source, log);
   for (const region of regions) {
     const facts = await gatherPairFacts(deps, source, expanded, region);
@@ -114,7 +118,9 @@ export async function getPairDetail(
   await Promise.all(
     copies.map(async (copy) => {
       const document = await deps.copies.getCopy(idOf(copy));
-      if (document !== undefined) documents.set(document.id, document);
+      if (document !== undefined) {
+        documents.set(document.id, document);
+      }
     }),
   );
   const history = historyCopies(copies, documents, idOf, now);

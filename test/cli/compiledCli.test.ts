@@ -58,13 +58,16 @@ function cliBuildIsCurrent(): boolean {
 
 /** Builds when dist is missing or older than src/cli, as `npm test` (pretest) would. */
 async function ensureCliBuilt(): Promise<void> {
-  if (cliBuildIsCurrent()) return;
+  if (cliBuildIsCurrent()) {
+    return;
+  }
   // Errors in other people's in-progress files make tsc exit non-zero while still emitting ours.
   await runProcess(join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], {
     env: { PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH ?? ''}`, HOME: process.env.HOME },
   });
-  if (!cliBuildIsCurrent())
+  if (!cliBuildIsCurrent()) {
     throw new Error('dist/src/cli is missing or stale after building: run `npm run build`.');
+  }
 }
 
 /** Waits for a condition on something outside the process (a terminal screen), up to a generous limit. */
@@ -72,8 +75,12 @@ async function waitFor<T>(read: () => Promise<T>, until: (value: T) => boolean, 
   const deadline = Date.now() + 30_000;
   for (;;) {
     const value = await read();
-    if (until(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last seen:\n${String(value)}`);
+    if (until(value)) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}; last seen:\n${String(value)}`);
+    }
     await new Promise((wake) => setTimeout(wake, 50));
   }
 }
@@ -209,7 +216,9 @@ describe('watch in a pseudo-terminal', () => {
     afterAll(async () => {
       const socketPath = (await tmux('display-message', '-p', '#{socket_path}')).stdout.trim();
       await tmux('kill-server');
-      if (socketPath !== '') rmSync(socketPath, { force: true });
+      if (socketPath !== '') {
+        rmSync(socketPath, { force: true });
+      }
     });
 
     it('redraws one frame in place while the copy progresses, then leaves the final frame', async () => {

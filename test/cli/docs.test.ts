@@ -15,7 +15,9 @@ const deployManual = readFileSync(join(root, 'docs', 'deploy-manual.md'), 'utf8'
 function shellBlockAfter(text: string, marker: string): string {
   const start = text.indexOf(`<!-- ${marker} -->`);
   const block = /^( *)```sh\n([\s\S]*?)^ *```/m.exec(text.slice(start));
-  if (start < 0 || block === null) throw new Error(`no sh block after <!-- ${marker} -->`);
+  if (start < 0 || block === null) {
+    throw new Error(`no sh block after <!-- ${marker} -->`);
+  }
   const indent = block[1] ?? '';
   return (block[2] ?? '')
     .split('\n')

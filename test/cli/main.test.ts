@@ -135,8 +135,9 @@ describe('help and version', () => {
 
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
-    for (const command of ['copy', 'status', 'list', 'watch', 'cancel'])
+    for (const command of ['copy', 'status', 'list', 'watch', 'cancel']) {
       expect(run.stdout).toContain(`rpcopy ${command}`);
+    }
     expect(run.stdout).toContain(`Exit codes:
   0    success; for status and watch: the copy Succeeded or is still in progress
   1    the copy ended without a usable target: Failed, TimedOut, Canceled or Skipped
@@ -871,7 +872,9 @@ describe('watch', () => {
     const run = await runCli(['watch', 'c1', '--url', api.url], {
       sleep: () => {
         polls += 1;
-        if (polls === 1) api.answerNext('GET', '/api/copies/c1', 503, '');
+        if (polls === 1) {
+          api.answerNext('GET', '/api/copies/c1', 503, '');
+        }
         return Promise.resolve();
       },
     });
@@ -922,9 +925,12 @@ describe('watch', () => {
       signal: controller.signal,
       sleep: () => {
         polls += 1;
-        if (polls === 2)
+        if (polls === 2) {
           api.addCopy(copyDocument('a', 'westus2', 'Queued'), copyDocument('a', 'westus2', 'Succeeded'));
-        if (polls === 4) controller.abort();
+        }
+        if (polls === 4) {
+          controller.abort();
+        }
         return Promise.resolve();
       },
     });
@@ -958,7 +964,9 @@ describe('watch', () => {
       signal: controller.signal,
       sleep: () => {
         polls += 1;
-        if (polls === 3) controller.abort();
+        if (polls === 3) {
+          controller.abort();
+        }
         return Promise.resolve();
       },
     });
@@ -976,9 +984,12 @@ describe('watch', () => {
       signal: controller.signal,
       sleep: () => {
         polls += 1;
-        if (polls === 1)
+        if (polls === 1) {
           api.addCopy(copyDocument('new', 'westus2', 'Queued'), copyDocument('new', 'westus2', 'Succeeded'));
-        if (polls === 3) controller.abort();
+        }
+        if (polls === 3) {
+          controller.abort();
+        }
         return Promise.resolve();
       },
     });
@@ -1012,8 +1023,12 @@ describe('watch with nothing to watch, and through a restart of the API', () => 
       signal: controller.signal,
       sleep: () => {
         polls += 1;
-        if (polls === 1) api.addCopy(copyDocument('next', 'westus2', 'Queued'));
-        if (polls === 2) controller.abort();
+        if (polls === 1) {
+          api.addCopy(copyDocument('next', 'westus2', 'Queued'));
+        }
+        if (polls === 2) {
+          controller.abort();
+        }
         return Promise.resolve();
       },
     });
@@ -1042,7 +1057,9 @@ describe('watch with nothing to watch, and through a restart of the API', () => 
             copyDocument('next', 'westus2', 'Succeeded'),
           );
         }
-        if (waits.length === 43) controller.abort();
+        if (waits.length === 43) {
+          controller.abort();
+        }
       },
     });
     await restarted?.close();
@@ -1068,7 +1085,9 @@ describe('watch with nothing to watch, and through a restart of the API', () => 
     const run = await runCli(['watch', 'c1', '--url', api.url], {
       sleep: async (ms) => {
         waits.push(ms);
-        if (waits.length === 1) await api.close();
+        if (waits.length === 1) {
+          await api.close();
+        }
       },
     });
     api = await new FakeCopyApi().start();
@@ -1151,6 +1170,8 @@ async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
+  if (address === null || typeof address === 'string') {
+    throw new Error('no port');
+  }
   return address.port;
 }

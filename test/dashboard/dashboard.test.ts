@@ -44,7 +44,9 @@ describe('the dashboard in headless Chromium, on the local stack', () => {
     const page = await context.newPage();
     const watched: Watched = { page, consoleErrors: [], requests: [] };
     page.on('console', (message) => {
-      if (message.type() === 'error') watched.consoleErrors.push(message.text());
+      if (message.type() === 'error') {
+        watched.consoleErrors.push(message.text());
+      }
     });
     page.on('pageerror', (error) => watched.consoleErrors.push(error.message));
     page.on('request', (request) => watched.requests.push(request.url()));
@@ -148,7 +150,9 @@ describe('the dashboard in headless Chromium, on the local stack', () => {
       const pair = await page.evaluate<string | null>(
         "document.activeElement?.getAttribute('data-pair') ?? null",
       );
-      if (pair !== null) reached.add(pair);
+      if (pair !== null) {
+        reached.add(pair);
+      }
     }
     expect([...reached].sort()).toEqual(expected.pairs.map((pair) => pair.id).sort());
     const last = [...reached].at(-1) ?? '';

@@ -211,7 +211,9 @@ describe('copy failures on the local stack', () => {
       ['cancel unknown copy', 404],
     ];
     expect(http.map(([label, status]) => [label, status])).toEqual(expected);
-    for (const [, , body] of http) expect(body).toEqual(errorBody);
+    for (const [, , body] of http) {
+      expect(body).toEqual(errorBody);
+    }
     expect(events.filter(([, status]) => status >= 500)).toEqual([]);
     expect(events.map(([label, status]) => [label, status < 300 ? 'dropped' : 'refused'])).toEqual([
       ['not JSON', 'refused'],

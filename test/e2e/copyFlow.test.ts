@@ -206,7 +206,9 @@ describe('copies on the local stack', () => {
       ['centralus', 'Succeeded', 'rp-1'],
       ['westus2', 'Succeeded', 'rp-1'],
     ]);
-    for (const copy of copies) expectFullyReplicated(app, copy, sourceId);
+    for (const copy of copies) {
+      expectFullyReplicated(app, copy, sourceId);
+    }
     await expectOneEventPerCopy(app, 'Succeeded', copies);
   });
 

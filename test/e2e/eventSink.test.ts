@@ -11,7 +11,9 @@ const dirs: string[] = [];
 
 afterEach(async () => {
   await Promise.all(sinks.splice(0).map((sink) => sink.close()));
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  for (const dir of dirs.splice(0)) {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 async function sinkFor(options: { eventsFile?: string; key?: string } = {}): Promise<EventSink> {

@@ -63,7 +63,9 @@ describe('npm start arguments', () => {
 describe('when npm start shows its live summary', () => {
   const args = (argv: string[]): StackArgs => {
     const parsed = parseStackArgs(argv);
-    if (parsed.kind !== 'run') throw new Error('expected run');
+    if (parsed.kind !== 'run') {
+      throw new Error('expected run');
+    }
     return parsed.args;
   };
 

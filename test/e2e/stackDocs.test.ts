@@ -21,8 +21,9 @@ afterAll(() => {
 function shellBlockAfter(file: string, marker: string): string {
   const text = readFileSync(join(REPO_ROOT, file), 'utf8');
   const block = /```sh\n([\s\S]*?)```/.exec(text.slice(text.indexOf(`<!-- ${marker} -->`)));
-  if (!text.includes(`<!-- ${marker} -->`) || !block?.[1])
+  if (!text.includes(`<!-- ${marker} -->`) || !block?.[1]) {
     throw new Error(`no sh block after ${marker} in ${file}`);
+  }
   return block[1];
 }
 

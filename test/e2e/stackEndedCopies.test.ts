@@ -43,7 +43,9 @@ describe('copies that ended, as the CLI shows them', () => {
     const [canceled, other] = (await app.copies()).sort((a, b) =>
       a.targetRegion.localeCompare(b.targetRegion),
     );
-    if (canceled === undefined || other === undefined) throw new Error('expected two copies');
+    if (canceled === undefined || other === undefined) {
+      throw new Error('expected two copies');
+    }
     const before = await app.copy(canceled.id);
 
     // Act

@@ -28,9 +28,13 @@ writeFileSync(pretendOld, "Object.defineProperty(process.versions, 'node', { val
 /** A real older Node.js on the PATH (outside node_modules), when the machine has one, as this project's does. */
 function olderNodeOnPath(): { path: string; version: string } | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir.includes('node_modules') || dir === '') continue;
+    if (dir.includes('node_modules') || dir === '') {
+      continue;
+    }
     const result = spawnSync(join(dir, 'node'), ['--version'], { encoding: 'utf8' });
-    if (result.status !== 0) continue;
+    if (result.status !== 0) {
+      continue;
+    }
     const version = result.stdout.trim();
     return Number(/^v(\d+)/.exec(version)?.[1]) < 22 ? { path: join(dir, 'node'), version } : undefined;
   }

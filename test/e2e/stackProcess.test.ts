@@ -43,7 +43,9 @@ afterEach(() => {
 });
 
 afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  for (const dir of dirs) {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 function tempDir(): string {
@@ -75,14 +77,17 @@ async function waitFor<T>(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
-    if (value !== undefined) return value;
+    if (value !== undefined) {
+      return value;
+    }
     if (current.child.exitCode !== null || current.child.signalCode !== null) {
       throw new Error(
         `the stack exited while waiting for ${what}:\n${current.stdout()}\n${current.stderr()}`,
       );
     }
-    if (Date.now() > deadline)
+    if (Date.now() > deadline) {
       throw new Error(`timed out waiting for ${what}:\n${current.stdout()}\n${current.stderr()}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

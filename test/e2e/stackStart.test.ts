@@ -21,7 +21,9 @@ afterEach(async () => {
   blocker = undefined;
 });
 afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  for (const dir of dirs) {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 function tempDir(): string {
@@ -46,7 +48,9 @@ async function takenPort(): Promise<number> {
   blocker = server;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
+  if (address === null || typeof address === 'string') {
+    throw new Error('no port');
+  }
   return address.port;
 }
 

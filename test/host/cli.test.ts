@@ -13,7 +13,9 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'host-cli-test-'));
 function makeApp(name: string, files: Record<string, string>): string {
   const dir = path.join(tmp, name);
   fs.mkdirSync(dir, { recursive: true });
-  for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), text);
+  for (const [file, text] of Object.entries(files)) {
+    fs.writeFileSync(path.join(dir, file), text);
+  }
   return dir;
 }
 
@@ -99,7 +101,9 @@ describe('dev host CLI', () => {
     const appDir = path.join(__dirname, 'apps', 'http');
     const dataDir = path.join(tmp, 'data');
     const first = await run(['--app-dir', appDir, '--port', '0', '--data', dataDir, '--virtual']);
-    if (first.outcome.kind !== 'running') throw new Error(`did not start: ${first.err}`);
+    if (first.outcome.kind !== 'running') {
+      throw new Error(`did not start: ${first.err}`);
+    }
     const { host } = first.outcome;
     expect(first.out).toContain(`Dev host listening on ${host.baseUrl}\n`);
     expect(first.out).toContain(`  master key:             ${host.masterKey}\n`);
@@ -111,7 +115,9 @@ describe('dev host CLI', () => {
     await expect(fetch(`${host.baseUrl}/v1/hello`)).rejects.toThrow();
 
     const second = await run(['--app-dir', appDir, '--port', '0', '--data', dataDir]);
-    if (second.outcome.kind !== 'running') throw new Error(`did not restart: ${second.err}`);
+    if (second.outcome.kind !== 'running') {
+      throw new Error(`did not restart: ${second.err}`);
+    }
     expect({ master: second.outcome.host.masterKey, fn: second.outcome.host.functionKey }).toEqual({
       master: host.masterKey,
       fn: host.functionKey,

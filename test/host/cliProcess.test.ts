@@ -48,7 +48,11 @@ beforeAll(async () => {
 }, 180_000);
 
 afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const child of children.splice(0)) {
+    if (child.exitCode === null) {
+      child.kill('SIGKILL');
+    }
+  }
 });
 
 afterAll(() => {

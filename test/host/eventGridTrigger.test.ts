@@ -27,7 +27,9 @@ describe('Event Grid webhook and trigger', () => {
 
   beforeAll(async () => {
     const log = (entry: LogEntry): void => {
-      if (entry.level === 'warning') warnings.push(entry.message);
+      if (entry.level === 'warning') {
+        warnings.push(entry.message);
+      }
     };
     host = await startDevHost({ appDir, clock: new VirtualClock(), log });
     webhook = `${host.baseUrl}/runtime/webhooks/eventgrid?functionName=onResourceEvent&code=${host.eventGridKey}`;

@@ -32,7 +32,9 @@ export class FakeEngine implements DurableEngine {
 
   update(id: string, patch: Partial<InstanceStatus>): void {
     const instance = this.instances.get(id);
-    if (!instance) throw new Error(`no instance ${id}`);
+    if (!instance) {
+      throw new Error(`no instance ${id}`);
+    }
     Object.assign(instance, patch, { lastUpdatedTime: this.time(this.now()) });
   }
 
@@ -61,14 +63,18 @@ export class FakeEngine implements DurableEngine {
   getStatus(instanceId: string, options: GetStatusOptions = {}): Promise<InstanceStatus | undefined> {
     this.calls.push(['getStatus', instanceId, options]);
     const instance = this.instances.get(instanceId);
-    if (!instance) return Promise.resolve(undefined);
+    if (!instance) {
+      return Promise.resolve(undefined);
+    }
     return Promise.resolve(this.view(instance, options.showInput ?? true, options.showHistory ?? false));
   }
 
   private view(instance: InstanceStatus & { createdMs: number }, showInput: boolean, showHistory: boolean) {
     const { createdMs: _createdMs, ...status } = instance;
     const result: InstanceStatus = { ...status, input: showInput ? status.input : null };
-    if (showHistory) result.historyEvents = [{ EventType: 'ExecutionStarted', FunctionName: status.name }];
+    if (showHistory) {
+      result.historyEvents = [{ EventType: 'ExecutionStarted', FunctionName: status.name }];
+    }
     return result;
   }
 
@@ -87,13 +93,17 @@ export class FakeEngine implements DurableEngine {
       .slice(start, start + size)
       .map((i) => this.view(i, query.showInput ?? false, false));
     const result: ListInstancesPage = { instances: page };
-    if (start + size < matching.length) result.continuationToken = String(start + size);
+    if (start + size < matching.length) {
+      result.continuationToken = String(start + size);
+    }
     return Promise.resolve(result);
   }
 
   private live(instanceId: string): InstanceStatus {
     const instance = this.instances.get(instanceId);
-    if (!instance) throw new EngineError('not-found', `No instance with ID '${instanceId}' found.`);
+    if (!instance) {
+      throw new EngineError('not-found', `No instance with ID '${instanceId}' found.`);
+    }
     if (TERMINAL.has(instance.runtimeStatus)) {
       throw new EngineError('gone', `The instance '${instanceId}' is ${instance.runtimeStatus}.`);
     }
@@ -142,9 +152,15 @@ export class FakeEngine implements DurableEngine {
     this.calls.push(['purgeInstances', query]);
     let deleted = 0;
     for (const instance of [...this.instances.values()]) {
-      if (instance.createdMs < query.createdTimeFrom.getTime()) continue;
-      if (query.createdTimeTo && instance.createdMs > query.createdTimeTo.getTime()) continue;
-      if (query.runtimeStatus && !query.runtimeStatus.includes(instance.runtimeStatus)) continue;
+      if (instance.createdMs < query.createdTimeFrom.getTime()) {
+        continue;
+      }
+      if (query.createdTimeTo && instance.createdMs > query.createdTimeTo.getTime()) {
+        continue;
+      }
+      if (query.runtimeStatus && !query.runtimeStatus.includes(instance.runtimeStatus)) {
+        continue;
+      }
       this.instances.delete(instance.instanceId);
       deleted++;
     }

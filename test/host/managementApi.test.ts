@@ -16,8 +16,12 @@ const appDir = path.join(__dirname, 'apps', 'client');
 function legacyFixtureLines(key: string): string[] {
   const lines: string[] = [];
   for (const line of fixture.requests) {
-    if (line.startsWith('--- rpcBaseUrl')) break;
-    if (line.startsWith('---') || line.startsWith('createHttpManagementPayload:')) continue;
+    if (line.startsWith('--- rpcBaseUrl')) {
+      break;
+    }
+    if (line.startsWith('---') || line.startsWith('createHttpManagementPayload:')) {
+      continue;
+    }
     lines.push(line.replaceAll('KEY', key));
   }
   return lines;
@@ -33,14 +37,18 @@ describe('Durable management API through the real DurableClient', () => {
   /** Request lines in the fixture's format, minus the body (the fake server cannot see it after reading). */
   function lastLine(): string {
     const entry = requests.at(-1);
-    if (!entry) throw new Error('no request seen');
+    if (!entry) {
+      throw new Error('no request seen');
+    }
     return `${entry.method} ${entry.url} ct=${entry.contentType}`;
   }
 
   function fixtureLine(prefix: string): string {
     const wanted = prefix.replaceAll('KEY', host.durableTaskKey);
     const line = legacyFixtureLines(host.durableTaskKey).find((l) => l.startsWith(wanted));
-    if (!line) throw new Error(`no fixture line starts with ${prefix}`);
+    if (!line) {
+      throw new Error(`no fixture line starts with ${prefix}`);
+    }
     return line.replace(/ body=.*$/, '');
   }
 
@@ -206,7 +214,9 @@ describe('Durable management API through the real DurableClient', () => {
   });
 
   it('getStatusAll follows x-ms-continuation-token across pages', async () => {
-    for (const id of ['page-a', 'page-b', 'page-c']) await client.startNew('orch', { instanceId: `${id}` });
+    for (const id of ['page-a', 'page-b', 'page-c']) {
+      await client.startNew('orch', { instanceId: `${id}` });
+    }
     requests.length = 0;
     engine.calls.length = 0;
     const all = await client.getStatusAll();
@@ -476,8 +486,12 @@ describe('Durable management API through the real DurableClient', () => {
     await clock.advanceBy(3_600_000);
     const from = new Date(clock.now());
     const ids = ['by-1', 'by-2', 'by-3', 'by-4', 'by-5'];
-    for (const id of ids) await client.startNew('orch', { instanceId: id });
-    for (const id of ids.slice(0, 4)) engine.update(id, { runtimeStatus: 'Running' });
+    for (const id of ids) {
+      await client.startNew('orch', { instanceId: id });
+    }
+    for (const id of ids.slice(0, 4)) {
+      engine.update(id, { runtimeStatus: 'Running' });
+    }
     requests.length = 0;
     engine.calls.length = 0;
     const running = await client.getStatusBy({ createdTimeFrom: from, runtimeStatus: ['Running'] as never });

@@ -43,7 +43,9 @@ describe('GET /api/protection, through the dev host', () => {
     for (let page = 0; page < 5; page++) {
       const body = await protection(stack, query);
       pages.push(body.pairs.map((pair) => pair.id));
-      if (body.continuationToken === null) break;
+      if (body.continuationToken === null) {
+        break;
+      }
       query = `?top=4&continuationToken=${body.continuationToken}`;
       expect(body.nextLink).toContain(`continuationToken=${body.continuationToken}`);
     }

@@ -25,7 +25,9 @@ export async function runTo(stack: AppStack, time: number): Promise<void> {
     await engine.whenIdle();
     await stack.clock.settle();
     const next = stack.clock.nextDueAt();
-    if (next === undefined || next > time) break;
+    if (next === undefined || next > time) {
+      break;
+    }
     await stack.clock.advanceTo(next);
   }
   await stack.clock.advanceTo(time);

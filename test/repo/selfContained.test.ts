@@ -16,7 +16,9 @@ function trackedSourceFiles(): string[] {
 
 test('no tracked file reads the reference folder that sits beside the repository', () => {
   const reachingOut = trackedSourceFiles().filter((file) => {
-    if (file === 'test/repo/selfContained.test.ts') return false;
+    if (file === 'test/repo/selfContained.test.ts') {
+      return false;
+    }
     const text = readFileSync(path.join(repoRoot, file), 'utf8');
     return /\.\.\/shared\/|shared\/fixtures/.test(text);
   });

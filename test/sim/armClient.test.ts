@@ -80,10 +80,14 @@ describe('arm-compute client round trip over TLS', () => {
     expect(expanded.restorePoints?.map((rp) => rp.name)).toEqual(['rp1-copy']);
 
     const listed = [];
-    for await (const rpc of client.restorePointCollections.list(RG)) listed.push(rpc.name);
+    for await (const rpc of client.restorePointCollections.list(RG)) {
+      listed.push(rpc.name);
+    }
     expect(listed.sort()).toEqual(['dst', 'src']);
     const listedAll = [];
-    for await (const rpc of client.restorePointCollections.listAll()) listedAll.push(rpc.name);
+    for await (const rpc of client.restorePointCollections.listAll()) {
+      listedAll.push(rpc.name);
+    }
     expect(listedAll.sort()).toEqual(['dst', 'src']);
 
     const updated = await client.restorePointCollections.update(RG, 'dst', { tags: { owner: 'dr' } });

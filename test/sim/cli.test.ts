@@ -87,7 +87,9 @@ describe('compiled CLI', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   function run(args: string[]) {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build (npm test does) first`);
+    if (!existsSync(CLI)) {
+      throw new Error(`${CLI} is missing: run npm run build (npm test does) first`);
+    }
     const child = spawn(NODE, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';

@@ -19,7 +19,9 @@ interface RunningCli {
 }
 
 async function startCli(args: string[]): Promise<RunningCli> {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+  if (!existsSync(CLI)) {
+    throw new Error(`${CLI} is missing: run npm run build first`);
+  }
   const child = spawn(NODE, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

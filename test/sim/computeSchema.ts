@@ -18,8 +18,12 @@ function strictDefinitions(): Record<string, unknown> {
   };
   const names = new Set(Object.keys(extract.definitions));
   const rewrite = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(rewrite);
-    if (typeof node !== 'object' || node === null) return node;
+    if (Array.isArray(node)) {
+      return node.map(rewrite);
+    }
+    if (typeof node !== 'object' || node === null) {
+      return node;
+    }
     const record = node as Record<string, unknown>;
     if (typeof record.$ref === 'string') {
       const local = /^#\/definitions\/(.+)$/.exec(record.$ref)?.[1];
@@ -58,7 +62,9 @@ ajv.addSchema({ $id: 'compute', definitions: strictDefinitions() });
 /** Schema errors of `body` against a 2026-04-01 definition; empty when it conforms. */
 export function schemaErrors(definition: string, body: unknown): string[] {
   const validate = ajv.getSchema(`compute#/definitions/${definition}`);
-  if (!validate) throw new Error(`no definition ${definition}`);
+  if (!validate) {
+    throw new Error(`no definition ${definition}`);
+  }
   return validate(body)
     ? []
     : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''} ${JSON.stringify(e.params)}`);

@@ -39,8 +39,11 @@ async function startReceiver(statuses: number[] = [], hold = false): Promise<Rec
         subject: event?.subject ?? '',
         deliveryCount: headers['aeg-delivery-count']?.toString(),
       });
-      if (hold && received.length === 1) held.push(response);
-      else response.writeHead(statuses.shift() ?? 200).end();
+      if (hold && received.length === 1) {
+        held.push(response);
+      } else {
+        response.writeHead(statuses.shift() ?? 200).end();
+      }
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -139,7 +142,9 @@ describe('event deliveries across a restart with --state', () => {
     // The write ends at +5 s and its delivery starts. The receiver holds it, and the clock waits for tracked
     // work, so the advance only returns once the shutdown has aborted the delivery.
     const advancing = first.clock.advanceBy(5_000);
-    while (webhook.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (webhook.received.length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     await first.sim.close();
     await advancing;
     expect(first.sim.deliveryLog).toEqual([]);

@@ -23,7 +23,9 @@ describe('fault effects, observed', () => {
     const finished: string[] = [];
     const slow = h.call('GET', rpcId('src')).then((r) => finished.push(`src ${r.status}`));
     // The slow request must have reached the simulator before the fast one is sent.
-    while (h.sim.requestLog.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (h.sim.requestLog.length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     const fast = h.call('GET', rpcId('dst')).then((r) => finished.push(`dst ${r.status}`));
     await Promise.all([slow, fast]);
     expect(finished).toEqual(['dst 200', 'src 200']);

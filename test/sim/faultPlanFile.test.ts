@@ -197,7 +197,9 @@ describe('--faults on the command lines', () => {
 
   function run(args: string[]) {
     for (const file of [SIM_CLI, STACK_MAIN]) {
-      if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build (npm test does) first`);
+      if (!existsSync(file)) {
+        throw new Error(`${file} is missing: run npm run build (npm test does) first`);
+      }
     }
     const child = spawn(NODE, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -110,7 +110,9 @@ describe('HTTP faults', () => {
     const pattern = async (): Promise<number[]> => {
       await start([rule]);
       const statuses: number[] = [];
-      for (let i = 0; i < 16; i++) statuses.push((await h.call('GET', rpcPath)).status);
+      for (let i = 0; i < 16; i++) {
+        statuses.push((await h.call('GET', rpcPath)).status);
+      }
       await h.close();
       return statuses;
     };

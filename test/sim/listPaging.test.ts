@@ -54,13 +54,19 @@ describe('list operations page with nextLink', () => {
     h.sim.clearRequestLog();
 
     const listed: string[] = [];
-    for await (const rpc of client.restorePointCollections.list(RG)) listed.push(rpc.name ?? '');
+    for await (const rpc of client.restorePointCollections.list(RG)) {
+      listed.push(rpc.name ?? '');
+    }
     expect(listed).toEqual(['c1', 'c2', 'c3', 'c4', 'c5']);
     const listedAll: string[] = [];
-    for await (const rpc of client.restorePointCollections.listAll()) listedAll.push(rpc.name ?? '');
+    for await (const rpc of client.restorePointCollections.listAll()) {
+      listedAll.push(rpc.name ?? '');
+    }
     expect(listedAll).toEqual(['c1', 'c2', 'c3', 'c4', 'c5', 'o1', 'o2']);
     const pageSizes: number[] = [];
-    for await (const page of client.restorePointCollections.list(RG).byPage()) pageSizes.push(page.length);
+    for await (const page of client.restorePointCollections.list(RG).byPage()) {
+      pageSizes.push(page.length);
+    }
     expect(pageSizes).toEqual([2, 2, 1]);
 
     const requests = h.sim.requestLog.map(

@@ -21,7 +21,9 @@ function keyPaths(value: unknown, prefix = ''): Set<string> {
   const paths = new Set<string>();
   const walk = (node: unknown, path: string): void => {
     if (Array.isArray(node)) {
-      for (const item of node) walk(item, `${path}[]`);
+      for (const item of node) {
+        walk(item, `${path}[]`);
+      }
     } else if (typeof node === 'object' && node !== null) {
       for (const [key, child] of Object.entries(node)) {
         const next = path ? `${path}.${key}` : key;

@@ -21,7 +21,9 @@ describe('copy PUT throttle: 3 per rolling hour per target collection', () => {
     // 1 GiB disks replicate within the first 1-minute refresh, so the in-flight rule does not interfere.
     h = await startHarness({ progressIntervalMs: MIN });
     await seedPair(h, { location: 'eastus', osDiskGB: 1, targetRegion: 'westus' });
-    for (const name of ['rp1', 'rp2', 'rp3', 'rp4']) await createSourceRp(h, name);
+    for (const name of ['rp1', 'rp2', 'rp3', 'rp4']) {
+      await createSourceRp(h, name);
+    }
     const copy = (name: string) =>
       h.call('PUT', rpId('dst', name), { properties: { sourceRestorePoint: { id: rpId('src', name) } } });
 
@@ -101,10 +103,11 @@ describe('subscription read budget', () => {
     await seedPair(h, { location: 'eastus', targetRegion: 'westus' });
     h.sim.clearRequestLog();
     const remaining: (string | null)[] = [];
-    for (let i = 0; i < 3; i++)
+    for (let i = 0; i < 3; i++) {
       remaining.push(
         (await h.call('GET', rpcId('src'))).headers.get('x-ms-ratelimit-remaining-subscription-reads'),
       );
+    }
     expect(remaining).toEqual(['2', '1', '0']);
     const throttled = await h.call('GET', rpcId('src'));
     expect(retryView(throttled)).toEqual({

@@ -63,7 +63,9 @@ function h<K extends keyof HTMLElementTagNameMap>(
   ...children: (Node | string)[]
 ): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) element.setAttribute(name, value);
+  for (const [name, value] of Object.entries(attrs)) {
+    element.setAttribute(name, value);
+  }
   element.append(...children);
   return element;
 }
@@ -83,7 +85,9 @@ function takeKey(): string | null {
 async function getJson<T>(path: string): Promise<T> {
   const key = sessionStorage.getItem(KEY_STORAGE) ?? '';
   const response = await fetch(path, { headers: { 'x-functions-key': key, accept: 'application/json' } });
-  if (response.status === 401) throw new Unauthorized();
+  if (response.status === 401) {
+    throw new Unauthorized();
+  }
   if (!response.ok) {
     const text = await response.text();
     throw new Error(`${path.split('?')[0]} answered ${response.status}: ${text.slice(0, 200)}`);
@@ -100,8 +104,12 @@ function hours(value: number | null): string {
 }
 
 function duration(seconds: number | null): string {
-  if (seconds === null) return '—';
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds === null) {
+    return '—';
+  }
+  if (seconds < 3600) {
+    return `${Math.round(seconds / 60)} min`;
+  }
   return `${(seconds / 3600).toFixed(1)} h`;
 }
 
@@ -139,8 +147,9 @@ function keyForm(message: string): void {
 function matrix(list: ProtectionList): HTMLElement {
   const regions = [...new Set(list.pairs.map((pair) => pair.targetRegion))].sort();
   const rows = new Map<string, PairEntry[]>();
-  for (const pair of list.pairs)
+  for (const pair of list.pairs) {
     rows.set(pair.sourceCollectionId, [...(rows.get(pair.sourceCollectionId) ?? []), pair]);
+  }
   const table = h(
     'table',
     { class: 'matrix', id: 'matrix' },
@@ -216,7 +225,9 @@ function bar(percent: number, label: string): HTMLElement {
 function inFlight(copies: CopyDoc[]): HTMLElement {
   const positions = queuePositions(copies);
   const section = h('section', { id: 'in-flight' }, h('h2', {}, `Copies in flight (${copies.length})`));
-  if (copies.length === 0) section.append(h('p', { class: 'muted' }, 'No copy is queued or running.'));
+  if (copies.length === 0) {
+    section.append(h('p', { class: 'muted' }, 'No copy is queued or running.'));
+  }
   for (const copy of copies) {
     const position = positions.get(copy.id);
     const eta =
@@ -254,7 +265,9 @@ function inFlight(copies: CopyDoc[]): HTMLElement {
 
 function failures(copies: CopyDoc[]): HTMLElement {
   const section = h('section', { id: 'failures' }, h('h2', {}, 'Recent failures and skips'));
-  if (copies.length === 0) section.append(h('p', { class: 'muted' }, 'None.'));
+  if (copies.length === 0) {
+    section.append(h('p', { class: 'muted' }, 'None.'));
+  }
   for (const copy of copies) {
     section.append(
       h(
@@ -277,7 +290,9 @@ function failures(copies: CopyDoc[]): HTMLElement {
   // The document needs the key too: fetch it and show it here instead of a bare navigation that would 401.
   section.addEventListener('click', (event) => {
     const link = (event.target as HTMLElement).closest('a.doc-link');
-    if (!(link instanceof HTMLAnchorElement)) return;
+    if (!(link instanceof HTMLAnchorElement)) {
+      return;
+    }
     event.preventDefault();
     void getJson<unknown>(link.pathname).then((doc) => {
       const pre = h('pre', { class: 'doc', tabindex: '0' }, JSON.stringify(doc, null, 2));
@@ -291,8 +306,12 @@ function failures(copies: CopyDoc[]): HTMLElement {
 const SVG = 'http://www.w3.org/2000/svg';
 function svg(tag: string, attrs: Record<string, string | number>, text?: string): SVGElement {
   const element = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attrs)) element.setAttribute(name, String(value));
-  if (text !== undefined) element.textContent = text;
+  for (const [name, value] of Object.entries(attrs)) {
+    element.setAttribute(name, String(value));
+  }
+  if (text !== undefined) {
+    element.textContent = text;
+  }
   return element;
 }
 
@@ -368,7 +387,9 @@ async function showHistory(pairId: string): Promise<void> {
       return undefined;
     },
   );
-  if (detail === undefined) return;
+  if (detail === undefined) {
+    return;
+  }
   const close = h('button', { type: 'button', class: 'close' }, 'Close history');
   close.addEventListener('click', () => {
     openPair = undefined;
@@ -467,7 +488,9 @@ async function refresh(): Promise<void> {
     scheduleNext();
   } catch (error) {
     showError(error);
-    if (!(error instanceof Unauthorized)) scheduleNext();
+    if (!(error instanceof Unauthorized)) {
+      scheduleNext();
+    }
   }
 }
 
@@ -484,8 +507,11 @@ function render(list: ProtectionList, flying: CopyDoc[], ended: CopyDoc[]): void
     paused = !paused;
     pause.setAttribute('aria-pressed', String(paused));
     pause.textContent = paused ? 'Resume live refresh' : 'Pause live refresh';
-    if (paused) stopTimer();
-    else void refresh();
+    if (paused) {
+      stopTimer();
+    } else {
+      void refresh();
+    }
   });
   const toolbar = h('div', { class: 'toolbar' }, pause, h('span', { id: 'updated', role: 'status' }));
   if (list.pairs.length === 0 && flying.length === 0 && ended.length === 0) {
@@ -511,19 +537,26 @@ function render(list: ProtectionList, flying: CopyDoc[], ended: CopyDoc[]): void
     inFlight(flying),
     failures(ended),
   );
-  if (history !== null && openPair !== undefined) app.append(history);
-  if (focused !== undefined)
+  if (history !== null && openPair !== undefined) {
+    app.append(history);
+  }
+  if (focused !== undefined) {
     document.querySelector<HTMLButtonElement>(`button[data-pair="${CSS.escape(focused)}"]`)?.focus();
+  }
 }
 
 function stopTimer(): void {
-  if (timer !== undefined) window.clearTimeout(timer);
+  if (timer !== undefined) {
+    window.clearTimeout(timer);
+  }
   timer = undefined;
 }
 
 function scheduleNext(): void {
   stopTimer();
-  if (!paused) timer = window.setTimeout(() => void refresh(), REFRESH_MS);
+  if (!paused) {
+    timer = window.setTimeout(() => void refresh(), REFRESH_MS);
+  }
 }
 
 takeKey();

@@ -14,7 +14,9 @@ async function untilInput(
   for (let attempt = 0; attempt < 600; attempt++) {
     await driver.waitFor(id, RUNNING);
     const status = await client.getStatus(id);
-    if (JSON.stringify(status.input) === JSON.stringify(input)) return;
+    if (JSON.stringify(status.input) === JSON.stringify(input)) {
+      return;
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${id} never ran with input ${JSON.stringify(input)}`);

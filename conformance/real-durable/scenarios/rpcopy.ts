@@ -86,7 +86,9 @@ export const rpcopyScenarios: Scenario[] = [
       const source = await createSourceRestorePoint(sim, 'rp1');
       const reply = await driver.call('startCopyHttp', post('copies', { sourceRestorePointId: source }));
       const ids = startedCopies(reply);
-      for (const id of ids) await driver.waitFor(id);
+      for (const id of ids) {
+        await driver.waitFor(id);
+      }
       return ids;
     },
   },
@@ -104,7 +106,9 @@ export const rpcopyScenarios: Scenario[] = [
       const source = await createSourceRestorePoint(sim, 'rp1');
       const reply = await driver.call('startCopyHttp', post('copies', { sourceRestorePointId: source }));
       const ids = startedCopies(reply);
-      for (const id of ids) await driver.waitFor(id);
+      for (const id of ids) {
+        await driver.waitFor(id);
+      }
       return ids;
     },
   },

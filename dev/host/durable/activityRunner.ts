@@ -28,11 +28,15 @@ export async function runActivity(engine: EngineContext, item: ActivityRow): Pro
       failureFormat,
     );
   }
-  if (engine.stopped) return;
+  if (engine.stopped) {
+    return;
+  }
   const now = engine.clock.now();
   const store = engine.store;
   store.transaction(() => {
-    if (!store.deleteActivity(item.id)) return;
+    if (!store.deleteActivity(item.id)) {
+      return;
+    }
     store.insertMessage({
       instanceId: item.instanceId,
       executionId: item.executionId,

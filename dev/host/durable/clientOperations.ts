@@ -32,7 +32,9 @@ export class ClientOperations {
     return settle(() => {
       this.ensureOpen();
       const row = this.engine.store.getInstance(instanceId);
-      if (!row) return undefined;
+      if (!row) {
+        return undefined;
+      }
       const history = options.showHistory === true ? this.engine.store.loadHistory(instanceId) : undefined;
       return toInstanceStatus(row, history, options);
     });
@@ -51,7 +53,9 @@ export class ClientOperations {
   raiseEvent(instanceId: string, eventName: string, eventData: unknown): Promise<void> {
     return settle(() => {
       this.ensureOpen();
-      if (eventName === '') throw new EngineError('bad-request', 'The event name must not be empty.');
+      if (eventName === '') {
+        throw new EngineError('bad-request', 'The event name must not be empty.');
+      }
       const input = eventData === undefined ? null : JSON.stringify(eventData);
       this.sendToInstance(instanceId, 'raise an event for', (now) =>
         historyEvent(EventType.EventRaised, now, { Name: eventName, Input: input, ParentTraceContext: null }),
@@ -95,7 +99,9 @@ export class ClientOperations {
           runtimeStatus: query.runtimeStatus,
         });
         let count = 0;
-        for (const row of rows) count += this.purgeRow(row.instanceId);
+        for (const row of rows) {
+          count += this.purgeRow(row.instanceId);
+        }
         return count;
       });
     });
@@ -190,7 +196,9 @@ export class ClientOperations {
 
   private sendToInstance(instanceId: string, verb: string, build: (now: number) => HistoryEvent): void {
     const row = this.engine.store.getInstance(instanceId);
-    if (!row) throw new EngineError('not-found', `No instance with ID '${instanceId}' was found.`);
+    if (!row) {
+      throw new EngineError('not-found', `No instance with ID '${instanceId}' was found.`);
+    }
     if (isTerminal(row.runtimeStatus)) {
       throw new EngineError(
         'gone',
@@ -203,12 +211,16 @@ export class ClientOperations {
   }
 
   private purgeRow(instanceId: string): number {
-    for (const id of this.engine.store.messageIdsFor(instanceId)) this.engine.disarm(id);
+    for (const id of this.engine.store.messageIdsFor(instanceId)) {
+      this.engine.disarm(id);
+    }
     return this.engine.store.deleteInstance(instanceId);
   }
 
   private ensureOpen(): void {
-    if (this.engine.stopped) throw new Error('The durable engine has been stopped.');
+    if (this.engine.stopped) {
+      throw new Error('The durable engine has been stopped.');
+    }
   }
 }
 
@@ -249,8 +261,9 @@ function decodeToken(token: string): { createdTime: number; instanceId: string }
       t?: unknown;
       i?: unknown;
     };
-    if (typeof parsed.t === 'number' && typeof parsed.i === 'string')
+    if (typeof parsed.t === 'number' && typeof parsed.i === 'string') {
       return { createdTime: parsed.t, instanceId: parsed.i };
+    }
   } catch {
     // fall through
   }

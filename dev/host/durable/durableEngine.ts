@@ -60,8 +60,11 @@ export interface DevDurableEngine extends DurableEngine {
 const DAY_MS = 86_400_000;
 
 function defaultLogger(level: LogLevel, message: string): void {
-  if (level === 'error') console.error(`[durable] ${message}`);
-  else if (level === 'warn') console.warn(`[durable] ${message}`);
+  if (level === 'error') {
+    console.error(`[durable] ${message}`);
+  } else if (level === 'warn') {
+    console.warn(`[durable] ${message}`);
+  }
 }
 
 /**
@@ -120,11 +123,16 @@ class Engine implements DevDurableEngine, EngineContext {
   // ---------------------------------------------------------------- lifecycle
 
   start(): Promise<void> {
-    if (this.stopped) return Promise.reject(new Error('This durable engine was stopped; create a new one.'));
-    if (this.running) return Promise.resolve();
+    if (this.stopped) {
+      return Promise.reject(new Error('This durable engine was stopped; create a new one.'));
+    }
+    if (this.running) {
+      return Promise.resolve();
+    }
     this.running = true;
-    for (const message of this.store.futureMessages(this.clock.now()))
+    for (const message of this.store.futureMessages(this.clock.now())) {
       this.arm(message.id, message.visibleAt);
+    }
     this.pump();
     return Promise.resolve();
   }
@@ -132,7 +140,9 @@ class Engine implements DevDurableEngine, EngineContext {
   stop(): Promise<void> {
     this.running = false;
     this.isStopped = true;
-    for (const handle of this.armed.values()) handle.cancel();
+    for (const handle of this.armed.values()) {
+      handle.cancel();
+    }
     this.armed.clear();
     this.store.close();
     this.resolveIdle();
@@ -153,26 +163,38 @@ class Engine implements DevDurableEngine, EngineContext {
   }
 
   whenIdle(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
+    if (this.isIdle()) {
+      return Promise.resolve();
+    }
     return new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
   private isIdle(): boolean {
-    if (!this.running) return true;
-    if (this.activeEpisodes.size > 0 || this.activeActivities.size > 0) return false;
+    if (!this.running) {
+      return true;
+    }
+    if (this.activeEpisodes.size > 0 || this.activeActivities.size > 0) {
+      return false;
+    }
     const counts = this.store.counts();
-    if (counts.activities > 0) return false;
+    if (counts.activities > 0) {
+      return false;
+    }
     return this.store.readyInstanceIds(this.clock.now()).length === 0;
   }
 
   private resolveIdle(): void {
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
-    for (const resolve of waiters) resolve();
+    for (const resolve of waiters) {
+      resolve();
+    }
   }
 
   arm(messageId: number, dueAt: number): void {
-    if (!this.running || this.armed.has(messageId)) return;
+    if (!this.running || this.armed.has(messageId)) {
+      return;
+    }
     const handle = this.clock.schedule(dueAt, () => {
       this.armed.delete(messageId);
       this.pump();
@@ -187,7 +209,9 @@ class Engine implements DevDurableEngine, EngineContext {
 
   /** Starts whatever work is ready, up to the concurrency limits. Synchronous, so clock tracking is gap-free. */
   pump(): void {
-    if (!this.running) return;
+    if (!this.running) {
+      return;
+    }
     if (this.pumping) {
       this.pumpAgain = true;
       return;
@@ -198,8 +222,12 @@ class Engine implements DevDurableEngine, EngineContext {
         this.pumpAgain = false;
         const now = this.clock.now();
         for (const instanceId of this.orchestrationsPaused ? [] : this.store.readyInstanceIds(now)) {
-          if (this.activeEpisodes.size >= this.maxOrchestrations) break;
-          if (this.activeEpisodes.has(instanceId)) continue;
+          if (this.activeEpisodes.size >= this.maxOrchestrations) {
+            break;
+          }
+          if (this.activeEpisodes.has(instanceId)) {
+            continue;
+          }
           this.activeEpisodes.add(instanceId);
           void this.clock.track(
             this.runEpisodeOrFail(instanceId).finally(() => {
@@ -209,8 +237,12 @@ class Engine implements DevDurableEngine, EngineContext {
           );
         }
         for (const item of this.store.pendingActivities()) {
-          if (this.activeActivities.size >= this.maxActivities) break;
-          if (this.activeActivities.has(item.id)) continue;
+          if (this.activeActivities.size >= this.maxActivities) {
+            break;
+          }
+          if (this.activeActivities.has(item.id)) {
+            continue;
+          }
           this.activeActivities.add(item.id);
           void this.clock.track(
             this.guard(`activity '${item.name}'`, () => runActivity(this, item)).finally(() => {
@@ -223,7 +255,9 @@ class Engine implements DevDurableEngine, EngineContext {
     } finally {
       this.pumping = false;
     }
-    if (this.isIdle()) this.resolveIdle();
+    if (this.isIdle()) {
+      this.resolveIdle();
+    }
   }
 
   /**
@@ -234,14 +268,18 @@ class Engine implements DevDurableEngine, EngineContext {
     try {
       await runEpisode(this, instanceId);
     } catch (error) {
-      if (this.stopped) return;
+      if (this.stopped) {
+        return;
+      }
       const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
       this.log('error', `Internal error in the episode of instance '${instanceId}'; failing it: ${message}`);
       try {
         this.store.transaction(() => {
           const row = this.store.getInstance(instanceId);
           this.store.deleteMessages(this.store.messageIdsFor(instanceId));
-          if (!row) return;
+          if (!row) {
+            return;
+          }
           this.store.upsertInstance({
             ...row,
             runtimeStatus: 'Failed',
@@ -259,7 +297,9 @@ class Engine implements DevDurableEngine, EngineContext {
     try {
       await work();
     } catch (error) {
-      if (this.stopped) return;
+      if (this.stopped) {
+        return;
+      }
       this.log(
         'error',
         `Unexpected failure in ${what}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,

@@ -72,19 +72,26 @@ let sqlite: typeof Sqlite | undefined;
  * every host run and test; any other warning still goes through.
  */
 function loadSqlite(): typeof Sqlite {
-  if (sqlite) return sqlite;
+  if (sqlite) {
+    return sqlite;
+  }
   const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
   const original = Object.getOwnPropertyDescriptor(process, 'emitWarning');
   process.emitWarning = (warning: string | Error, ...rest: unknown[]) => {
     const text = typeof warning === 'string' ? warning : warning.message;
-    if (text.includes('SQLite is an experimental feature')) return;
+    if (text.includes('SQLite is an experimental feature')) {
+      return;
+    }
     emitWarning(warning, ...rest);
   };
   try {
     sqlite = createRequire(__filename)('node:sqlite') as typeof Sqlite;
   } finally {
-    if (original) Object.defineProperty(process, 'emitWarning', original);
-    else delete (process as { emitWarning?: unknown }).emitWarning;
+    if (original) {
+      Object.defineProperty(process, 'emitWarning', original);
+    } else {
+      delete (process as { emitWarning?: unknown }).emitWarning;
+    }
   }
   return sqlite;
 }
@@ -130,7 +137,9 @@ export class DurableStore {
   private readonly t: { instances: string; history: string; messages: string; activities: string };
 
   constructor(dataDir: string | undefined, taskHub: string) {
-    if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
+    if (dataDir !== undefined) {
+      mkdirSync(dataDir, { recursive: true });
+    }
     this.db = new (loadSqlite().DatabaseSync)(
       dataDir === undefined ? ':memory:' : join(dataDir, 'durable.sqlite'),
     );
@@ -141,7 +150,9 @@ export class DurableStore {
       messages: `${prefix}_messages`,
       activities: `${prefix}_activities`,
     };
-    if (dataDir !== undefined) this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
+    if (dataDir !== undefined) {
+      this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
+    }
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS ${this.t.instances} (
         instance_id TEXT PRIMARY KEY,
@@ -185,7 +196,9 @@ export class DurableStore {
   }
 
   close(): void {
-    if (this.db.isOpen) this.db.close();
+    if (this.db.isOpen) {
+      this.db.close();
+    }
   }
 
   /** Runs `work` in one transaction; any throw rolls everything back. */
@@ -293,7 +306,9 @@ export class DurableStore {
     const insert = this.db.prepare(
       `INSERT INTO ${this.t.history} (instance_id, seq, execution_id, event) VALUES (?, ?, ?, ?)`,
     );
-    for (const event of events) insert.run(instanceId, next++, executionId, JSON.stringify(event));
+    for (const event of events) {
+      insert.run(instanceId, next++, executionId, JSON.stringify(event));
+    }
   }
 
   insertMessage(message: NewMessage): number {
@@ -307,7 +322,9 @@ export class DurableStore {
 
   deleteMessages(ids: number[]): void {
     const statement = this.db.prepare(`DELETE FROM ${this.t.messages} WHERE id = ?`);
-    for (const id of ids) statement.run(id);
+    for (const id of ids) {
+      statement.run(id);
+    }
   }
 
   /** Instances with at least one visible message, oldest message first. */

@@ -68,7 +68,9 @@ export function commitEpisode(
 ): EpisodeCommit {
   const { outcome, now } = input;
   const row: InstanceRow = { ...input.row };
-  if (outcome.customStatus !== undefined) row.customStatus = JSON.stringify(outcome.customStatus);
+  if (outcome.customStatus !== undefined) {
+    row.customStatus = JSON.stringify(outcome.customStatus);
+  }
   const appended = markPlayed(input.fresh);
   let completion: Completion | undefined;
   for (const decision of outcome.decisions) {
@@ -91,10 +93,14 @@ export function commitEpisode(
     row.runtimeStatus = completion.status;
     row.output = completion.result;
     notifyParent(row, completion, now, effects.messages);
-    if (completion.status === 'Failed') notice = 'failed';
+    if (completion.status === 'Failed') {
+      notice = 'failed';
+    }
   } else {
     row.runtimeStatus = outcome.isSuspended ? 'Suspended' : 'Running';
-    if (outcome.stalled) notice = 'stalled';
+    if (outcome.stalled) {
+      notice = 'stalled';
+    }
   }
   return { kind: 'settled', row, history: appended, effects, notice };
 }
@@ -254,7 +260,9 @@ function notifyParent(
   now: number,
   messages: NewMessage[],
 ): void {
-  if (!row.parent) return;
+  if (!row.parent) {
+    return;
+  }
   const event =
     completion.status === 'Completed'
       ? historyEvent(EventType.SubOrchestrationInstanceCompleted, now, {

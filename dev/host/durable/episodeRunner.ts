@@ -21,7 +21,9 @@ const TIMESPAN_MAX = '10675199.02:48:05.4775807';
 export async function runEpisode(engine: EngineContext, instanceId: string): Promise<void> {
   const { store, clock } = engine;
   const messages = store.readyMessages(instanceId, clock.now());
-  if (messages.length === 0) return;
+  if (messages.length === 0) {
+    return;
+  }
   const consumed = messages.map((message) => message.id);
   const row = store.getInstance(instanceId);
   if (!row) {
@@ -74,7 +76,9 @@ export async function runEpisode(engine: EngineContext, instanceId: string): Pro
   const result = accepted.some((event) => event.EventType === EventType.ExecutionTerminated)
     ? { ...commitTermination(row, fresh, now), replaceHistory: false }
     : await orchestrate(engine, row, past, fresh);
-  if (result === undefined || engine.stopped) return;
+  if (result === undefined || engine.stopped) {
+    return;
+  }
   storeEpisode(engine, row, consumed, result, now);
 }
 
@@ -94,7 +98,9 @@ async function orchestrate(
     const now = engine.clock.now();
     const history = [...past, ...fresh];
     const outcome = await invokeOrchestrator(engine, row, history, past.length);
-    if (outcome === undefined) return undefined;
+    if (outcome === undefined) {
+      return undefined;
+    }
     const step = commitEpisode(
       {
         row,
@@ -146,7 +152,9 @@ async function invokeOrchestrator(
     defaultHttpAsyncRequestSleepTimeMillseconds: settings.httpSleepMs,
   };
   const invocation = await invoker.invokeOrchestrator(row.name, payload);
-  if (engine.stopped) return undefined;
+  if (engine.stopped) {
+    return undefined;
+  }
   if (invocation.kind === 'infrastructureError') {
     engine.log(
       'error',
@@ -220,9 +228,13 @@ function storeEpisode(
     store.upsertInstance(result.row);
     for (const message of result.effects.messages) {
       const id = store.insertMessage(message);
-      if (message.visibleAt > now) armNow.push({ id, visibleAt: message.visibleAt });
+      if (message.visibleAt > now) {
+        armNow.push({ id, visibleAt: message.visibleAt });
+      }
     }
-    for (const activity of result.effects.activities) store.insertActivity(activity);
+    for (const activity of result.effects.activities) {
+      store.insertActivity(activity);
+    }
     for (const child of result.effects.children) {
       const existing = store.getInstance(child.row.instanceId);
       if (existing && !isTerminal(existing.runtimeStatus)) {
@@ -236,5 +248,7 @@ function storeEpisode(
       createExecution(store, child.row, now);
     }
   });
-  for (const timer of armNow) engine.arm(timer.id, timer.visibleAt);
+  for (const timer of armNow) {
+    engine.arm(timer.id, timer.visibleAt);
+  }
 }

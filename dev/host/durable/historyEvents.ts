@@ -93,7 +93,9 @@ export function formatTimeSpan(ms: number): string {
 
 /** Parses JSON text kept in history; text that is not JSON is returned as is (like the status API does). */
 export function parseJsonOrRaw(text: string | null | undefined): unknown {
-  if (text === null || text === undefined) return null;
+  if (text === null || text === undefined) {
+    return null;
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch {

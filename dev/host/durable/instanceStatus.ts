@@ -23,9 +23,13 @@ export function statusTime(ms: number): string {
 
 /** `DurableClient.ParseToJToken`: JSON when it parses, the trimmed raw text otherwise, null for none. */
 export function parseStatusValue(text: string | null): unknown {
-  if (text === null) return null;
+  if (text === null) {
+    return null;
+  }
   const trimmed = text.trim();
-  if (trimmed.length === 0) return '';
+  if (trimmed.length === 0) {
+    return '';
+  }
   return parseJsonOrRaw(trimmed);
 }
 
@@ -50,16 +54,25 @@ export function transformHistory(
   const scheduled = new Map<string, ScheduledInfo>();
   const removed = new Set<number>();
   const withResult = (item: Record<string, unknown>, show: boolean): void => {
-    if (!show) delete item.Result;
-    else item.Result = parseStatusValue(typeof item.Result === 'string' ? item.Result : null);
+    if (!show) {
+      delete item.Result;
+    } else {
+      item.Result = parseStatusValue(typeof item.Result === 'string' ? item.Result : null);
+    }
   };
   const aggregate = (prefix: string, item: Record<string, unknown>): void => {
     const info = scheduled.get(`${prefix}_${String(item.TaskScheduledId)}`);
-    if (!info) return;
+    if (!info) {
+      return;
+    }
     item.ScheduledTime = info.timestamp;
     item.FunctionName = info.name;
-    if (prefix === 'SubOrchestrationInstanceCreated') item.InstanceId = info.instanceId;
-    if (showInput) item.Input = info.input ?? null;
+    if (prefix === 'SubOrchestrationInstanceCreated') {
+      item.InstanceId = info.instanceId;
+    }
+    if (showInput) {
+      item.Input = info.input ?? null;
+    }
     removed.add(info.index);
   };
   items.forEach((item, index) => {
@@ -81,13 +94,17 @@ export function transformHistory(
       case EventType.TaskFailed:
         aggregate('TaskScheduled', item);
         delete item.TaskScheduledId;
-        if (type === EventType.TaskCompleted) withResult(item, showHistoryOutput);
+        if (type === EventType.TaskCompleted) {
+          withResult(item, showHistoryOutput);
+        }
         break;
       case EventType.SubOrchestrationInstanceCompleted:
       case EventType.SubOrchestrationInstanceFailed:
         aggregate('SubOrchestrationInstanceCreated', item);
         delete item.TaskScheduledId;
-        if (type === EventType.SubOrchestrationInstanceCompleted) withResult(item, showHistoryOutput);
+        if (type === EventType.SubOrchestrationInstanceCompleted) {
+          withResult(item, showHistoryOutput);
+        }
         break;
       case EventType.ExecutionStarted: {
         const functionName = item.Name;
@@ -101,8 +118,9 @@ export function transformHistory(
       }
       case EventType.ExecutionCompleted: {
         const status = item.OrchestrationStatus;
-        if (typeof status === 'number' && statusNames[status] !== undefined)
+        if (typeof status === 'number' && statusNames[status] !== undefined) {
           item.OrchestrationStatus = statusNames[status];
+        }
         withResult(item, showHistoryOutput);
         break;
       }
@@ -116,7 +134,9 @@ export function transformHistory(
       default:
         break;
     }
-    if (!showInput) delete item.Input;
+    if (!showInput) {
+      delete item.Input;
+    }
     delete item.EventId;
     delete item.IsPlayed;
   });

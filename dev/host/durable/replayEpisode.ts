@@ -105,12 +105,16 @@ class Deferred<T> {
   constructor() {
     this.promise = new Promise<T>((resolve, reject) => {
       this.resolve = (value) => {
-        if (this.settled) return;
+        if (this.settled) {
+          return;
+        }
         this.settled = true;
         resolve(value);
       };
       this.reject = (error) => {
-        if (this.settled) return;
+        if (this.settled) {
+          return;
+        }
         this.settled = true;
         reject(error);
       };
@@ -125,14 +129,21 @@ class CancellationToken {
   private readonly callbacks: (() => void)[] = [];
 
   register(callback: () => void): void {
-    if (this.cancelled) callback();
-    else this.callbacks.push(callback);
+    if (this.cancelled) {
+      callback();
+    } else {
+      this.callbacks.push(callback);
+    }
   }
 
   cancel(): void {
-    if (this.cancelled) return;
+    if (this.cancelled) {
+      return;
+    }
     this.cancelled = true;
-    for (const callback of this.callbacks.splice(0)) callback();
+    for (const callback of this.callbacks.splice(0)) {
+      callback();
+    }
   }
 }
 
@@ -215,7 +226,9 @@ function flush(): Promise<void> {
 
 /** `MessagePayloadDataConverter.Serialize`: null stays null, anything else becomes JSON text. */
 function serialize(value: unknown): string | null {
-  if (value === undefined || value === null) return null;
+  if (value === undefined || value === null) {
+    return null;
+  }
   return JSON.stringify(value);
 }
 
@@ -316,7 +329,9 @@ class EpisodeContext {
       });
       return;
     }
-    if (this.executionCompletedOrTerminated) return;
+    if (this.executionCompletedOrTerminated) {
+      return;
+    }
     this.executionCompletedOrTerminated = true;
     this.addAction({ kind: 'complete', id, status, result, details, failureDetails, carryoverEvents: [] });
   }
@@ -396,7 +411,9 @@ class EpisodeContext {
   }
 
   handleTimerCreated(event: HistoryEvent): void {
-    if (event.EventId === FAKE_TIMER_ID) return;
+    if (event.EventId === FAKE_TIMER_ID) {
+      return;
+    }
     this.matchScheduled(event, 'createTimer', 'a timer task');
     this.actions.delete(event.EventId);
   }
@@ -450,7 +467,9 @@ class EpisodeContext {
     const waiters = this.pendingExternalEvents.get(key);
     const waiter = waiters?.pop();
     if (waiters && waiter) {
-      if (waiters.length === 0) this.pendingExternalEvents.delete(key);
+      if (waiters.length === 0) {
+        this.pendingExternalEvents.delete(key);
+      }
       waiter.resolve(input);
       return;
     }
@@ -468,7 +487,9 @@ class EpisodeContext {
     const queue = this.bufferedExternalEvents.get(key);
     if (queue && queue.length > 0) {
       const input = queue.shift() ?? null;
-      if (queue.length === 0) this.bufferedExternalEvents.delete(key);
+      if (queue.length === 0) {
+        this.bufferedExternalEvents.delete(key);
+      }
       this.raiseEvent(name, input);
     }
     return deferred.promise;
@@ -488,7 +509,9 @@ class EpisodeContext {
       while (this.currentUtcDateTime < fireAt && !cancelToken.cancelled) {
         await this.createTimer(intervalFireAt, cancelToken);
         const remaining = fireAt - this.currentUtcDateTime;
-        if (remaining <= 0) break;
+        if (remaining <= 0) {
+          break;
+        }
         intervalFireAt = this.currentUtcDateTime + Math.min(remaining, longTimerIntervalMs);
       }
     }
@@ -505,7 +528,9 @@ class EpisodeContext {
   }
 
   private throwIfFunctionDoesNotExist(name: string, kind: DurableFunctionKind): void {
-    if (this.options.hasFunction(name, kind)) return;
+    if (this.options.hasFunction(name, kind)) {
+      return;
+    }
     const label = kind === 'activityTrigger' ? 'an activity' : 'an orchestrator';
     throw new ArgumentError(
       `The function '${name}' doesn't exist, is disabled, or is not ${label} function.`,
@@ -524,7 +549,9 @@ class EpisodeContext {
       try {
         return await call();
       } catch (error) {
-        if (error instanceof TaskFailedError && error.failureDetails?.IsNonRetriable === true) throw error;
+        if (error instanceof TaskFailedError && error.failureDetails?.IsNonRetriable === true) {
+          throw error;
+        }
         lastError = error instanceof Error ? error : new Error(String(error));
       }
       if (retryCount + 1 === policy.maxNumberOfAttempts) {
@@ -546,7 +573,9 @@ class EpisodeContext {
       }
       await this.createTimer(this.currentUtcDateTime + delay);
     }
-    if (lastError !== undefined) throw lastError;
+    if (lastError !== undefined) {
+      throw lastError;
+    }
     return null;
   }
 
@@ -554,7 +583,9 @@ class EpisodeContext {
     const expiration = Number.isFinite(policy.retryTimeoutMs)
       ? firstAttempt + policy.retryTimeoutMs
       : Infinity;
-    if (!(this.currentUtcDateTime < expiration)) return 0;
+    if (!(this.currentUtcDateTime < expiration)) {
+      return 0;
+    }
     const next = policy.firstRetryIntervalMs * Math.pow(policy.backoffCoefficient, attempt);
     return Math.round(next < policy.maxRetryIntervalMs ? next : policy.maxRetryIntervalMs);
   }
@@ -573,7 +604,9 @@ class EpisodeContext {
     if (attempts === undefined) {
       throw new ArgumentError('Invalid JSON. Must contain field maxNumberOfAttempts', 'reader');
     }
-    if (first <= 0) throw new ArgumentError('Value must be greater than 0', 'firstRetryInterval');
+    if (first <= 0) {
+      throw new ArgumentError('Value must be greater than 0', 'firstRetryInterval');
+    }
     const backoff = options.backoffCoefficient;
     return {
       firstRetryIntervalMs: first,
@@ -590,7 +623,9 @@ class EpisodeContext {
   }
 
   private checkSubOrchestrationId(instanceId: string | undefined): void {
-    if (instanceId === undefined) return;
+    if (instanceId === undefined) {
+      return;
+    }
     const lower = instanceId.toLowerCase();
     if (
       lower === this.options.instanceId.toLowerCase() ||
@@ -646,11 +681,14 @@ class EpisodeContext {
         return Promise.resolve();
       case 5: {
         const fireAt = typeof action.fireAt === 'string' ? Date.parse(action.fireAt) : Number.NaN;
-        if (Number.isNaN(fireAt))
+        if (Number.isNaN(fireAt)) {
           throw new ArgumentError(`Invalid timer fireAt ${String(action.fireAt)}`, 'fireAt');
+        }
         const cancelToken = new CancellationToken();
         const task = this.createDurableTimer(fireAt, cancelToken);
-        if (action.isCanceled === true) cancelToken.cancel();
+        if (action.isCanceled === true) {
+          cancelToken.cancel();
+        }
         return task;
       }
       case 6:
@@ -692,7 +730,9 @@ function versionOf(action: SdkAction): string | undefined {
  * input is JSON text as is; other values are serialized. No input means none.
  */
 function activityInputJson(input: unknown): string | undefined {
-  if (input === undefined || input === null) return undefined;
+  if (input === undefined || input === null) {
+    return undefined;
+  }
   return typeof input === 'string' ? input : JSON.stringify(input);
 }
 
@@ -736,8 +776,9 @@ export async function replayEpisode(
   let moreWork = false;
 
   const runShim = async (): Promise<void> => {
-    if (state.customStatus !== null && state.customStatus !== undefined)
+    if (state.customStatus !== null && state.customStatus !== undefined) {
       ctx.customStatus = state.customStatus;
+    }
     const outer = Array.isArray(state.actions) ? state.actions : [];
     if (outer.length !== 1) {
       throw new ArgumentError(
@@ -775,7 +816,9 @@ export async function replayEpisode(
     }
     promise.then(
       () => {
-        if (!moreWork) shimDone = true;
+        if (!moreWork) {
+          shimDone = true;
+        }
       },
       (error: unknown) => {
         shimDone = true;
@@ -795,7 +838,9 @@ export async function replayEpisode(
     const overridesSuspension =
       event.EventType === EventType.ExecutionResumed || event.EventType === EventType.ExecutionTerminated;
     if (ctx.isSuspended && !overridesSuspension) {
-      if (event.EventType !== EventType.ExecutionSuspended) ctx.eventsWhileSuspended.push(event);
+      if (event.EventType !== EventType.ExecutionSuspended) {
+        ctx.eventsWhileSuspended.push(event);
+      }
       return;
     }
     switch (event.EventType) {
@@ -839,16 +884,22 @@ export async function replayEpisode(
         break;
       case EventType.ExecutionSuspended:
         ctx.isSuspended = true;
-        for (const [id, action] of ctx.actions) ctx.suspendedActions.set(id, action);
+        for (const [id, action] of ctx.actions) {
+          ctx.suspendedActions.set(id, action);
+        }
         ctx.actions.clear();
         break;
       case EventType.ExecutionResumed: {
         ctx.isSuspended = false;
-        for (const [id, action] of ctx.suspendedActions) ctx.actions.set(id, action);
+        for (const [id, action] of ctx.suspendedActions) {
+          ctx.actions.set(id, action);
+        }
         ctx.suspendedActions.clear();
         while (ctx.eventsWhileSuspended.length > 0) {
           const queued = ctx.eventsWhileSuspended.shift();
-          if (queued) await processEvent(queued);
+          if (queued) {
+            await processEvent(queued);
+          }
         }
         break;
       }
@@ -860,7 +911,9 @@ export async function replayEpisode(
   try {
     for (let index = 0; index < history.length; index++) {
       const event = history[index];
-      if (!event) continue;
+      if (!event) {
+        continue;
+      }
       ctx.isReplaying = index < pastCount;
       if (event.EventType === EventType.OrchestratorStarted) {
         ctx.currentUtcDateTime = Date.parse(event.Timestamp);
@@ -870,11 +923,16 @@ export async function replayEpisode(
     }
     await flush();
     if (ctx.openTasks.size === 0 && shimStarted && shimDone) {
-      if (shimFailed) ctx.failOrchestration(shimError);
-      else ctx.completeOrchestration(serialize(ctx.output), null, 'Completed');
+      if (shimFailed) {
+        ctx.failOrchestration(shimError);
+      } else {
+        ctx.completeOrchestration(serialize(ctx.output), null, 'Completed');
+      }
     }
   } catch (error) {
-    if (!(error instanceof NonDeterministicOrchestrationError)) throw error;
+    if (!(error instanceof NonDeterministicOrchestrationError)) {
+      throw error;
+    }
     options.logger('error', `Instance '${options.instanceId}' failed its replay: ${error.message}`);
     ctx.failOrchestration(error);
   }

@@ -18,18 +18,28 @@ export const MAX_EVENT_DEPTH = 64;
 function nestsDeeperThan(value: unknown, limit: number): boolean {
   const pending: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    if (typeof next.value !== 'object' || next.value === null) continue;
+    if (typeof next.value !== 'object' || next.value === null) {
+      continue;
+    }
     const depth = next.depth + 1;
-    if (depth > limit) return true;
-    for (const child of Object.values(next.value)) pending.push({ value: child, depth });
+    if (depth > limit) {
+      return true;
+    }
+    for (const child of Object.values(next.value)) {
+      pending.push({ value: child, depth });
+    }
   }
   return false;
 }
 
 /** Why an event of a delivery cannot be handed to a function, or undefined when it can. */
 function malformation(event: unknown): string | undefined {
-  if (!isRecord(event)) return 'it is not a JSON object';
-  if (nestsDeeperThan(event, MAX_EVENT_DEPTH)) return `it nests deeper than ${MAX_EVENT_DEPTH} levels`;
+  if (!isRecord(event)) {
+    return 'it is not a JSON object';
+  }
+  if (nestsDeeperThan(event, MAX_EVENT_DEPTH)) {
+    return `it nests deeper than ${MAX_EVENT_DEPTH} levels`;
+  }
   return undefined;
 }
 
@@ -62,7 +72,9 @@ export async function handleEventGridWebhook(
     sendEmpty(res, 200, { 'webhook-allowed-origin': origin, 'webhook-allowed-rate': '*', allow: 'POST' });
     return;
   }
-  if (method !== 'POST') throw new HttpError(405, `Method ${method} is not allowed`, false);
+  if (method !== 'POST') {
+    throw new HttpError(405, `Method ${method} is not allowed`, false);
+  }
 
   const text = (await readBody(req)).toString('utf8');
   let parsed: unknown;
@@ -84,8 +96,9 @@ export async function handleEventGridWebhook(
     const first = events[0];
     const data = isRecord(first) ? first.data : undefined;
     const code = isRecord(data) ? data.validationCode : undefined;
-    if (typeof code !== 'string')
+    if (typeof code !== 'string') {
       throw new HttpError(400, 'The validation event carries no data.validationCode');
+    }
     sendJson(res, 200, { validationResponse: code });
     return;
   }

@@ -21,7 +21,9 @@ function newKey(): string {
 }
 
 function isHostKeys(value: unknown): value is HostKeys {
-  if (typeof value !== 'object' || value === null) return false;
+  if (typeof value !== 'object' || value === null) {
+    return false;
+  }
   const record = value as Record<string, unknown>;
   return ['master', 'function', 'eventGrid', 'durableTask'].every(
     (name) => typeof record[name] === 'string' && record[name].length > 0,
@@ -37,7 +39,9 @@ export function loadHostKeys(dataDir: string | undefined, explicit: Partial<Host
   const file = dataDir === undefined ? undefined : path.join(dataDir, KEYS_FILE);
   if (file !== undefined && fs.existsSync(file)) {
     const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
-    if (!isHostKeys(parsed)) throw new Error(`${file} is not a valid host key file; delete it to regenerate`);
+    if (!isHostKeys(parsed)) {
+      throw new Error(`${file} is not a valid host key file; delete it to regenerate`);
+    }
     stored = parsed;
   }
   const keys: HostKeys = {

@@ -65,7 +65,9 @@ function keysEqual(given: string, expected: string): boolean {
 /** The key a caller presented: `code` in the query or the `x-functions-key` header, as on Azure. */
 function presentedKey(req: IncomingMessage, url: URL): string | undefined {
   const header = req.headers['x-functions-key'];
-  if (typeof header === 'string' && header !== '') return header;
+  if (typeof header === 'string' && header !== '') {
+    return header;
+  }
   const code = url.searchParams.get('code');
   return code === null || code === '' ? undefined : code;
 }
@@ -73,9 +75,13 @@ function presentedKey(req: IncomingMessage, url: URL): string | undefined {
 function parseAuthLevel(info: FunctionInfo): AuthLevel {
   const raw = info.trigger.authLevel;
   // The HTTP trigger's default authorization level is `function`.
-  if (raw === undefined || raw === null) return 'function';
+  if (raw === undefined || raw === null) {
+    return 'function';
+  }
   const level = typeof raw === 'string' ? raw.toLowerCase() : JSON.stringify(raw);
-  if (level === 'anonymous' || level === 'function' || level === 'admin') return level;
+  if (level === 'anonymous' || level === 'function' || level === 'admin') {
+    return level;
+  }
   throw new Error(`Function ${info.name} has an unknown authLevel ${JSON.stringify(raw)}`);
 }
 
@@ -134,7 +140,9 @@ export class HostServer {
     this.observe('rpc', req, res);
     const work = async (): Promise<void> => {
       const url = new URL(req.url ?? '/', this.ctx.origin());
-      if (!startsWithSegment(url.pathname, RPC_BASE)) throw new HttpError(404, 'Not found', false);
+      if (!startsWithSegment(url.pathname, RPC_BASE)) {
+        throw new HttpError(404, 'Not found', false);
+      }
       await this.ctx.management.handle(req, res, url, url.pathname.slice(RPC_BASE.length));
     };
     const handled = this.ctx.clock.track(work()).then(
@@ -146,7 +154,9 @@ export class HostServer {
 
   private observe(listener: 'main' | 'rpc', req: IncomingMessage, res: ServerResponse): void {
     const onRequest = this.ctx.onRequest;
-    if (!onRequest) return;
+    if (!onRequest) {
+      return;
+    }
     res.once('finish', () =>
       onRequest({
         listener,
@@ -234,7 +244,9 @@ export class HostServer {
   /** `POST /admin/functions/{name}` with `{"input": "…"}`: runs a non-HTTP function, answering 202 at once. */
   private async adminInvoke(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
     const info = this.ctx.app.getFunction(name);
-    if (!info) throw new HttpError(404, `Function '${name}' not found`, false);
+    if (!info) {
+      throw new HttpError(404, `Function '${name}' not found`, false);
+    }
     const text = (await readBody(req)).toString('utf8');
     let input: unknown;
     if (text.trim() !== '') {
@@ -283,7 +295,9 @@ export class HostServer {
     let path = url.pathname;
     if (this.routePrefix !== '') {
       const base = `/${this.routePrefix.toLowerCase()}`;
-      if (!startsWithSegment(path, base)) throw new HttpError(404, 'Not found', false);
+      if (!startsWithSegment(path, base)) {
+        throw new HttpError(404, 'Not found', false);
+      }
       path = path.slice(base.length);
     }
     const method = (req.method ?? 'GET').toUpperCase();
@@ -296,11 +310,16 @@ export class HostServer {
         break;
       }
     }
-    if (!matched) throw new HttpError(404, 'Not found', false);
+    if (!matched) {
+      throw new HttpError(404, 'Not found', false);
+    }
     const { route, params } = matched;
-    if (route.authLevel === 'function')
+    if (route.authLevel === 'function') {
       this.authorize(req, url, [this.ctx.keys.function, this.ctx.keys.master]);
-    if (route.authLevel === 'admin') this.authorize(req, url, [this.ctx.keys.master]);
+    }
+    if (route.authLevel === 'admin') {
+      this.authorize(req, url, [this.ctx.keys.master]);
+    }
 
     const body = await readBody(req);
     // The function sees the URL the caller used (its Host header), as behind the real front end.

@@ -10,7 +10,9 @@ export async function readBody(req: IncomingMessage, limitBytes = 100 * 1024 * 1
     const buffer = chunk as Buffer;
     size += buffer.length;
     // The Functions host rejects bodies over 100 MB with 413.
-    if (size > limitBytes) throw new HttpError(413, 'Request body too large');
+    if (size > limitBytes) {
+      throw new HttpError(413, 'Request body too large');
+    }
     chunks.push(buffer);
   }
   return Buffer.concat(chunks);
@@ -49,15 +51,20 @@ export function sendEmpty(res: ServerResponse, status: number, headers: Record<s
 }
 
 export function sendError(res: ServerResponse, error: HttpError): void {
-  if (error.withBody) sendJson(res, error.status, { Message: error.message });
-  else sendEmpty(res, error.status);
+  if (error.withBody) {
+    sendJson(res, error.status, { Message: error.message });
+  } else {
+    sendEmpty(res, error.status);
+  }
 }
 
 /** Flattens Node's header object the way the host hands headers to the worker (one string per name). */
 export function flatHeaders(req: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
+    if (value === undefined) {
+      continue;
+    }
     headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return headers;
@@ -66,23 +73,34 @@ export function flatHeaders(req: IncomingMessage): Record<string, string> {
 /** Query parameters with repeated names joined by commas, as ASP.NET's StringValues prints them. */
 export function flatQuery(url: URL): Record<string, string> {
   const query: Record<string, string> = {};
-  for (const name of new Set(url.searchParams.keys())) query[name] = url.searchParams.getAll(name).join(',');
+  for (const name of new Set(url.searchParams.keys())) {
+    query[name] = url.searchParams.getAll(name).join(',');
+  }
   return query;
 }
 
 function cookieToHeader(cookie: RpcHttpCookie): string {
   const parts = [`${cookie.name ?? ''}=${cookie.value ?? ''}`];
-  if (cookie.domain?.value) parts.push(`Domain=${cookie.domain.value}`);
-  if (cookie.path?.value) parts.push(`Path=${cookie.path.value}`);
+  if (cookie.domain?.value) {
+    parts.push(`Domain=${cookie.domain.value}`);
+  }
+  if (cookie.path?.value) {
+    parts.push(`Path=${cookie.path.value}`);
+  }
   const expires = cookie.expires?.value;
   if (expires && expires.seconds !== undefined && expires.seconds !== null) {
     const ms = Number(expires.seconds) * 1000 + Math.floor((expires.nanos ?? 0) / 1e6);
     parts.push(`Expires=${new Date(ms).toUTCString()}`);
   }
-  if (cookie.maxAge?.value !== undefined && cookie.maxAge.value !== null)
+  if (cookie.maxAge?.value !== undefined && cookie.maxAge.value !== null) {
     parts.push(`Max-Age=${cookie.maxAge.value}`);
-  if (cookie.secure?.value) parts.push('Secure');
-  if (cookie.httpOnly?.value) parts.push('HttpOnly');
+  }
+  if (cookie.secure?.value) {
+    parts.push('Secure');
+  }
+  if (cookie.httpOnly?.value) {
+    parts.push('HttpOnly');
+  }
   switch (cookie.sameSite) {
     case 'lax':
       parts.push('SameSite=Lax');
@@ -111,11 +129,17 @@ export function writeRpcHttpResponse(res: ServerResponse, http: RpcHttpData | nu
   const status = http.statusCode ? Number(http.statusCode) : 200;
   const body = http.body;
   let bytes: Buffer;
-  if (body?.bytes) bytes = Buffer.from(body.bytes);
-  else if (typeof body?.string === 'string') bytes = Buffer.from(body.string, 'utf8');
-  else bytes = Buffer.alloc(0);
+  if (body?.bytes) {
+    bytes = Buffer.from(body.bytes);
+  } else if (typeof body?.string === 'string') {
+    bytes = Buffer.from(body.string, 'utf8');
+  } else {
+    bytes = Buffer.alloc(0);
+  }
   const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(http.headers ?? {})) headers[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries(http.headers ?? {})) {
+    headers[name.toLowerCase()] = value;
+  }
   const cookies = (http.cookies ?? []).map(cookieToHeader);
   if (cookies.length > 0) {
     const existing = headers['set-cookie'];

@@ -61,7 +61,9 @@ export function toStatusJson(status: InstanceStatus): Record<string, unknown> {
     createdTime: wholeSeconds(status.createdTime),
     lastUpdatedTime: wholeSeconds(status.lastUpdatedTime),
   };
-  if (status.historyEvents !== undefined) json.historyEvents = status.historyEvents;
+  if (status.historyEvents !== undefined) {
+    json.historyEvents = status.historyEvents;
+  }
   return json;
 }
 
@@ -93,34 +95,49 @@ async function call<T>(work: () => Promise<T>): Promise<T> {
 
 function parseBool(url: URL, name: string, fallback: boolean): boolean {
   const raw = url.searchParams.get(name);
-  if (raw === null || raw === '') return fallback;
-  if (/^true$/i.test(raw)) return true;
-  if (/^false$/i.test(raw)) return false;
+  if (raw === null || raw === '') {
+    return fallback;
+  }
+  if (/^true$/i.test(raw)) {
+    return true;
+  }
+  if (/^false$/i.test(raw)) {
+    return false;
+  }
   throw new HttpError(400, `Query parameter '${name}' must be true or false, got '${raw}'`);
 }
 
 function parseDate(url: URL, name: string): Date | undefined {
   const raw = url.searchParams.get(name);
-  if (raw === null || raw === '') return undefined;
+  if (raw === null || raw === '') {
+    return undefined;
+  }
   const date = new Date(raw);
-  if (Number.isNaN(date.getTime()))
+  if (Number.isNaN(date.getTime())) {
     throw new HttpError(400, `Query parameter '${name}' is not a date: '${raw}'`);
+  }
   return date;
 }
 
 function parseStatuses(url: URL): RuntimeStatus[] | undefined {
   const raw = url.searchParams.getAll('runtimeStatus').join(',');
-  if (raw === '') return undefined;
+  if (raw === '') {
+    return undefined;
+  }
   return raw.split(',').map((text) => {
     const name = RUNTIME_STATUSES.find((s) => s.toLowerCase() === text.trim().toLowerCase());
-    if (!name) throw new HttpError(400, `'${text}' is not a valid runtimeStatus`);
+    if (!name) {
+      throw new HttpError(400, `'${text}' is not a valid runtimeStatus`);
+    }
     return name;
   });
 }
 
 function parseJsonBody(body: Buffer): unknown {
   const text = body.toString('utf8');
-  if (text.trim() === '') return undefined;
+  if (text.trim() === '') {
+    return undefined;
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -192,11 +209,19 @@ export class ManagementApi {
     }
     if (headLower === 'instances') {
       if (id === undefined) {
-        if (method === 'GET') return this.list(req, res, url);
-        if (method === 'DELETE') return this.purgeBy(res, url);
+        if (method === 'GET') {
+          return this.list(req, res, url);
+        }
+        if (method === 'DELETE') {
+          return this.purgeBy(res, url);
+        }
       } else if (action === undefined) {
-        if (method === 'GET') return this.status(req, res, url, id);
-        if (method === 'DELETE') return this.purgeOne(res, id);
+        if (method === 'GET') {
+          return this.status(req, res, url, id);
+        }
+        if (method === 'DELETE') {
+          return this.purgeOne(res, id);
+        }
       } else if (method === 'POST') {
         const op = action.toLowerCase();
         if (op === 'raiseevent' && extra !== undefined && rest.length === 0) {
@@ -254,10 +279,16 @@ export class ManagementApi {
       );
     }
     const options: { instanceId?: string; input?: unknown; version?: string } = {};
-    if (instanceIdFromPath !== undefined) options.instanceId = instanceIdFromPath;
-    if (input !== undefined) options.input = input;
+    if (instanceIdFromPath !== undefined) {
+      options.instanceId = instanceIdFromPath;
+    }
+    if (input !== undefined) {
+      options.input = input;
+    }
     const version = url.searchParams.get('version');
-    if (version) options.version = version;
+    if (version) {
+      options.version = version;
+    }
     const instanceId = await call(() => this.ctx.engine.startNew(name, options));
 
     const timeoutRaw = url.searchParams.get('timeout');
@@ -283,12 +314,17 @@ export class ManagementApi {
     for (;;) {
       const status = await this.ctx.engine.getStatus(instanceId, { showInput: false });
       if (status && TERMINAL.has(status.runtimeStatus)) {
-        if (status.runtimeStatus === 'Completed') sendJson(res, 200, status.output ?? null);
-        else sendJson(res, 200, toStatusJson(status));
+        if (status.runtimeStatus === 'Completed') {
+          sendJson(res, 200, status.output ?? null);
+        } else {
+          sendJson(res, 200, toStatusJson(status));
+        }
         return;
       }
       const remaining = deadline - this.ctx.clock.now();
-      if (remaining <= 0) break;
+      if (remaining <= 0) {
+        break;
+      }
       await this.ctx.clock.sleep(Math.min(intervalMs, remaining));
     }
     this.sendCheckStatus(res, instanceId);
@@ -325,22 +361,36 @@ export class ManagementApi {
     const statuses = parseStatuses(url);
     const prefix = url.searchParams.get('instanceIdPrefix');
     const topRaw = url.searchParams.get('top');
-    if (from) query.createdTimeFrom = from;
-    if (to) query.createdTimeTo = to;
-    if (statuses) query.runtimeStatus = statuses;
-    if (prefix) query.instanceIdPrefix = prefix;
+    if (from) {
+      query.createdTimeFrom = from;
+    }
+    if (to) {
+      query.createdTimeTo = to;
+    }
+    if (statuses) {
+      query.runtimeStatus = statuses;
+    }
+    if (prefix) {
+      query.instanceIdPrefix = prefix;
+    }
     if (topRaw !== null && topRaw !== '') {
       const top = Number(topRaw);
-      if (!Number.isInteger(top) || top <= 0) throw new HttpError(400, `'top' must be a positive integer`);
+      if (!Number.isInteger(top) || top <= 0) {
+        throw new HttpError(400, `'top' must be a positive integer`);
+      }
       query.top = top;
     }
     const token = req.headers['x-ms-continuation-token'];
     const tokenText = Array.isArray(token) ? token[0] : token;
     // The client echoes whatever it got; an empty or "null" token means the first page.
-    if (tokenText && tokenText !== 'null') query.continuationToken = tokenText;
+    if (tokenText && tokenText !== 'null') {
+      query.continuationToken = tokenText;
+    }
     const page = await call(() => this.ctx.engine.listInstances(query));
     const headers: Record<string, string> = {};
-    if (page.continuationToken) headers['x-ms-continuation-token'] = page.continuationToken;
+    if (page.continuationToken) {
+      headers['x-ms-continuation-token'] = page.continuationToken;
+    }
     sendJson(res, 200, page.instances.map(toStatusJson), headers);
   }
 
@@ -371,12 +421,18 @@ export class ManagementApi {
 
   private async purgeBy(res: ServerResponse, url: URL): Promise<void> {
     const from = parseDate(url, 'createdTimeFrom');
-    if (!from) throw new HttpError(400, "Query parameter 'createdTimeFrom' is required to purge instances");
+    if (!from) {
+      throw new HttpError(400, "Query parameter 'createdTimeFrom' is required to purge instances");
+    }
     const query: PurgeQuery = { createdTimeFrom: from };
     const to = parseDate(url, 'createdTimeTo');
     const statuses = parseStatuses(url);
-    if (to) query.createdTimeTo = to;
-    if (statuses) query.runtimeStatus = statuses;
+    if (to) {
+      query.createdTimeTo = to;
+    }
+    if (statuses) {
+      query.runtimeStatus = statuses;
+    }
     const deleted = await call(() => this.ctx.engine.purgeInstances(query));
     if (deleted === 0) {
       sendEmpty(res, 404);
@@ -399,7 +455,9 @@ export class ManagementApi {
     }
     const newId = parseBool(url, 'restartWithNewInstanceId', true) ? randomUUID().replaceAll('-', '') : id;
     const options: { instanceId: string; input?: unknown } = { instanceId: newId };
-    if (status.input !== null && status.input !== undefined) options.input = status.input;
+    if (status.input !== null && status.input !== undefined) {
+      options.input = status.input;
+    }
     const started = await call(() => this.ctx.engine.startNew(status.name, options));
     this.sendCheckStatus(res, started);
   }

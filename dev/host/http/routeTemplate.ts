@@ -43,7 +43,9 @@ function numberArgs(args: string, count: number, template: string, name: string)
 
 function buildConstraint(spec: string, template: string): Constraint {
   const match = /^([a-zA-Z]+)(?:\((.*)\))?$/s.exec(spec);
-  if (!match) throw new RouteTemplateError(template, `unreadable constraint "${spec}"`);
+  if (!match) {
+    throw new RouteTemplateError(template, `unreadable constraint "${spec}"`);
+  }
   const name = (match[1] ?? '').toLowerCase();
   const args = match[2] ?? '';
   switch (name) {
@@ -112,8 +114,12 @@ function splitParameter(body: string): string[] {
   let depth = 0;
   let current = '';
   for (const ch of body) {
-    if (ch === '(') depth++;
-    if (ch === ')') depth--;
+    if (ch === '(') {
+      depth++;
+    }
+    if (ch === ')') {
+      depth--;
+    }
     if (ch === ':' && depth === 0) {
       pieces.push(current);
       current = '';
@@ -129,7 +135,9 @@ function parseParameter(body: string, template: string): ParameterPart {
   // Inside a parameter, braces (as in a regex quantifier) are written doubled.
   let text = body.replaceAll('{{', '{').replaceAll('}}', '}');
   const catchAll = text.startsWith('*');
-  if (catchAll) text = text.replace(/^\*+/, '');
+  if (catchAll) {
+    text = text.replace(/^\*+/, '');
+  }
   const [rawName = '', ...constraintSpecs] = splitParameter(text);
   let name = rawName;
   let optional = false;
@@ -146,10 +154,14 @@ function parseParameter(body: string, template: string): ParameterPart {
     defaultValue = tail.slice(eq + 1);
     tail = tail.slice(0, eq);
   }
-  if (tailHolder >= 0) constraintSpecs[tailHolder] = tail;
-  else name = tail;
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+  if (tailHolder >= 0) {
+    constraintSpecs[tailHolder] = tail;
+  } else {
+    name = tail;
+  }
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
     throw new RouteTemplateError(template, `bad parameter name "${name}"`);
+  }
   const part: ParameterPart = {
     kind: 'parameter',
     name,
@@ -157,7 +169,9 @@ function parseParameter(body: string, template: string): ParameterPart {
     catchAll,
     constraints: constraintSpecs.map((spec) => buildConstraint(spec, template)),
   };
-  if (defaultValue !== undefined) part.defaultValue = defaultValue;
+  if (defaultValue !== undefined) {
+    part.defaultValue = defaultValue;
+  }
   return part;
 }
 
@@ -176,12 +190,20 @@ function parseSegment(text: string, template: string): Segment {
       let depth = 0;
       let j = i + 1;
       for (; j < text.length; j++) {
-        if (text[j] === '(') depth++;
-        else if (text[j] === ')') depth--;
-        else if (text[j] === '}' && depth === 0) break;
+        if (text[j] === '(') {
+          depth++;
+        } else if (text[j] === ')') {
+          depth--;
+        } else if (text[j] === '}' && depth === 0) {
+          break;
+        }
       }
-      if (j >= text.length) throw new RouteTemplateError(template, 'unclosed "{"');
-      if (literal) parts.push({ kind: 'literal', text: literal });
+      if (j >= text.length) {
+        throw new RouteTemplateError(template, 'unclosed "{"');
+      }
+      if (literal) {
+        parts.push({ kind: 'literal', text: literal });
+      }
       literal = '';
       parts.push(parseParameter(text.slice(i + 1, j), template));
       i = j + 1;
@@ -193,7 +215,9 @@ function parseSegment(text: string, template: string): Segment {
       i++;
     }
   }
-  if (literal) parts.push({ kind: 'literal', text: literal });
+  if (literal) {
+    parts.push({ kind: 'literal', text: literal });
+  }
   return { parts };
 }
 
@@ -215,8 +239,9 @@ export class RouteTemplate {
     const names = this.segments.flatMap((s) =>
       s.parts.flatMap((p) => (p.kind === 'parameter' ? [p.name.toLowerCase()] : [])),
     );
-    if (new Set(names).size !== names.length)
+    if (new Set(names).size !== names.length) {
       throw new RouteTemplateError(template, 'duplicate parameter name');
+    }
     this.segments.forEach((segment, index) => {
       const catchAll = segment.parts.some((p) => p.kind === 'parameter' && p.catchAll);
       if (catchAll && index !== this.segments.length - 1) {
@@ -225,10 +250,18 @@ export class RouteTemplate {
     });
     this.precedence = this.segments.map((segment) => {
       const [only] = segment.parts;
-      if (segment.parts.length === 1 && only?.kind === 'literal') return 1;
-      if (segment.parts.length > 1) return 2;
-      if (only?.kind === 'parameter' && only.catchAll) return 5;
-      if (only?.kind === 'parameter' && only.constraints.length > 0) return 3;
+      if (segment.parts.length === 1 && only?.kind === 'literal') {
+        return 1;
+      }
+      if (segment.parts.length > 1) {
+        return 2;
+      }
+      if (only?.kind === 'parameter' && only.catchAll) {
+        return 5;
+      }
+      if (only?.kind === 'parameter' && only.constraints.length > 0) {
+        return 3;
+      }
       return 4;
     });
   }
@@ -244,10 +277,14 @@ export class RouteTemplate {
       const [first] = segment.parts;
       if (segment.parts.length === 1 && first?.kind === 'parameter' && first.catchAll) {
         const rest = pathSegments.slice(index).map(safeDecode);
-        if (rest.some((part) => part === undefined)) return undefined;
+        if (rest.some((part) => part === undefined)) {
+          return undefined;
+        }
         const joined = rest.join('/');
         if (joined !== '') {
-          if (!first.constraints.every((c) => c(joined))) return undefined;
+          if (!first.constraints.every((c) => c(joined))) {
+            return undefined;
+          }
           params[first.name] = joined;
         } else if (first.defaultValue !== undefined) {
           params[first.name] = first.defaultValue;
@@ -265,11 +302,15 @@ export class RouteTemplate {
           ) {
             return undefined;
           }
-          if (only.defaultValue !== undefined) params[only.name] = only.defaultValue;
+          if (only.defaultValue !== undefined) {
+            params[only.name] = only.defaultValue;
+          }
         }
         return params;
       }
-      if (!this.matchSegment(segment, value, params)) return undefined;
+      if (!this.matchSegment(segment, value, params)) {
+        return undefined;
+      }
     }
     return pathSegments.length === this.segments.length ? params : undefined;
   }
@@ -279,19 +320,31 @@ export class RouteTemplate {
       .map((part) => (part.kind === 'literal' ? escapeRegExp(part.text) : part.optional ? '(.*?)' : '(.+?)'))
       .join('');
     const match = new RegExp(`^${pattern}$`, 'i').exec(rawValue);
-    if (!match) return false;
+    if (!match) {
+      return false;
+    }
     let group = 1;
     for (const part of segment.parts) {
-      if (part.kind === 'literal') continue;
-      const encoded = match[group++] ?? '';
-      const value = safeDecode(encoded);
-      if (value === undefined) return false;
-      if (value === '') {
-        if (!part.optional && part.defaultValue === undefined) return false;
-        if (part.defaultValue !== undefined) params[part.name] = part.defaultValue;
+      if (part.kind === 'literal') {
         continue;
       }
-      if (!part.constraints.every((c) => c(value))) return false;
+      const encoded = match[group++] ?? '';
+      const value = safeDecode(encoded);
+      if (value === undefined) {
+        return false;
+      }
+      if (value === '') {
+        if (!part.optional && part.defaultValue === undefined) {
+          return false;
+        }
+        if (part.defaultValue !== undefined) {
+          params[part.name] = part.defaultValue;
+        }
+        continue;
+      }
+      if (!part.constraints.every((c) => c(value))) {
+        return false;
+      }
       params[part.name] = value;
     }
     return true;
@@ -312,7 +365,9 @@ export function compareRoutePrecedence(a: RouteTemplate, b: RouteTemplate): numb
   for (let i = 0; i < length; i++) {
     const left = a.precedence[i] ?? 0;
     const right = b.precedence[i] ?? 0;
-    if (left !== right) return left - right;
+    if (left !== right) {
+      return left - right;
+    }
   }
   return 0;
 }

@@ -41,8 +41,12 @@ const FIELDS: FieldSpec[] = [
 function parseValue(text: string, field: FieldSpec, expression: string): number {
   const upper = text.toUpperCase();
   const named = field.names?.indexOf(upper.slice(0, 3)) ?? -1;
-  if (field.names && named >= 0 && /^[A-Z]+$/.test(upper)) return named + (field.nameBase ?? 0);
-  if (!/^\d+$/.test(text)) throw new ScheduleError(expression, `bad ${field.name} value "${text}"`);
+  if (field.names && named >= 0 && /^[A-Z]+$/.test(upper)) {
+    return named + (field.nameBase ?? 0);
+  }
+  if (!/^\d+$/.test(text)) {
+    throw new ScheduleError(expression, `bad ${field.name} value "${text}"`);
+  }
   const value = Number(text);
   if (value < field.min || value > field.max) {
     throw new ScheduleError(expression, `${field.name} ${value} is outside ${field.min}-${field.max}`);
@@ -54,8 +58,9 @@ function parseField(text: string, field: FieldSpec, expression: string): Set<num
   const values = new Set<number>();
   for (const item of text.split(',')) {
     const [rangeText = '', stepText, extra] = item.split('/');
-    if (extra !== undefined || rangeText === '')
+    if (extra !== undefined || rangeText === '') {
       throw new ScheduleError(expression, `bad ${field.name} "${item}"`);
+    }
     let step = 1;
     if (stepText !== undefined) {
       if (!/^\d+$/.test(stepText) || Number(stepText) === 0) {
@@ -72,13 +77,17 @@ function parseField(text: string, field: FieldSpec, expression: string): Set<num
       const [a = '', b = ''] = rangeText.split('-');
       low = parseValue(a, field, expression);
       high = parseValue(b, field, expression);
-      if (low > high) throw new ScheduleError(expression, `${field.name} range ${rangeText} is reversed`);
+      if (low > high) {
+        throw new ScheduleError(expression, `${field.name} range ${rangeText} is reversed`);
+      }
     } else {
       low = parseValue(rangeText, field, expression);
       // `5/15` means from 5 to the end in steps of 15, as in NCrontab.
       high = stepText !== undefined ? field.max : low;
     }
-    for (let v = low; v <= high; v += step) values.add(v);
+    for (let v = low; v <= high; v += step) {
+      values.add(v);
+    }
   }
   return values;
 }
@@ -174,7 +183,9 @@ export function parseSchedule(expression: string): Schedule {
       ((Number(days) * 24 + Number(hours)) * 60 + Number(minutes)) * 60_000 +
       Number(seconds) * 1000 +
       Math.round(Number(`0.${fraction || '0'}`) * 1000);
-    if (ms <= 0) throw new ScheduleError(expression, 'the interval must be positive');
+    if (ms <= 0) {
+      throw new ScheduleError(expression, 'the interval must be positive');
+    }
     return new IntervalSchedule(trimmed, ms);
   }
   if (/^%.*%$/.test(trimmed)) {

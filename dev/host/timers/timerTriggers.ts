@@ -49,10 +49,13 @@ export class TimerTriggers {
     this.statusFile =
       options.dataDir === undefined ? undefined : path.join(options.dataDir, 'timer-status.json');
     for (const info of options.app.registry.values()) {
-      if (info.triggerType.toLowerCase() !== 'timertrigger') continue;
+      if (info.triggerType.toLowerCase() !== 'timertrigger') {
+        continue;
+      }
       const raw = info.trigger.schedule;
-      if (typeof raw !== 'string')
+      if (typeof raw !== 'string') {
         throw new ScheduleError(String(raw), `function ${info.name} has no schedule`);
+      }
       const setting = /^%(.+)%$/.exec(raw.trim());
       const expression = setting ? process.env[setting[1] ?? ''] : raw;
       if (expression === undefined) {
@@ -99,14 +102,18 @@ export class TimerTriggers {
   /** Invokes a timer function now, as the schedule would, and resolves when it has run. */
   async fire(name: string): Promise<void> {
     const timer = [...this.timers.values()].find((t) => t.info.name.toLowerCase() === name.toLowerCase());
-    if (!timer) throw new Error(`No timer-triggered function named '${name}'`);
+    if (!timer) {
+      throw new Error(`No timer-triggered function named '${name}'`);
+    }
     const now = this.options.clock.now();
     await this.run(timer, { isPastDue: false, occurrence: now, next: timer.nextDue }, true);
   }
 
   stop(): void {
     this.stopped = true;
-    for (const timer of this.timers.values()) timer.handle?.cancel();
+    for (const timer of this.timers.values()) {
+      timer.handle?.cancel();
+    }
   }
 
   /** Resolves when no timer function is running and the schedule status is on disk. */
@@ -116,7 +123,9 @@ export class TimerTriggers {
   }
 
   private arm(timer: TimerState, dueAt: number): void {
-    if (this.stopped) return;
+    if (this.stopped) {
+      return;
+    }
     timer.nextDue = dueAt;
     timer.handle = this.options.clock.schedule(dueAt, () => {
       timer.handle = undefined;
@@ -160,7 +169,9 @@ export class TimerTriggers {
           functionName: timer.info.name,
           message: `Executed '${timer.info.name}' (Failed): ${(error as Error).message ?? String(error)}`,
         });
-        if (rethrow) throw error;
+        if (rethrow) {
+          throw error;
+        }
       } finally {
         this.persist(timer.info.name, { next: timer.nextDue });
       }
@@ -170,7 +181,9 @@ export class TimerTriggers {
   }
 
   private readStatus(): Record<string, PersistedStatus> {
-    if (this.statusFile === undefined || !fs.existsSync(this.statusFile)) return {};
+    if (this.statusFile === undefined || !fs.existsSync(this.statusFile)) {
+      return {};
+    }
     try {
       return JSON.parse(fs.readFileSync(this.statusFile, 'utf8')) as Record<string, PersistedStatus>;
     } catch {
@@ -180,10 +193,14 @@ export class TimerTriggers {
   }
 
   private persist(name: string, status: PersistedStatus): void {
-    if (this.statusFile === undefined) return;
+    if (this.statusFile === undefined) {
+      return;
+    }
     const timer = this.timers.get(name);
     const entry: PersistedStatus = { next: status.next };
-    if (timer?.last !== undefined) entry.last = timer.last;
+    if (timer?.last !== undefined) {
+      entry.last = timer.last;
+    }
     this.status[name] = entry;
     this.dirty = true;
     // Written in the background and coalesced: a synchronous write per occurrence would dominate a
@@ -195,7 +212,9 @@ export class TimerTriggers {
 
   private async flush(): Promise<void> {
     const file = this.statusFile;
-    if (file === undefined) return;
+    if (file === undefined) {
+      return;
+    }
     await fs.promises.mkdir(path.dirname(file), { recursive: true });
     while (this.dirty) {
       // Coalesce bursts (a virtual clock fires thousands of occurrences a second) into a few writes.

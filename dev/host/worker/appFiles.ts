@@ -51,7 +51,9 @@ function resolveAppSettings(text: string, what: string): string {
 export function readHostJson(appDir: string): HostJsonSettings {
   const file = path.join(appDir, 'host.json');
   const raw = fs.existsSync(file) ? readJsonFile(file) : {};
-  if (!isRecord(raw)) throw new AppLoadError(`${file} must contain a JSON object`);
+  if (!isRecord(raw)) {
+    throw new AppLoadError(`${file} must contain a JSON object`);
+  }
   const extensions = isRecord(raw.extensions) ? raw.extensions : {};
   const http = isRecord(extensions.http) ? extensions.http : {};
   const durableTask = isRecord(extensions.durableTask) ? extensions.durableTask : {};
@@ -74,8 +76,12 @@ export function applySettings(appDir: string, overrides: Record<string, string> 
     const parsed = readJsonFile(file);
     const values = isRecord(parsed) && isRecord(parsed.Values) ? parsed.Values : {};
     for (const [name, value] of Object.entries(values)) {
-      if (process.env[name] !== undefined) continue;
-      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') continue;
+      if (process.env[name] !== undefined) {
+        continue;
+      }
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+        continue;
+      }
       process.env[name] = String(value);
       applied.push(name);
     }
@@ -98,7 +104,9 @@ export function resolveEntryPoints(appDir: string): string[] {
   if (main === undefined) {
     // The worker then falls back to index.js, as Node itself does.
     const fallback = path.join(appDir, 'index.js');
-    if (fs.existsSync(fallback)) return [fallback];
+    if (fs.existsSync(fallback)) {
+      return [fallback];
+    }
     throw new AppLoadError(`${packageFile} has no "main" field and there is no index.js`);
   }
   if (typeof main !== 'string' || main.trim() === '') {

@@ -26,7 +26,9 @@ export class Registrations {
 class Disposable {
   static from(...likes: { dispose: () => unknown }[]): Disposable {
     return new Disposable(() => {
-      for (const like of likes) like.dispose();
+      for (const like of likes) {
+        like.dispose();
+      }
     });
   }
 
@@ -47,7 +49,9 @@ export type CoreLogHandler = (level: string, category: string, message: string) 
 
 let active: Registrations | undefined;
 let systemLog: CoreLogHandler = (level, _category, message) => {
-  if (level === 'warning' || level === 'error' || level === 'critical') console.warn(message);
+  if (level === 'warning' || level === 'error' || level === 'critical') {
+    console.warn(message);
+  }
 };
 
 function current(what: string): Registrations {
@@ -89,7 +93,9 @@ const coreApi = {
     registrations.hooks.set(hookName, list);
     return new Disposable(() => {
       const index = list.indexOf(callback);
-      if (index >= 0) list.splice(index, 1);
+      if (index >= 0) {
+        list.splice(index, 1);
+      }
     });
   },
   log(level: string, category: string, message: string): void {
@@ -106,13 +112,17 @@ const INSTALLED = Symbol.for('rpcopy.devHost.functionsCoreProxy');
  */
 export function installCoreModule(): void {
   const holder = globalThis as { [INSTALLED]?: true };
-  if (holder[INSTALLED]) return;
+  if (holder[INSTALLED]) {
+    return;
+  }
   holder[INSTALLED] = true;
   // The Module type declares require on instances only; the prototype is where the worker patches it.
   const proto = Module.prototype as { require: (id: string) => unknown };
   proto.require = new Proxy(proto.require, {
     apply(target, thisArg, args: unknown[]) {
-      if (args[0] === '@azure/functions-core') return coreApi;
+      if (args[0] === '@azure/functions-core') {
+        return coreApi;
+      }
       return Reflect.apply(target, thisArg, args) as unknown;
     },
   });

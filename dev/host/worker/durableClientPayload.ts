@@ -70,6 +70,8 @@ export function buildDurableClientPayload(options: DurableClientPayloadOptions):
     baseUrl: base,
     requiredQueryStringParameters: code,
   };
-  if (options.rpcBaseUrl !== undefined) payload.rpcBaseUrl = options.rpcBaseUrl;
+  if (options.rpcBaseUrl !== undefined) {
+    payload.rpcBaseUrl = options.rpcBaseUrl;
+  }
   return { ...payload, httpBaseUrl: null, maxGrpcMessageSizeInBytes: null, grpcHttpClientTimeout: null };
 }

@@ -35,13 +35,21 @@ function isOrchestratorState(value: unknown): value is OrchestratorState {
  * (§6.6). Falsy values must survive: `0`, `false` and `""` are results, only "no value" is null.
  */
 export function activityResultJson(returnValue: RpcTypedData | null | undefined): string | null {
-  if (returnValue === null || returnValue === undefined) return null;
-  if (returnValue.string !== undefined && returnValue.string !== null)
+  if (returnValue === null || returnValue === undefined) {
+    return null;
+  }
+  if (returnValue.string !== undefined && returnValue.string !== null) {
     return JSON.stringify(returnValue.string);
-  if (returnValue.json !== undefined && returnValue.json !== null) return returnValue.json;
-  if (returnValue.int !== undefined && returnValue.int !== null) return String(returnValue.int);
-  if (returnValue.double !== undefined && returnValue.double !== null)
+  }
+  if (returnValue.json !== undefined && returnValue.json !== null) {
+    return returnValue.json;
+  }
+  if (returnValue.int !== undefined && returnValue.int !== null) {
+    return String(returnValue.int);
+  }
+  if (returnValue.double !== undefined && returnValue.double !== null) {
     return JSON.stringify(returnValue.double);
+  }
   if (returnValue.bytes !== undefined && returnValue.bytes !== null) {
     // Newtonsoft serializes a byte[] result as a base64 string.
     return JSON.stringify(Buffer.from(returnValue.bytes).toString('base64'));
@@ -73,7 +81,9 @@ export class DurableFunctionInvoker implements FunctionInvoker {
     } catch (error) {
       const message = errorMessage(error);
       const labelAt = message.indexOf(OUT_OF_PROC_DATA_LABEL);
-      if (labelAt < 0) return { kind: 'infrastructureError', message };
+      if (labelAt < 0) {
+        return { kind: 'infrastructureError', message };
+      }
       const stateJson = message.slice(labelAt + OUT_OF_PROC_DATA_LABEL.length);
       let state: unknown;
       try {
@@ -122,7 +132,9 @@ export class DurableFunctionInvoker implements FunctionInvoker {
           name: error.name,
           message: error.message,
         };
-        if (error.stack !== undefined) failure.stack = error.stack;
+        if (error.stack !== undefined) {
+          failure.stack = error.stack;
+        }
         return { ok: false, error: failure };
       }
       return { ok: false, error: { name: 'Error', message: String(error) } };

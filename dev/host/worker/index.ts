@@ -128,7 +128,9 @@ function isTriggerType(type: string | null | undefined): type is string {
 function toFunctionInfo(registered: RegisteredFunction): FunctionInfo {
   const { metadata } = registered;
   const triggerEntry = Object.entries(metadata.bindings).find(([, binding]) => isTriggerType(binding.type));
-  if (!triggerEntry) throw new AppLoadError(`Function "${metadata.name}" has no trigger binding`);
+  if (!triggerEntry) {
+    throw new AppLoadError(`Function "${metadata.name}" has no trigger binding`);
+  }
   const [triggerBindingName, trigger] = triggerEntry;
   const info: FunctionInfo = {
     name: metadata.name,
@@ -137,7 +139,9 @@ function toFunctionInfo(registered: RegisteredFunction): FunctionInfo {
     trigger,
     bindings: metadata.bindings,
   };
-  if (metadata.retryOptions !== undefined) info.retryOptions = metadata.retryOptions;
+  if (metadata.retryOptions !== undefined) {
+    info.retryOptions = metadata.retryOptions;
+  }
   return info;
 }
 
@@ -150,13 +154,17 @@ function forgetModules(appDir: string): void {
       const entry = appRequire.resolve(library);
       const marker = `${path.sep}node_modules${path.sep}${library.split('/').join(path.sep)}${path.sep}`;
       const at = entry.lastIndexOf(marker);
-      if (at >= 0) prefixes.push(entry.slice(0, at + marker.length));
+      if (at >= 0) {
+        prefixes.push(entry.slice(0, at + marker.length));
+      }
     } catch {
       // Not installed for this app: nothing of it can be cached.
     }
   }
   for (const key of Object.keys(appRequire.cache)) {
-    if (prefixes.some((prefix) => key.startsWith(prefix))) delete appRequire.cache[key];
+    if (prefixes.some((prefix) => key.startsWith(prefix))) {
+      delete appRequire.cache[key];
+    }
   }
 }
 
@@ -186,7 +194,9 @@ function packageTypeOf(dir: string): string | undefined {
       const parsed = JSON.parse(fs.readFileSync(candidate, 'utf8')) as { type?: unknown };
       return typeof parsed.type === 'string' ? parsed.type : undefined;
     }
-    if (path.dirname(current) === current) return undefined;
+    if (path.dirname(current) === current) {
+      return undefined;
+    }
   }
 }
 
@@ -236,7 +246,9 @@ export async function loadFunctionApp(options: LoadFunctionAppOptions): Promise<
     const info = toFunctionInfo(registered);
     registry.set(info.name, info);
     for (const [bindingName, binding] of Object.entries(info.bindings)) {
-      if (isTriggerType(binding.type)) continue;
+      if (isTriggerType(binding.type)) {
+        continue;
+      }
       const type = String(binding.type);
       let unsupported: string | undefined;
       if (binding.direction === 'in' && !SUPPORTED_INPUT_TYPES.has(type.toLowerCase())) {
@@ -269,7 +281,9 @@ export async function loadFunctionApp(options: LoadFunctionAppOptions): Promise<
 
   const getFunction = (name: string): FunctionInfo | undefined => {
     const exact = registry.get(name);
-    if (exact) return exact;
+    if (exact) {
+      return exact;
+    }
     const canonical = lowerCaseNames.get(name.toLowerCase());
     return canonical === undefined ? undefined : registry.get(canonical);
   };
@@ -281,11 +295,14 @@ export async function loadFunctionApp(options: LoadFunctionAppOptions): Promise<
   ): Promise<RpcInvocationResponse> => {
     const info = getFunction(name);
     const registered = info ? registrations.functions.get(info.name) : undefined;
-    if (!info || !registered) throw new Error(`The function '${name}' is not registered by the app`);
+    if (!info || !registered) {
+      throw new Error(`The function '${name}' is not registered by the app`);
+    }
     const inputData: RpcParameterBinding[] = [{ name: info.triggerBindingName, data: triggerData ?? null }];
     for (const [bindingName, binding] of Object.entries(info.bindings)) {
-      if (binding.direction !== 'in' || !DURABLE_CLIENT_TYPES.has(String(binding.type).toLowerCase()))
+      if (binding.direction !== 'in' || !DURABLE_CLIENT_TYPES.has(String(binding.type).toLowerCase())) {
         continue;
+      }
       const payload = durableClientPayload?.();
       if (payload === undefined) {
         throw new Error(
@@ -296,7 +313,9 @@ export async function loadFunctionApp(options: LoadFunctionAppOptions): Promise<
     }
     const request = triggerMetadata ? { inputData, triggerMetadata } : { inputData };
     const observe = options.onInvocation;
-    if (!observe) return runInvocation(registrations, appHookData, registered, request, log);
+    if (!observe) {
+      return runInvocation(registrations, appHookData, registered, request, log);
+    }
     const observed = { functionName: info.name, triggerType: info.triggerType, triggerData };
     try {
       const response = await runInvocation(registrations, appHookData, registered, request, log);
@@ -323,13 +342,17 @@ export async function loadFunctionApp(options: LoadFunctionAppOptions): Promise<
     },
     async terminate() {
       const context = hookContext(appLevelHookData, appHookData, {});
-      for (const hook of registrations.hooksFor('appTerminate')) await hook(context);
+      for (const hook of registrations.hooksFor('appTerminate')) {
+        await hook(context);
+      }
     },
   };
 
   const startContext = hookContext(appLevelHookData, appHookData, { functionAppDirectory: appDir });
   try {
-    for (const hook of registrations.hooksFor('appStart')) await hook(startContext);
+    for (const hook of registrations.hooksFor('appStart')) {
+      await hook(startContext);
+    }
   } catch (error) {
     throw new AppLoadError(`An appStart hook failed: ${(error as Error).message ?? String(error)}`, {
       cause: error,

@@ -26,7 +26,9 @@ function readOnly(name: string): never {
 
 async function executeHooks(hooks: ((context: Record<string, unknown>) => unknown)[], context: object) {
   // Sequential on purpose: hooks run in registration order and a throwing hook blocks the invocation.
-  for (const hook of hooks) await hook(context as Record<string, unknown>);
+  for (const hook of hooks) {
+    await hook(context as Record<string, unknown>);
+  }
 }
 
 interface SharedHookState {

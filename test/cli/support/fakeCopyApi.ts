@@ -87,7 +87,9 @@ export class FakeCopyApi {
   /** Adds a copy whose `GET` answers walk through `states`. */
   addCopy(...states: CopyDocument[]): void {
     const first = states[0];
-    if (first === undefined) throw new Error('a scripted copy needs at least one state');
+    if (first === undefined) {
+      throw new Error('a scripted copy needs at least one state');
+    }
     this.copies.set(first.id, { states, served: 0 });
   }
 
@@ -104,7 +106,9 @@ export class FakeCopyApi {
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
+    for await (const chunk of request) {
+      chunks.push(chunk as Buffer);
+    }
     const url = new URL(request.url ?? '/', this.origin);
     const recorded: RecordedRequest = {
       method: request.method ?? '',
@@ -140,14 +144,18 @@ export class FakeCopyApi {
       this.listCopies(url.searchParams, send, error);
     } else if (copyMatch && recorded.method === 'GET' && copyMatch[2] === undefined) {
       const copy = this.copies.get(decodeURIComponent(copyMatch[1] ?? ''));
-      if (!copy) return error(404, 'CopyNotFound', `No copy with id '${copyMatch[1] ?? ''}'.`);
+      if (!copy) {
+        return error(404, 'CopyNotFound', `No copy with id '${copyMatch[1] ?? ''}'.`);
+      }
       const state = copy.states[Math.min(copy.served, copy.states.length - 1)];
       copy.served += 1;
       send(200, state);
     } else if (copyMatch && recorded.method === 'POST' && copyMatch[2] === '/cancel') {
       const id = decodeURIComponent(copyMatch[1] ?? '');
       const state = this.current(id);
-      if (!state) return error(404, 'CopyNotFound', `No copy with id '${id}'.`);
+      if (!state) {
+        return error(404, 'CopyNotFound', `No copy with id '${id}'.`);
+      }
       if (endedStatuses.has(state.status)) {
         return error(409, 'CopyEnded', `Copy '${id}' has already ended (${state.status}).`);
       }

@@ -103,8 +103,9 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
     let path: string | undefined = '/api/copies';
     while (path !== undefined) {
       const page = await api('GET', path);
-      if (page.status !== 200)
+      if (page.status !== 200) {
         throw new Error(`GET ${path} answered ${page.status}: ${JSON.stringify(page.body)}`);
+      }
       const body = page.body as { copies: Copy[]; continuationToken?: unknown; nextLink?: unknown };
       all.push(...body.copies);
       // The last page says so with an absent or null continuation.
@@ -120,7 +121,9 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
 
   const copy = async (id: string): Promise<Copy> => {
     const response = await api('GET', `/api/copies/${id}`);
-    if (response.status !== 200) throw new Error(`GET copy ${id} answered ${response.status}`);
+    if (response.status !== 200) {
+      throw new Error(`GET copy ${id} answered ${response.status}`);
+    }
     return response.body as Copy;
   };
 
@@ -136,12 +139,16 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
   ): Promise<void> => {
     for (;;) {
       await settleAll();
-      if (await done()) return;
+      if (await done()) {
+        return;
+      }
       const next = clock.nextDueAt();
       if (next === undefined) {
         throw new Error(`runUntil: not done and nothing scheduled at ${new Date(clock.now()).toISOString()}`);
       }
-      if (next > maxTime) throw new Error(`runUntil: not done by ${new Date(maxTime).toISOString()}`);
+      if (next > maxTime) {
+        throw new Error(`runUntil: not done by ${new Date(maxTime).toISOString()}`);
+      }
       await clock.advanceTo(next);
     }
   };
@@ -172,7 +179,9 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
       // For the role test (test/infra/roleTraffic.test.ts): what the app did to ARM in this test.
       recordAppOperations(stack.simulator.requestLog);
       await stack.close();
-      if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (ownsDataDir) {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }
@@ -188,7 +197,9 @@ export function appStacksPerTest(): (options?: AppStackOptions) => Promise<AppSt
     await ensureBuilt();
   }, 180_000);
   afterEach(async () => {
-    for (const app of open.splice(0)) await app.close();
+    for (const app of open.splice(0)) {
+      await app.close();
+    }
   });
   return async (options) => {
     const app = await startAppStack(options);

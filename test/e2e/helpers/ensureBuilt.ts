@@ -11,7 +11,9 @@ const LOCK_DIR = join(REPO_ROOT, '.tmp', 'e2e-build.lock');
 const STALE_LOCK_MS = 5 * 60_000;
 
 function tsFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
+  if (!existsSync(dir)) {
+    return [];
+  }
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts'))
     .map((entry) => join(entry.parentPath, entry.name));
@@ -29,13 +31,17 @@ export function staleSources(): string[] {
 
 /** Takes the build lock (waiting for another holder); `release` must be called. */
 export async function holdBuildLock(): Promise<{ release(): void }> {
-  while (!tryLock()) await new Promise((resolve) => setTimeout(resolve, 250));
+  while (!tryLock()) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
   return { release: () => rmSync(LOCK_DIR, { recursive: true, force: true }) };
 }
 
 /** Waits while something rebuilds dist/, so an app is never loaded from half-written files. */
 export async function whileNotBuilding(): Promise<void> {
-  while (lockAgeMs() <= STALE_LOCK_MS) await new Promise((resolve) => setTimeout(resolve, 250));
+  while (lockAgeMs() <= STALE_LOCK_MS) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /** How long the lock has been held; infinite when nobody holds it. */
@@ -53,9 +59,12 @@ function tryLock(): boolean {
     mkdirSync(LOCK_DIR);
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    if (Date.now() - statSync(LOCK_DIR).mtimeMs > STALE_LOCK_MS)
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw error;
+    }
+    if (Date.now() - statSync(LOCK_DIR).mtimeMs > STALE_LOCK_MS) {
       rmSync(LOCK_DIR, { recursive: true, force: true });
+    }
     return false;
   }
 }
@@ -66,17 +75,25 @@ function tryLock(): boolean {
  */
 export async function ensureBuilt(): Promise<void> {
   for (;;) {
-    if (staleSources().length === 0) return;
-    if (tryLock()) break;
+    if (staleSources().length === 0) {
+      return;
+    }
+    if (tryLock()) {
+      break;
+    }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   try {
-    if (staleSources().length === 0) return;
+    if (staleSources().length === 0) {
+      return;
+    }
     await promisify(execFile)('npm', ['run', 'build'], { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 }).catch(
       (error: unknown) => {
         // tsc emits despite type errors; those are the type check's to report, not a reason to skip the run.
         const stale = staleSources();
-        if (stale.length === 0) return;
+        if (stale.length === 0) {
+          return;
+        }
         const output = error as { stdout?: string; stderr?: string };
         throw new Error(
           `npm run build failed and left ${stale.length} files uncompiled:\n${output.stdout ?? ''}${output.stderr ?? ''}`,

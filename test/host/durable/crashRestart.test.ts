@@ -22,8 +22,12 @@ beforeAll(async () => {
 }, 180_000);
 
 afterEach(() => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  for (const child of children.splice(0)) {
+    child.kill('SIGKILL');
+  }
+  if (dataDir) {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
 
 interface DriverRun {
@@ -45,7 +49,9 @@ function runDriver(mode: 'start' | 'resume', logFile: string): DriverRun {
   child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const exited = new Promise<number | null>((resolve) =>
     child.on('exit', (code) => {
-      if (code !== 0 && code !== null) process.stderr.write(err);
+      if (code !== 0 && code !== null) {
+        process.stderr.write(err);
+      }
       resolve(code);
     }),
   );
@@ -59,7 +65,9 @@ function logLines(logFile: string): string[] {
 async function waitForLines(logFile: string, count: number): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (logLines(logFile).length < count) {
-    if (Date.now() > deadline) throw new Error(`only ${logLines(logFile).length} step(s) ran`);
+    if (Date.now() > deadline) {
+      throw new Error(`only ${logLines(logFile).length} step(s) ran`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }

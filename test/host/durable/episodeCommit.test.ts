@@ -409,7 +409,9 @@ describe('commitEpisode: continueAsNew', () => {
 
   it('stores the carried OrchestratorCompleted as played, unlike any other, and closes with it', () => {
     const first = commitEpisode(input(decisions));
-    if (first.kind !== 'continuedAsNew') throw new Error(`expected continuedAsNew, got ${first.kind}`);
+    if (first.kind !== 'continuedAsNew') {
+      throw new Error(`expected continuedAsNew, got ${first.kind}`);
+    }
     const second = commitEpisode(
       { ...input([]), row: first.row, fresh: first.fresh, now: LATER },
       first.effects,

@@ -46,7 +46,9 @@ export class Gates {
 
   readonly gate = async (name: string, input: unknown): Promise<void> => {
     const key = `${name}:${String(input)}`;
-    if (!this.keys.includes(key) || this.open.has(key)) return;
+    if (!this.keys.includes(key) || this.open.has(key)) {
+      return;
+    }
     this.arrived.add(key);
     await new Promise<void>((resolve) => this.waiting.set(key, resolve));
   };
@@ -55,8 +57,9 @@ export class Gates {
   async allArrived(keys: string[] = this.keys): Promise<void> {
     const deadline = Date.now() + 10_000;
     while (!keys.every((key) => this.arrived.has(key))) {
-      if (Date.now() > deadline)
+      if (Date.now() > deadline) {
         throw new Error(`Gates never reached: ${keys.filter((k) => !this.arrived.has(k)).join(', ')}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
   }
@@ -98,7 +101,9 @@ export function recordingInvoker(inner: FunctionInvoker, recorded: RecordedInvoc
 export async function activityFinished(key: string): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (!finishedActivities.includes(key)) {
-    if (Date.now() > deadline) throw new Error(`Activity ${key} never finished`);
+    if (Date.now() > deadline) {
+      throw new Error(`Activity ${key} never finished`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
   await new Promise((resolve) => setImmediate(resolve));
@@ -150,14 +155,24 @@ export async function startEngine(
 export function projectHistory(history: HistoryEvent[]): Record<string, unknown>[] {
   let episodeStart = 0;
   return history.map((event) => {
-    if (event.EventType === 12) episodeStart = Date.parse(event.Timestamp);
+    if (event.EventType === 12) {
+      episodeStart = Date.parse(event.Timestamp);
+    }
     const projected: Record<string, unknown> = { EventType: event.EventType, EventId: event.EventId };
     for (const field of ['TaskScheduledId', 'TimerId', 'Name', 'InstanceId']) {
-      if (field in event) projected[field] = event[field];
+      if (field in event) {
+        projected[field] = event[field];
+      }
     }
-    if (event.EventType === 10) projected.delayMs = Date.parse(String(event.FireAt)) - episodeStart;
-    if (event.EventType === 5 || event.EventType === 8) projected.Result = event.Result;
-    if (event.EventType === 0 || event.EventType === 15) projected.Input = event.Input;
+    if (event.EventType === 10) {
+      projected.delayMs = Date.parse(String(event.FireAt)) - episodeStart;
+    }
+    if (event.EventType === 5 || event.EventType === 8) {
+      projected.Result = event.Result;
+    }
+    if (event.EventType === 0 || event.EventType === 15) {
+      projected.Input = event.Input;
+    }
     return projected;
   });
 }
@@ -181,7 +196,9 @@ function nextTurn(): Promise<void> {
 export async function until(condition: () => boolean): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not reached within 10 s');
+    if (Date.now() > deadline) {
+      throw new Error('condition not reached within 10 s');
+    }
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
   await nextTurn();
@@ -218,7 +235,9 @@ export function useScenarioApp(name: string): ScenarioApp {
   });
   afterAll(() => setHooks(undefined));
   const loaded = (): LoadedApp => {
-    if (app === undefined) throw new Error(`The sample app '${name}' is used before beforeAll loaded it`);
+    if (app === undefined) {
+      throw new Error(`The sample app '${name}' is used before beforeAll loaded it`);
+    }
     return app;
   };
   return {

@@ -39,7 +39,9 @@ const cases = new Map(fixture.cases.map((c) => [c.name, c]));
 
 function caseNamed(name: string): ProtocolCase {
   const found = cases.get(name);
-  if (!found) throw new Error(`No fixture case ${name}`);
+  if (!found) {
+    throw new Error(`No fixture case ${name}`);
+  }
   return found;
 }
 
@@ -132,7 +134,9 @@ describe('the replay flags a host that numbered IDs in the wrong order', () => {
     };
     const wrong = caseNamed('id-ordering-wrong').trigger;
     const wrongState = await app.invoker.invokeOrchestrator('r', structuredClone(wrong));
-    if (wrongState.kind === 'infrastructureError') throw new Error(wrongState.message);
+    if (wrongState.kind === 'infrastructureError') {
+      throw new Error(wrongState.message);
+    }
     const flagged = await replayEpisode(wrong.history, wrong.history.length - 2, wrongState, options);
     // As in DTFx, the failure is added to the actions already produced by this replay.
     expect(flagged.decisions.map((d) => [d.kind, d.id])).toEqual([
@@ -150,7 +154,9 @@ describe('the replay flags a host that numbered IDs in the wrong order', () => {
 
     const correct = caseNamed('id-ordering-correct').trigger;
     const correctState = await app.invoker.invokeOrchestrator('r', structuredClone(correct));
-    if (correctState.kind === 'infrastructureError') throw new Error(correctState.message);
+    if (correctState.kind === 'infrastructureError') {
+      throw new Error(correctState.message);
+    }
     // Done in the SDK, but A's retry timer (ID 3) is still open, so the host does not complete it yet.
     expect(await replayEpisode(correct.history, correct.history.length - 2, correctState, options)).toEqual({
       decisions: [],

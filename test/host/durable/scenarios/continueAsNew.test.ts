@@ -53,7 +53,9 @@ describe('continueAsNew', () => {
   it('carries over events that arrive after continueAsNew in the same episode', async () => {
     const h = await scenario.engine();
     const id = await h.engine.startNew('counter', { input: 0 });
-    for (let i = 0; i < 3; i++) await h.engine.raiseEvent(id, 'go', i);
+    for (let i = 0; i < 3; i++) {
+      await h.engine.raiseEvent(id, 'go', i);
+    }
     await h.waitFor(id, ['Completed']);
     expect((await h.engine.getStatus(id))?.output).toBe(3);
   });
