@@ -176,11 +176,7 @@ class Engine implements DevDurableEngine, EngineContext {
     if (this.activeEpisodes.size > 0 || this.activeActivities.size > 0) {
       return false;
     }
-    const counts = this.store.counts();
-    if (counts.activities > 0) {
-      return false;
-    }
-    return this.store.readyInstanceIds(this.clock.now()).length === 0;
+    return !this.store.hasWork(this.clock.now());
   }
 
   private resolveIdle(): void {
@@ -221,7 +217,12 @@ class Engine implements DevDurableEngine, EngineContext {
       do {
         this.pumpAgain = false;
         const now = this.clock.now();
-        for (const instanceId of this.orchestrationsPaused ? [] : this.store.readyInstanceIds(now)) {
+        // Running episodes and activities keep their rows until they commit, so the first `max` rows hold
+        // work for every free slot: the queue is never read beyond them, however long it is.
+        const ready = this.orchestrationsPaused
+          ? []
+          : this.store.readyInstanceIds(now, this.maxOrchestrations);
+        for (const instanceId of ready) {
           if (this.activeEpisodes.size >= this.maxOrchestrations) {
             break;
           }
@@ -236,7 +237,7 @@ class Engine implements DevDurableEngine, EngineContext {
             }),
           );
         }
-        for (const item of this.store.pendingActivities()) {
+        for (const item of this.store.pendingActivities(this.maxActivities)) {
           if (this.activeActivities.size >= this.maxActivities) {
             break;
           }
