@@ -95,7 +95,11 @@ export class OrchestrationEntities {
     return id;
   }
 
-  async callEntity(action: EntityAction): Promise<string | null> {
+  /**
+   * Refusals throw synchronously, which fails the instance: in the extension they fault an async method
+   * whose fault the shim swallows, and the instance hangs instead (see the README).
+   */
+  callEntity(action: EntityAction): Promise<string | null> {
     const target = targetOf(action);
     this.host.throwIfEntityDoesNotExist(target.name);
     const lockToUse = this.contextLocks === undefined ? undefined : schedulerIdOf(target);
@@ -109,12 +113,13 @@ export class OrchestrationEntities {
       this.contextLocks.splice(index, 1);
     }
     const id = this.sendRequest(target, operationOf(action), inputText(action.input), false);
-    const response = await this.host.waitForExternalEvent(id);
-    if (lockToUse !== undefined) {
-      // The lock is available again now that the entity call returned.
-      this.contextLocks?.push(lockToUse);
-    }
-    return response;
+    return this.host.waitForExternalEvent(id).then((response) => {
+      if (lockToUse !== undefined) {
+        // The lock is available again now that the entity call returned.
+        this.contextLocks?.push(lockToUse);
+      }
+      return response;
+    });
   }
 
   signalEntity(action: EntityAction): Promise<void> {
@@ -131,7 +136,7 @@ export class OrchestrationEntities {
    * `LockAsync`: the request goes to the first entity of the sorted lock set, each entity forwards it to
    * the next once it has granted its lock, and the last one answers.
    */
-  async lockEntities(action: EntityAction): Promise<void> {
+  lockEntities(action: EntityAction): Promise<void> {
     const raw = Array.isArray(action.lockSet) ? (action.lockSet as unknown[]) : [];
     const entities: EntityRef[] = raw.map((entry) => {
       const { name, key } = (entry ?? {}) as { name?: unknown; key?: unknown };
@@ -171,9 +176,10 @@ export class OrchestrationEntities {
       position: 0,
     });
     this.host.sendEvent(schedulerIdOf(first), REQUEST_EVENT_NAME, JSON.stringify(request));
-    await this.host.waitForExternalEvent(id);
-    this.lockSet = sorted.map(schedulerIdOf);
-    this.contextLocks = [...this.lockSet];
+    return this.host.waitForExternalEvent(id).then(() => {
+      this.lockSet = sorted.map(schedulerIdOf);
+      this.contextLocks = [...this.lockSet];
+    });
   }
 
   /** `ReleaseLocks`: one release message per held lock; also run when the orchestration ends. */
