@@ -155,7 +155,14 @@ async function main(): Promise<number> {
       path.join(RECORDINGS_DIR, `${scenario.name}.json`),
       `${JSON.stringify(recording, null, 2)}\n`,
     );
-    const replayed = await replayOnDevHost(scenario);
+    let replayed: Recording;
+    try {
+      replayed = await replayOnDevHost(scenario);
+    } catch (error) {
+      differing++;
+      console.log(`${scenario.name}: FAILED on the dev host: ${(error as Error).stack ?? String(error)}`);
+      continue;
+    }
     const differences = diffRecordings(withoutKnownDifferences(recording), withoutKnownDifferences(replayed));
     const seconds = ((Date.now() - at) / 1000).toFixed(1);
     if (differences.length === 0) {

@@ -1,6 +1,7 @@
 import type { DurableClient } from 'durable-functions';
 
 import type { Scenario, ScenarioDriver } from '../scenario';
+import { managementCall } from './managementCall';
 
 const RUNNING = ['Running'];
 
@@ -20,29 +21,6 @@ async function untilInput(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${id} never ran with input ${JSON.stringify(input)}`);
-}
-
-/** A management API request as the recordings keep it: method, path, status and parsed body. */
-async function managementCall(
-  driver: ScenarioDriver,
-  method: string,
-  pathAndQuery: string,
-  body?: unknown,
-): Promise<unknown> {
-  const response = await fetch(`${driver.rpcBaseUrl}${pathAndQuery}`, {
-    method,
-    ...(body === undefined
-      ? {}
-      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-  });
-  const text = await response.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text === '' ? '' : (JSON.parse(text) as unknown);
-  } catch {
-    // Not JSON: kept as text.
-  }
-  return { request: `${method} ${pathAndQuery}`, status: response.status, body: parsed };
 }
 
 /** The dev host's own Durable scenario apps (test/host/durable/apps), on the real engine. */
