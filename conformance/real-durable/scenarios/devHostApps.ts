@@ -99,7 +99,10 @@ export const devHostAppScenarios: Scenario[] = [
       note(await managementCall(driver, 'POST', 'instances/no-such-instance/terminate?reason=x'));
       note(await managementCall(driver, 'GET', 'instances/no-such-instance'));
       note(await managementCall(driver, 'POST', 'instances/mgmt-1/raiseEvent/Approval', 'late'));
-      return ['mgmt-1'];
+      // The extension accepts any name at start and fails the instance when no orchestrator has it.
+      note(await managementCall(driver, 'POST', 'orchestrators/noSuchOrchestrator/mgmt-unknown', { any: 1 }));
+      await driver.waitFor('mgmt-unknown');
+      return ['mgmt-1', 'mgmt-unknown'];
     },
   },
   {
