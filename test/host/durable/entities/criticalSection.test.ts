@@ -149,4 +149,26 @@ describe('critical sections', () => {
     await host.engine.whenIdle();
     expect(await read('held2')).toEqual({ balance: 4, log: ['queued:add 4'] });
   });
+
+  it('releases the locks of an orchestration that fails inside its section', async () => {
+    const id = await client.startNew('lockAndFail', { input: 'held3' });
+    expect((await host.waitForInstance(id)).runtimeStatus).toBe('Failed');
+    await client.signalEntity(account('held3'), 'add', { amount: 6, by: 'after' });
+    await host.engine.whenIdle();
+    expect(await read('held3')).toEqual({ balance: 6, log: ['after:add 6'] });
+  });
+
+  it('drops the lock request of an orchestration terminated before the lock was granted', async () => {
+    const holder = await client.startNew('lockAndWait', { input: 'held4' });
+    await host.engine.whenIdle();
+    const waiter = await client.startNew('lockAndWait', { input: 'held4' });
+    await host.engine.whenIdle();
+    await client.terminate(waiter, 'gave up');
+    await host.waitForInstance(waiter);
+    await client.terminate(holder, 'done');
+    await host.waitForInstance(holder);
+    await client.signalEntity(account('held4'), 'add', { amount: 7, by: 'free' });
+    await host.engine.whenIdle();
+    expect(await read('held4')).toEqual({ balance: 7, log: ['free:add 7'] });
+  });
 });
