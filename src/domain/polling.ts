@@ -15,7 +15,7 @@
 import type { DiskTrack } from './completionEstimate';
 import { estimateCopyEnd, trackDisks } from './completionEstimate';
 import type { RefreshLock } from './refreshLock';
-import { observeRefreshes, projectWindow, windowEndingAtOrAfter } from './refreshLock';
+import { TIMING_MARGIN_SECONDS, observeRefreshes, projectWindow, windowEndingAtOrAfter } from './refreshLock';
 
 export interface ProgressSample {
   /** ISO-8601. */
@@ -71,8 +71,11 @@ const MAX_SAMPLES = 4;
 
 /** Near the end, with the refresh instants unknown, looks this often: the worst detection lag. */
 export const SWEEP_SECONDS = 40;
-/** A refresh window this narrow is looked at once, just after it; a wider one is swept. */
-const LOCKED_WITHIN_SECONDS = 40;
+/**
+ * A refresh window this narrow is looked at once, just after it; a wider one is swept. A sweep step leaves a
+ * window that wide plus the timing margin at either end.
+ */
+const LOCKED_WITHIN_SECONDS = SWEEP_SECONDS + 2 * TIMING_MARGIN_SECONDS;
 /** Looks this long after a refresh window closes, so the refresh has surely landed. */
 const AFTER_REFRESH_SECONDS = 5;
 /** Within this many refresh periods of the earliest possible end, every refresh is watched. */
