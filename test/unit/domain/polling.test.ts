@@ -229,6 +229,32 @@ describe('polling state', () => {
     expect(eta).toBe(at(3600 + (89.5 * 3600) / 10));
   });
 
+  it('bounds how soon the copy can end from when Azure accepted it, so a slow start is not swept', () => {
+    // Prepare: the first refresh, somewhere after the look at 60 s, showed 4 % and 1 %.
+    const look = (startedAt?: string): number => {
+      let state = recordProgress(
+        initialPollState(),
+        { at: at(60), percent: 0, disks: [0, 0] },
+        settings,
+        startedAt,
+      );
+      state = recordProgress(state, { at: at(260), percent: 2, disks: [4, 1] }, settings, startedAt);
+      return nextPollDelaySeconds({ state, now: at(260), startedAt: at(0), deadline: farDeadline, settings });
+    };
+
+    // Act
+    const knowingTheStart = look(at(0));
+    const notKnowingIt = look();
+
+    // Assess: the big disk gained under 2 % in the 320 s since the start (less a minute's margin), so it
+    // needs over 1.5 hours more: the next look is five periods out. Without the start, that 1 % may have come
+    // in a moment, so the end may show at the next refresh, whose window (593, 925] is swept from its start.
+    expect({ knowingTheStart: knowingTheStart >= 5 * 600, notKnowingIt }).toEqual({
+      knowingTheStart: true,
+      notKnowingIt: 58 + 540 - 5 + SWEEP_SECONDS - 260,
+    });
+  });
+
   it('falls back after a clock jump backwards: what was learned is dropped, polling goes on', () => {
     // Prepare
     let state = recordProgress(initialPollState(), { at: at(3600), percent: 0, disks: [0] }, settings);
