@@ -272,8 +272,9 @@ function nextLookAt(options: NextPollOptions): number {
     return next.hi + AFTER_REFRESH_SECONDS;
   }
   if (next === undefined) {
-    // Not locked: sweep until a change shows where the refreshes are.
-    return endMayShowNext ? now + SWEEP_SECONDS : now + period;
+    // Not locked: sweep until a change shows where the refreshes are, from the last refresh before the
+    // earliest end on (the ones before it cannot show the end).
+    return endMayShowNext ? now + Math.max(SWEEP_SECONDS, untilEnd - period * 1.1) : now + period;
   }
   if (!wide) {
     return next.hi + AFTER_REFRESH_SECONDS;
