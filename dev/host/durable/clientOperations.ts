@@ -17,7 +17,13 @@ import {
   type StartOptions,
 } from '../contract';
 import { createExecution, isTerminal, newGuidN, type EngineContext } from './engineContext';
-import { eventMessage, REQUEST_EVENT_NAME, requestMessage, schedulerIdOf } from './entityProtocol';
+import {
+  eventMessage,
+  REQUEST_EVENT_NAME,
+  requestMessage,
+  roundTripTime,
+  schedulerIdOf,
+} from './entityProtocol';
 import { EventType, historyEvent, isoTimestamp, parseJsonOrRaw } from './historyEvents';
 import { toInstanceStatus } from './instanceStatus';
 
@@ -138,6 +144,7 @@ export class ClientOperations {
         isSignal: true,
         input: inputText,
         id: randomUUID(),
+        timestamp: roundTripTime(now),
       });
       const message = eventMessage(
         schedulerIdOf(entity),
