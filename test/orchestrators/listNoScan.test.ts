@@ -53,7 +53,7 @@ describe('GET /api/copies reads one page, however many copies exist', () => {
         sourceRestorePointId: source,
         sourceCollectionId: collectionId('vm-rpc'),
         targetRegion,
-        requestedBy: 'api',
+        requestedBy: 'http',
         requestedAt: new Date(START + seeded * 1000).toISOString(),
       };
       await engine.startNew(ORCHESTRATOR_NAME, { instanceId: copyId, input });
