@@ -71,6 +71,10 @@ export interface StoreStats {
   queueReads: number;
   /** Rows inserted, updated or deleted, in any table (index upkeep by triggers not included). */
   writes: number;
+  /** History events appended (replays rewrite none): the history a workload makes. */
+  historyWrites: number;
+  /** Messages to entity instances (ids starting with `@`, as the Durable Task Framework names them). */
+  entityMessages: number;
 }
 
 /** Above every character an instance id may hold, so `prefix + PREFIX_END` bounds the ids with that prefix. */
@@ -156,7 +160,14 @@ export class DurableStore {
   };
   /** Compiling SQL costs more than running these small queries, so each text is prepared once. */
   private readonly statements = new Map<string, Sqlite.StatementSync>();
-  private readonly counters: StoreStats = { instanceReads: 0, historyReads: 0, queueReads: 0, writes: 0 };
+  private readonly counters: StoreStats = {
+    instanceReads: 0,
+    historyReads: 0,
+    queueReads: 0,
+    writes: 0,
+    historyWrites: 0,
+    entityMessages: 0,
+  };
 
   constructor(dataDir: string | undefined, taskHub: string) {
     if (dataDir !== undefined) {
@@ -405,6 +416,7 @@ export class DurableStore {
       insert.run(instanceId, next++, executionId, JSON.stringify(event));
     }
     this.counters.writes += events.length;
+    this.counters.historyWrites += events.length;
   }
 
   insertMessage(message: NewMessage): number {
@@ -412,6 +424,9 @@ export class DurableStore {
       `INSERT INTO ${this.t.messages} (instance_id, execution_id, event, visible_at) VALUES (?, ?, ?, ?)`,
     ).run(message.instanceId, message.executionId, JSON.stringify(message.event), message.visibleAt);
     this.counters.writes += 1;
+    if (message.instanceId.startsWith('@')) {
+      this.counters.entityMessages += 1;
+    }
     return Number(result.lastInsertRowid);
   }
 
