@@ -188,7 +188,11 @@ export class DurableStore {
       // WAL with synchronous=NORMAL writes each commit to the log without an fsync: a killed process loses
       // nothing (the log is in the OS page cache), only a power cut may lose the last commits, which a dev
       // host can afford. FULL spent about a quarter of a 1,000-copy run waiting on the disk.
-      this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+      // A checkpoint syncs the disk too: every 10,000 pages (40 MB of log) instead of SQLite's 1,000 halves
+      // the cost of a commit.
+      this.db.exec(
+        'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 10000;',
+      );
     }
     const dueExisted = this.tableExists(this.t.due);
     this.db.exec(`
