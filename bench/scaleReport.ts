@@ -76,7 +76,12 @@ const ROWS: { label: string; value: (figures: ScaleFigures) => number; digits: n
   { label: 'entity operations per copy', value: (f) => f.perCopy.entityOperations, digits: 1 },
   { label: 'CPU ms per copy (stack process)', value: (f) => f.perCopy.cpuMs, digits: 0 },
   { label: 'history events per copy', value: (f) => f.perCopy.historyEvents, digits: 1 },
-  { label: 'reconcile GETs / collection / day', value: (f) => f.reconcileGetsPerCollectionPerDay, digits: 1 },
+  // Null (NaN in JSON) when the run stopped before its copies ended.
+  {
+    label: 'reconcile GETs / collection / day',
+    value: (f) => f.reconcileGetsPerCollectionPerDay ?? Number.NaN,
+    digits: 1,
+  },
 ];
 
 function hours(ms: number): string {
@@ -119,9 +124,11 @@ export async function runScaleBench(argv: readonly string[]): Promise<void> {
     const base = row.value(first);
     const top = row.value(last);
     const ratio = base === 0 ? (top === 0 ? 1 : Number.POSITIVE_INFINITY) : top / base;
+    const cell = (value: number): string => (Number.isFinite(value) ? value.toFixed(row.digits) : 'n/a');
+    const verdict = !last.finished ? '  (unfinished)' : ratio <= 1.2 ? '' : '  MISSED';
     console.log(
-      `   ${row.label.padEnd(width)}${results.map((r) => row.value(r).toFixed(row.digits).padStart(10)).join('')}` +
-        `   ${Number.isFinite(ratio) ? `${ratio.toFixed(2)}x` : 'n/a'}${ratio <= 1.2 ? '' : '  MISSED'}`,
+      `   ${row.label.padEnd(width)}${results.map((r) => cell(row.value(r)).padStart(10)).join('')}` +
+        `   ${Number.isFinite(ratio) ? `${ratio.toFixed(2)}x` : 'n/a'}${verdict}`,
     );
   }
 }
