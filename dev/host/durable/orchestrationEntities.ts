@@ -41,7 +41,6 @@ interface EntityAction {
   operation?: unknown;
   input?: unknown;
   lockSet?: unknown;
-  lockRequestId?: unknown;
 }
 
 /** `EntityId.GetEntityIdFromSchedulerId`, refusing what the SDK would never send. */
@@ -159,11 +158,9 @@ export class OrchestrationEntities {
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, entity]) => entity);
     const first = sorted[0] as EntityRef;
-    // The SDK's lockRequestId is as deterministic as the extension's NewGuid, and is what it expects back.
-    const id =
-      typeof action.lockRequestId === 'string' && action.lockRequestId !== ''
-        ? action.lockRequestId
-        : this.newGuid();
+    // The extension takes the next NewGuid, not the SDK's lockRequestId (recorded in
+    // test/fixtures/real-durable/entity-critical-section.json); the SDK re-keys its task from EventSent.
+    const id = this.newGuid();
     this.lockRequestId = id;
     const request = requestMessage({
       isSignal: false,
@@ -182,12 +179,18 @@ export class OrchestrationEntities {
     });
   }
 
-  /** `ReleaseLocks`: one release message per held lock; also run when the orchestration ends. */
+  /**
+   * `ReleaseLocks`: one release message per held lock, in `ContextLocks` order (each entity call moves its
+   * entity to the end); also run when the orchestration ends. A lock lent to a call still in flight is
+   * released last, so that the number of messages matches the IDs the SDK counted for the release.
+   */
   releaseLocks(): void {
     if (this.lockSet === undefined) {
       return;
     }
-    for (const schedulerId of this.lockSet) {
+    const held = this.contextLocks ?? [];
+    const lent = this.lockSet.filter((schedulerId) => !held.includes(schedulerId));
+    for (const schedulerId of [...held, ...lent]) {
       this.host.sendEvent(
         schedulerId,
         RELEASE_EVENT_NAME,

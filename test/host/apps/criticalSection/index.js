@@ -55,3 +55,9 @@ df.app.orchestration('lockAndWait', function* (context) {
   yield context.df.lock(new df.EntityId('Account', context.df.getInput()));
   yield context.df.waitForExternalEvent('never');
 });
+
+// Fails inside its critical section.
+df.app.orchestration('lockAndFail', function* (context) {
+  yield context.df.lock(new df.EntityId('Account', context.df.getInput()));
+  throw new Error('failed while holding the lock');
+});

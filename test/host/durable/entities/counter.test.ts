@@ -77,9 +77,11 @@ describe('Counter entity sample', () => {
       ['add', true, '1', id],
       ['get', undefined, undefined, id],
     ]);
+    const response =
+      'Microsoft.Azure.WebJobs.Extensions.DurableTask.ResponseMessage, Microsoft.Azure.WebJobs.Extensions.DurableTask';
     expect(raised.map((event) => [event.Name, JSON.parse(String(event.Input))])).toEqual([
-      [requests[0]?.id, { result: '0' }],
-      [requests[2]?.id, { result: '1' }],
+      [requests[0]?.id, { $type: response, result: '0' }],
+      [requests[2]?.id, { $type: response, result: '1' }],
     ]);
   });
 

@@ -12,6 +12,7 @@ import { startDevHost, type DevHost } from '../../../../dev/host';
 
 const appDir = path.join(__dirname, '..', '..', 'apps', 'criticalSection');
 const START = Date.UTC(2026, 0, 1);
+const MADT = 'Microsoft.Azure.WebJobs.Extensions.DurableTask';
 
 interface Account {
   balance: number;
@@ -102,24 +103,31 @@ describe('critical sections', () => {
       '@account@q1',
       'op',
       {
+        $type: `${MADT}.RequestMessage, ${MADT}`,
+        op: null,
         id: expect.any(String) as unknown,
         parent: 't3',
         parentExecution: expect.any(String) as unknown,
         Timestamp: startedAt,
         Predecessor: '0001-01-01T00:00:00',
         lockset: [
-          { name: 'account', key: 'q1' },
-          { name: 'account', key: 'q2' },
+          { $type: `${MADT}.EntityId, ${MADT}`, name: 'account', key: 'q1' },
+          { $type: `${MADT}.EntityId, ${MADT}`, name: 'account', key: 'q2' },
         ],
       },
     ]);
     const lockId = (sent[0]?.[3] as { id: string }).id;
-    expect(sent.slice(2).map(([eventId, target, name, input]) => [eventId, target, name, input])).toEqual([
-      [3, '@account@q1', 'release', { parent: 't3', id: lockId }],
-      [4, '@account@q2', 'release', { parent: 't3', id: lockId }],
+    // The call to q2 moved it to the end of the held locks, so its release goes last.
+    const release = { $type: `${MADT}.ReleaseMessage, ${MADT}`, parent: 't3', id: lockId };
+    expect(sent.slice(2)).toEqual([
+      [3, '@account@q1', 'release', release],
+      [4, '@account@q2', 'release', release],
     ]);
     const granted = history.find((event) => event.EventType === 15 && event.Name === lockId);
-    expect(JSON.parse(String(granted?.Input))).toEqual({ result: 'Lock Acquisition Completed' });
+    expect(JSON.parse(String(granted?.Input))).toEqual({
+      $type: `${MADT}.ResponseMessage, ${MADT}`,
+      result: 'Lock Acquisition Completed',
+    });
   });
 
   it('releases the locks of an orchestration that completes while holding them', async () => {
@@ -140,5 +148,27 @@ describe('critical sections', () => {
     await host.waitForInstance(id);
     await host.engine.whenIdle();
     expect(await read('held2')).toEqual({ balance: 4, log: ['queued:add 4'] });
+  });
+
+  it('releases the locks of an orchestration that fails inside its section', async () => {
+    const id = await client.startNew('lockAndFail', { input: 'held3' });
+    expect((await host.waitForInstance(id)).runtimeStatus).toBe('Failed');
+    await client.signalEntity(account('held3'), 'add', { amount: 6, by: 'after' });
+    await host.engine.whenIdle();
+    expect(await read('held3')).toEqual({ balance: 6, log: ['after:add 6'] });
+  });
+
+  it('drops the lock request of an orchestration terminated before the lock was granted', async () => {
+    const holder = await client.startNew('lockAndWait', { input: 'held4' });
+    await host.engine.whenIdle();
+    const waiter = await client.startNew('lockAndWait', { input: 'held4' });
+    await host.engine.whenIdle();
+    await client.terminate(waiter, 'gave up');
+    await host.waitForInstance(waiter);
+    await client.terminate(holder, 'done');
+    await host.waitForInstance(holder);
+    await client.signalEntity(account('held4'), 'add', { amount: 7, by: 'free' });
+    await host.engine.whenIdle();
+    expect(await read('held4')).toEqual({ balance: 7, log: ['free:add 7'] });
   });
 });
