@@ -16,7 +16,7 @@ import type {
 } from '../contract';
 import { runActivity } from './activityRunner';
 import { ClientOperations } from './clientOperations';
-import { DurableStore } from './durableStore';
+import { DurableStore, type StoreStats } from './durableStore';
 import type { EngineContext, EngineSettings } from './engineContext';
 import { isEntityInstanceId } from './entityProtocol';
 import { runEntityBatch } from './entityRunner';
@@ -63,6 +63,8 @@ export interface DevDurableEngine extends DurableEngine {
    */
   pauseOrchestrations(): void;
   resumeOrchestrations(): void;
+  /** Rows the store read and wrote since the engine started: what benchmarks and no-scan tests count. */
+  storeStats(): StoreStats;
 }
 
 const DAY_MS = 86_400_000;
@@ -160,6 +162,10 @@ class Engine implements DevDurableEngine, EngineContext {
 
   pendingTimerCount(): number {
     return this.armed.size;
+  }
+
+  storeStats(): StoreStats {
+    return this.store.stats();
   }
 
   pauseOrchestrations(): void {
