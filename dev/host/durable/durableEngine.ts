@@ -1,12 +1,16 @@
 import type { Clock, ScheduledCallback } from '../../clock';
 import type {
   DurableEngine,
+  EntityRef,
+  EntityStateResponse,
   FunctionInvoker,
   GetStatusOptions,
   HistoryEvent,
   InstanceStatus,
   ListInstancesPage,
   ListInstancesQuery,
+  ListEntitiesPage,
+  ListEntitiesQuery,
   PurgeQuery,
   StartOptions,
 } from '../contract';
@@ -14,6 +18,8 @@ import { runActivity } from './activityRunner';
 import { ClientOperations } from './clientOperations';
 import { DurableStore, type StoreStats } from './durableStore';
 import type { EngineContext, EngineSettings } from './engineContext';
+import { isEntityInstanceId } from './entityProtocol';
+import { runEntityBatch } from './entityRunner';
 import { runEpisode } from './episodeRunner';
 import type { Logger, LogLevel } from './replayEpisode';
 
@@ -38,6 +44,8 @@ export interface DurableEngineOptions {
   storeInputsInHistory?: boolean;
   /** @default 30000 */
   defaultHttpAsyncRequestSleepTimeMs?: number;
+  /** `maxEntityOperationBatchSize`. @default 5000 (the extension's default outside the Consumption plan) */
+  maxEntityOperationBatchSize?: number;
   /** Defaults to console output for warnings and errors. */
   logger?: (level: LogLevel, message: string) => void;
 }
@@ -111,6 +119,7 @@ class Engine implements DevDurableEngine, EngineContext {
       failureFormat: options.failureFormat ?? 'legacy',
       storeInputs: options.storeInputsInHistory ?? false,
       httpSleepMs: options.defaultHttpAsyncRequestSleepTimeMs ?? 30_000,
+      maxEntityBatchSize: Math.max(1, options.maxEntityOperationBatchSize ?? 5000),
     };
     this.maxActivities = options.maxConcurrentActivities ?? 10;
     this.maxOrchestrations = options.maxConcurrentOrchestrations ?? 10;
@@ -239,8 +248,11 @@ class Engine implements DevDurableEngine, EngineContext {
             continue;
           }
           this.activeEpisodes.add(instanceId);
+          const work = isEntityInstanceId(instanceId)
+            ? this.runEntityOrDrop(instanceId)
+            : this.runEpisodeOrFail(instanceId);
           void this.clock.track(
-            this.runEpisodeOrFail(instanceId).finally(() => {
+            work.finally(() => {
               this.activeEpisodes.delete(instanceId);
               this.pump();
             }),
@@ -307,6 +319,32 @@ class Engine implements DevDurableEngine, EngineContext {
     }
   }
 
+  /**
+   * The entity counterpart of {@link runEpisodeOrFail}: an internal error must not retry the same batch
+   * forever, so the messages that caused it are logged in full and removed.
+   */
+  private async runEntityOrDrop(schedulerId: string): Promise<void> {
+    try {
+      await runEntityBatch(this, schedulerId);
+    } catch (error) {
+      if (this.stopped) {
+        return;
+      }
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      try {
+        const dropped = this.store.readyMessages(schedulerId, this.clock.now());
+        this.log(
+          'error',
+          `Internal error in a batch of entity '${schedulerId}'; dropping its ${dropped.length} message(s) ` +
+            `${JSON.stringify(dropped.map((row) => row.event))}: ${message}`,
+        );
+        this.store.transaction(() => this.store.deleteMessages(dropped.map((row) => row.id)));
+      } catch (storeError) {
+        this.log('error', `Could not drop the messages of entity '${schedulerId}': ${String(storeError)}`);
+      }
+    }
+  }
+
   private async guard(what: string, work: () => Promise<void>): Promise<void> {
     try {
       await work();
@@ -361,6 +399,18 @@ class Engine implements DevDurableEngine, EngineContext {
 
   purgeInstances(query: PurgeQuery): Promise<number> {
     return this.client.purgeInstances(query);
+  }
+
+  signalEntity(entity: EntityRef, operationName: string, input: unknown): Promise<void> {
+    return this.client.signalEntity(entity, operationName, input);
+  }
+
+  readEntityState(entity: EntityRef): Promise<EntityStateResponse> {
+    return this.client.readEntityState(entity);
+  }
+
+  listEntities(query: ListEntitiesQuery): Promise<ListEntitiesPage> {
+    return this.client.listEntities(query);
   }
 }
 

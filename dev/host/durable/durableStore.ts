@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type * as Sqlite from 'node:sqlite';
 
 import type { HistoryEvent, RuntimeStatus } from '../contract';
+import type { SchedulerState } from './entityProtocol';
 
 export interface ParentInfo {
   instanceId: string;
@@ -60,6 +61,26 @@ export interface InstanceFilter {
   instanceIdPrefix?: string;
   /** Keyset cursor: instance ids strictly after this one. */
   afterInstanceId?: string;
+  limit?: number;
+}
+
+/** An entity's scheduler state, kept in its own table so that instance queries never see entities. */
+export interface EntityRow {
+  /** The scheduler ID, `@name@key`. */
+  instanceId: string;
+  name: string;
+  key: string;
+  scheduler: SchedulerState;
+  lastModified: number;
+}
+
+export interface EntityFilter {
+  /** Lowercased entity name. */
+  name?: string;
+  lastModifiedFrom?: number;
+  lastModifiedTo?: number;
+  /** Keyset cursor: strictly after this scheduler ID. */
+  after?: string;
   limit?: number;
 }
 
@@ -143,6 +164,24 @@ function toInstance(raw: RawInstance): InstanceRow {
   };
 }
 
+interface RawEntity {
+  instance_id: string;
+  name: string;
+  key: string;
+  scheduler: string;
+  last_modified: number;
+}
+
+function toEntity(raw: RawEntity): EntityRow {
+  return {
+    instanceId: raw.instance_id,
+    name: raw.name,
+    key: raw.key,
+    scheduler: JSON.parse(raw.scheduler) as SchedulerState,
+    lastModified: raw.last_modified,
+  };
+}
+
 /**
  * The durable store: instances, per-execution history, the orchestrator message queue (including timers,
  * which are messages that become visible at their fire time) and the activity work-item queue. All of it
@@ -157,6 +196,7 @@ export class DurableStore {
     messages: string;
     activities: string;
     due: string;
+    entities: string;
   };
   /** Compiling SQL costs more than running these small queries, so each text is prepared once. */
   private readonly statements = new Map<string, Sqlite.StatementSync>();
@@ -183,6 +223,7 @@ export class DurableStore {
       messages: `${prefix}_messages`,
       activities: `${prefix}_activities`,
       due: `${prefix}_due`,
+      entities: `${prefix}_entities`,
     };
     if (dataDir !== undefined) {
       // WAL with synchronous=NORMAL writes each commit to the log without an fsync: a killed process loses
@@ -247,6 +288,14 @@ export class DurableStore {
           SELECT instance_id, visible_at, id FROM ${this.t.messages} WHERE instance_id = old.instance_id
           ORDER BY visible_at, id LIMIT 1;
       END;
+      CREATE TABLE IF NOT EXISTS ${this.t.entities} (
+        instance_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        key TEXT NOT NULL,
+        scheduler TEXT NOT NULL,
+        exists_now INTEGER NOT NULL,
+        last_modified INTEGER NOT NULL
+      );
       CREATE TABLE IF NOT EXISTS ${this.t.activities} (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         instance_id TEXT NOT NULL,
@@ -524,6 +573,71 @@ export class DurableStore {
     const deleted = Number(this.sql(`DELETE FROM ${this.t.activities} WHERE id = ?`).run(id).changes);
     this.counters.writes += deleted;
     return deleted > 0;
+  }
+
+  getEntity(instanceId: string): EntityRow | undefined {
+    const raw = this.sql(
+      `SELECT instance_id, name, key, scheduler, last_modified FROM ${this.t.entities} WHERE instance_id = ?`,
+    ).get(instanceId) as RawEntity | undefined;
+    if (raw === undefined) {
+      return undefined;
+    }
+    this.counters.instanceReads += 1;
+    return toEntity(raw);
+  }
+
+  upsertEntity(row: EntityRow): void {
+    this.sql(
+      `INSERT INTO ${this.t.entities} (instance_id, name, key, scheduler, exists_now, last_modified)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT(instance_id) DO UPDATE SET scheduler = excluded.scheduler, exists_now = excluded.exists_now,
+           last_modified = excluded.last_modified`,
+    ).run(
+      row.instanceId,
+      row.name,
+      row.key,
+      JSON.stringify(row.scheduler),
+      row.scheduler.exists ? 1 : 0,
+      row.lastModified,
+    );
+    this.counters.writes += 1;
+  }
+
+  deleteEntity(instanceId: string): void {
+    this.counters.writes += Number(
+      this.sql(`DELETE FROM ${this.t.entities} WHERE instance_id = ?`).run(instanceId).changes,
+    );
+  }
+
+  /** Entities that hold state, in scheduler-ID order (the primary key: a page costs its own size). */
+  queryEntities(filter: EntityFilter): EntityRow[] {
+    const where = ['exists_now = 1'];
+    const params: SqlValue[] = [];
+    if (filter.name !== undefined) {
+      // A range on the primary key, so a page of one name never walks the entities of other names.
+      const prefix = `@${filter.name}@`;
+      where.push('instance_id > ? AND instance_id < ?');
+      params.push(prefix, prefix + PREFIX_END);
+    }
+    if (filter.after !== undefined) {
+      where.push('instance_id > ?');
+      params.push(filter.after);
+    }
+    if (filter.lastModifiedFrom !== undefined) {
+      where.push('last_modified >= ?');
+      params.push(filter.lastModifiedFrom);
+    }
+    if (filter.lastModifiedTo !== undefined) {
+      where.push('last_modified <= ?');
+      params.push(filter.lastModifiedTo);
+    }
+    params.push(filter.limit === undefined ? -1 : Math.max(0, Math.floor(filter.limit)));
+    const rows = this.sql(
+      `SELECT instance_id, name, key, scheduler, last_modified FROM ${this.t.entities}
+         WHERE ${where.join(' AND ')} ORDER BY instance_id LIMIT ?`,
+    ).all(...params) as unknown as RawEntity[];
+    this.counters.instanceReads += rows.length;
+    return rows.map(toEntity);
   }
 
   /** True when some activity waits or runs, or some message is visible at `now`. */
