@@ -25,6 +25,8 @@ const MAX_PAGE_SIZE = 200;
  */
 type PageToken = { store: string } | { offset: number };
 
+const STORE_TOKEN = /^[\x21-\x7e]{1,4096}$/;
+
 function encodeToken(token: PageToken): string {
   const wire = 'store' in token ? { v: 2, s: token.store } : { v: 2, o: token.offset };
   return Buffer.from(JSON.stringify(wire), 'utf8').toString('base64url');
@@ -45,7 +47,8 @@ function decodeToken(text: string): PageToken {
     throw invalidToken();
   }
   if (isRecord(value) && value.v === 2) {
-    if (typeof value.s === 'string' && value.s !== '') {
+    // The store's token travels back as a request header: printable ASCII only, of a sane length.
+    if (typeof value.s === 'string' && STORE_TOKEN.test(value.s)) {
       return { store: value.s };
     }
     if (typeof value.o === 'number' && Number.isInteger(value.o) && value.o > 0) {

@@ -107,4 +107,29 @@ describe('GET /api/copies reads one page, however many copies exist', () => {
       { request: 'next page of copies?top=3', reads: 4, copies: 3, more: true },
     ]);
   }, 120_000);
+
+  it('answers 400 to a continuation token it did not issue, whatever the token holds', async () => {
+    const token = (wire: unknown): string => Buffer.from(JSON.stringify(wire), 'utf8').toString('base64url');
+    const requests = [
+      `copies?continuationToken=${token({ v: 2, s: 'line\nbreak' })}`,
+      `copies?continuationToken=${token({ v: 2, s: 'not-a-store-token' })}`,
+      `copies?continuationToken=${token({ v: 2, o: 3 })}`,
+      `copies?sourceRestorePointId=${encodeURIComponent(restorePointId('vm-rpc', 'rp-00001'))}&continuationToken=${token({ v: 2, s: 'x' })}`,
+      `copies?continuationToken=${token({ createdAt: '2026-01-01T00:00:00.000Z', id: 'rpcopy-westus2-x' })}`,
+    ];
+
+    const answers = await Promise.all(requests.map((request) => stack.api('GET', request)));
+
+    expect(answers).toEqual(
+      requests.map(() => ({
+        status: 400,
+        body: {
+          error: {
+            code: 'InvalidContinuationToken',
+            message: 'continuationToken is not a token this API returned.',
+          },
+        },
+      })),
+    );
+  });
 });

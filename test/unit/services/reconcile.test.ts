@@ -5,6 +5,7 @@ import { collectionOf, formatCollectionId } from '../../../src/domain/armIds';
 import type { CopyDocument } from '../../../src/domain/copyDocument';
 import { createCopyDocument } from '../../../src/domain/copyDocument';
 import { copyIdFor } from '../../../src/copyId';
+import { reconcileTimeOfDay } from '../../../src/domain/reconcileTurn';
 import type { RestorePointView } from '../../../src/domain/restorePoints';
 import type { ReconcileDeps } from '../../../src/services/reconcile';
 import { reconcile } from '../../../src/services/reconcile';
@@ -12,6 +13,7 @@ import { InMemoryCompute } from '../../support/inMemoryCompute';
 import { RecordingDurableClient } from '../../support/recordingDurableClient';
 
 const SUB = '00000000-0000-0000-0000-00000000c0de';
+const HOUR = 3_600_000;
 const group = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute`;
 const collection = (name: string): string => `${group}/restorePointCollections/${name}`;
 const rp = (coll: string, name: string, hour: number, source?: string): RestorePointView => ({
@@ -76,6 +78,7 @@ describe('reconcile', () => {
     expect(started).toEqual(['rp3→westus2', 'rp4→westus2', 'rp3→centralus', 'rp4→centralus']);
     expect(summary).toEqual({
       collections: 1,
+      notDue: 0,
       started: [
         copyIdFor(`${collection('src')}/restorePoints/rp3`, 'westus2'),
         copyIdFor(`${collection('src')}/restorePoints/rp4`, 'westus2'),
@@ -190,6 +193,7 @@ describe('reconcile', () => {
     expect(client.started).toEqual([]);
     expect(summary).toEqual({
       collections: 1,
+      notDue: 0,
       started: [],
       gaps: [`${collection('src')}/restorePoints/rp1`],
       cleanedUp: [],
@@ -237,5 +241,43 @@ describe('reconcile', () => {
       [],
     ]);
     expect(client.started).toEqual([]);
+  });
+
+  it('reconciles a collection once a day: a sweep outside its time of day leaves it alone', async () => {
+    // Prepare
+    const { compute, client, deps } = setup();
+    compute.addCollection({
+      id: collection('src'),
+      name: 'src',
+      location: 'eastus',
+      tags: {},
+      sourceId: `${group}/virtualMachines/vm1`,
+      restorePoints: [rp('src', 'rp1', 1)],
+    });
+    const turn = Date.UTC(2026, 0, 2) + reconcileTimeOfDay(collection('src'));
+    const sweep = (since: number, now: number) =>
+      reconcile({ ...deps, since: new Date(since), now: new Date(now) });
+
+    // Act
+    const before = await sweep(turn - 2 * HOUR, turn - HOUR);
+    const startedBefore = client.started.length;
+    const during = await sweep(turn - HOUR, turn + 10 * 60_000);
+
+    // Assess
+    expect({ before, startedBefore }).toEqual({
+      before: { collections: 0, notDue: 1, started: [], gaps: [], cleanedUp: [], failures: [] },
+      startedBefore: 0,
+    });
+    expect(during).toEqual({
+      collections: 1,
+      notDue: 0,
+      started: [
+        copyIdFor(`${collection('src')}/restorePoints/rp1`, 'westus2'),
+        copyIdFor(`${collection('src')}/restorePoints/rp1`, 'centralus'),
+      ],
+      gaps: [],
+      cleanedUp: [],
+      failures: [],
+    });
   });
 });
