@@ -1,25 +1,12 @@
 // The dashboard's client: reads the app's own JSON API with the function key and renders four views.
 // Bundled by scripts/build-dashboard.mjs into one HTML page; it talks to nothing but the app.
 
+import type { AllPairs, CopyDoc, FailureRow, Failures, FlightRow, PairEntry } from './panels';
+import { STATES, allPairs, copiesInFlight, failures } from './panels';
+
 const KEY_STORAGE = 'rpcopy-function-key';
 const REFRESH_MS = 30_000;
-const STATES = ['Protected', 'AtRisk', 'Breached', 'Unprotected', 'Disabled'] as const;
-type State = (typeof STATES)[number];
 
-interface PairEntry {
-  id: string;
-  state: State;
-  sourceCollectionId: string;
-  sourceVmId: string | null;
-  targetRegion: string;
-  rpo: { targetHours: number | null; achievedHours: number | null };
-  reason: { message: string } | null;
-}
-interface ProtectionList {
-  summary: Record<State, number>;
-  pairs: PairEntry[];
-  nextLink: string | null;
-}
 interface HistoryCopy {
   copyId: string;
   sourceCreatedAt: string;
@@ -29,25 +16,6 @@ interface HistoryCopy {
 }
 interface PairDetail extends PairEntry {
   history: { copies: HistoryCopy[]; rpo: { at: string; hours: number }[] };
-}
-interface CopyDoc {
-  id: string;
-  status: string;
-  sourceCollectionId: string;
-  targetRegion: string;
-  createdAt: string;
-  progress: {
-    percent: number;
-    etaSeconds: number | null;
-    stalled: boolean;
-    disks: { id: string; status: string; percent: number }[];
-  };
-  error?: { category: string; code: string; message: string; suggestion: string };
-  reason?: string;
-  completedAt: string | null;
-}
-interface CopyList {
-  copies: CopyDoc[];
 }
 
 class Unauthorized extends Error {}
@@ -83,10 +51,22 @@ function takeKey(): string | null {
 }
 
 async function getJson<T>(path: string): Promise<T> {
+  const found = await getJsonIfFound<T>(path);
+  if (found === undefined) {
+    throw new Error(`${path.split('?')[0]} answered 404`);
+  }
+  return found;
+}
+
+/** Undefined on 404: a copy's instance may be purged while its pair still names it. */
+async function getJsonIfFound<T>(path: string): Promise<T | undefined> {
   const key = sessionStorage.getItem(KEY_STORAGE) ?? '';
   const response = await fetch(path, { headers: { 'x-functions-key': key, accept: 'application/json' } });
   if (response.status === 401) {
     throw new Unauthorized();
+  }
+  if (response.status === 404) {
+    return undefined;
   }
   if (!response.ok) {
     const text = await response.text();
@@ -144,7 +124,7 @@ function keyForm(message: string): void {
   );
 }
 
-function matrix(list: ProtectionList): HTMLElement {
+function matrix(list: AllPairs): HTMLElement {
   const regions = [...new Set(list.pairs.map((pair) => pair.targetRegion))].sort();
   const rows = new Map<string, PairEntry[]>();
   for (const pair of list.pairs) {
@@ -193,7 +173,7 @@ function matrix(list: ProtectionList): HTMLElement {
   return table;
 }
 
-function summary(list: ProtectionList): HTMLElement {
+function summary(list: AllPairs): HTMLElement {
   return h(
     'ul',
     { class: 'summary', id: 'summary' },
@@ -203,90 +183,112 @@ function summary(list: ProtectionList): HTMLElement {
   );
 }
 
-/** Queued copies wait their turn per pair, oldest request first; the API has no global queue position. */
-function queuePositions(copies: CopyDoc[]): Map<string, number> {
-  const positions = new Map<string, number>();
-  const byPair = new Map<string, CopyDoc[]>();
-  for (const copy of copies.filter((c) => c.status === 'Queued')) {
-    const pair = `${copy.sourceCollectionId.toLowerCase()} ${copy.targetRegion}`;
-    byPair.set(pair, [...(byPair.get(pair) ?? []), copy]);
-  }
-  for (const queued of byPair.values()) {
-    queued.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    queued.forEach((copy, index) => positions.set(copy.id, index + 1));
-  }
-  return positions;
-}
-
 function bar(percent: number, label: string): HTMLElement {
   return h('progress', { max: '100', value: String(percent), 'aria-label': label }, `${percent}%`);
 }
 
-function inFlight(copies: CopyDoc[]): HTMLElement {
-  const positions = queuePositions(copies);
-  const section = h('section', { id: 'in-flight' }, h('h2', {}, `Copies in flight (${copies.length})`));
+function docLink(copyId: string): HTMLElement {
+  return h('a', { href: `/api/copies/${encodeURIComponent(copyId)}`, class: 'doc-link' }, 'copy document');
+}
+
+function inFlight(copies: FlightRow[]): HTMLElement {
+  const section = h(
+    'section',
+    { id: 'in-flight' },
+    h('h2', {}, `Copies in flight (${copies.length})`),
+    h(
+      'p',
+      { class: 'muted' },
+      'Per pair, the copy running or next in line; copies queued behind it wait their turn.',
+    ),
+  );
   if (copies.length === 0) {
     section.append(h('p', { class: 'muted' }, 'No copy is queued or running.'));
   }
   for (const copy of copies) {
-    const position = positions.get(copy.id);
     const eta =
-      copy.progress.etaSeconds === null ? 'ETA unknown' : `ETA ${duration(copy.progress.etaSeconds)}`;
+      copy.status === 'Queued'
+        ? ''
+        : copy.etaSeconds === null
+          ? 'ETA unknown'
+          : `ETA ${duration(copy.etaSeconds)}`;
+    const name = `${collectionName(copy.sourceCollectionId)} → ${copy.targetRegion}`;
     section.append(
       h(
         'article',
-        { class: 'copy', 'data-copy': copy.id },
+        { class: 'copy', 'data-copy': copy.copyId, 'data-pair-of': copy.pairId },
         h(
           'p',
           {},
-          h('strong', {}, `${collectionName(copy.sourceCollectionId)} → ${copy.targetRegion}`),
+          h('strong', {}, name),
           ' ',
-          h('span', { class: 'status' }, position === undefined ? copy.status : `Queued #${position}`),
+          h('span', { class: 'status' }, copy.status),
           ' ',
-          h('span', { class: 'percent' }, `${copy.progress.percent}%`),
+          h('span', { class: 'percent' }, `${copy.percent}%`),
           ' ',
-          h('span', { class: 'eta' }, copy.status === 'Queued' ? '' : eta),
-          copy.progress.stalled ? h('span', { class: 'stalled' }, ' stalled') : '',
+          h('span', { class: 'eta' }, eta),
+          copy.stalled ? h('span', { class: 'stalled' }, ' stalled') : '',
+          ' · ',
+          docLink(copy.copyId),
         ),
-        ...copy.progress.disks.map((disk) =>
-          h(
-            'div',
-            { class: 'disk', 'data-disk': disk.id },
-            h('span', { class: 'disk-name' }, collectionName(disk.id)),
-            bar(disk.percent, `${collectionName(disk.id)} ${disk.percent}%`),
-            h('span', { class: 'disk-percent' }, `${disk.percent}%`),
-          ),
-        ),
+        bar(copy.percent, `${name} ${copy.percent}%`),
       ),
     );
   }
+  showDocumentsInPlace(section);
   return section;
 }
 
-function failures(copies: CopyDoc[]): HTMLElement {
-  const section = h('section', { id: 'failures' }, h('h2', {}, 'Recent failures and skips'));
-  if (copies.length === 0) {
+function failureArticle(failure: FailureRow): HTMLElement {
+  return h(
+    'article',
+    { class: 'failure', 'data-copy': failure.copyId },
+    h(
+      'p',
+      {},
+      h('strong', {}, failure.status ?? 'Failed'),
+      ` ${collectionName(failure.sourceCollectionId)} → ${failure.targetRegion} · `,
+      h('span', { class: 'category' }, failure.category),
+      failure.endedAt === null
+        ? ''
+        : h('span', { class: 'ended' }, ` · ended ${failure.endedAt.slice(0, 16).replace('T', ' ')}`),
+      ' · ',
+      docLink(failure.copyId),
+    ),
+    h('p', { class: 'message' }, failure.message),
+    h('p', { class: 'suggestion' }, failure.suggestion === '' ? '' : `Fix: ${failure.suggestion}`),
+  );
+}
+
+function failuresPanel(found: Failures): HTMLElement {
+  const section = h(
+    'section',
+    { id: 'failures' },
+    h('h2', {}, 'Failures that keep a pair from its RPO'),
+    h(
+      'p',
+      { class: 'muted' },
+      'Per pair, the failed or skipped copy after its newest usable copy, newest first.',
+    ),
+  );
+  if (found.total === 0) {
     section.append(h('p', { class: 'muted' }, 'None.'));
   }
-  for (const copy of copies) {
+  if (found.rows.length < found.total) {
     section.append(
       h(
-        'article',
-        { class: 'failure', 'data-copy': copy.id },
-        h(
-          'p',
-          {},
-          h('strong', {}, `${copy.status}`),
-          ` ${collectionName(copy.sourceCollectionId)} → ${copy.targetRegion} · `,
-          h('span', { class: 'category' }, copy.error?.category ?? copy.reason ?? ''),
-          ' · ',
-          h('a', { href: `/api/copies/${encodeURIComponent(copy.id)}`, class: 'doc-link' }, 'copy document'),
-        ),
-        h('p', { class: 'message' }, copy.error?.message ?? ''),
-        h('p', { class: 'suggestion' }, copy.error === undefined ? '' : `Fix: ${copy.error.suggestion}`),
+        'p',
+        { class: 'partial', id: 'failures-partial' },
+        `${found.rows.length} of ${found.total} shown: filter GET /api/protection by state for the rest.`,
       ),
     );
   }
+  section.append(...found.rows.map(failureArticle));
+  showDocumentsInPlace(section);
+  return section;
+}
+
+function showDocumentsInPlace(section: HTMLElement): void {
   // The document needs the key too: fetch it and show it here instead of a bare navigation that would 401.
   section.addEventListener('click', (event) => {
     const link = (event.target as HTMLElement).closest('a.doc-link');
@@ -300,7 +302,6 @@ function failures(copies: CopyDoc[]): HTMLElement {
       link.closest('article')?.append(pre);
     }, showError);
   });
-  return section;
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -458,18 +459,6 @@ function showError(error: unknown): void {
   app.prepend(h('p', { id: 'error', role: 'alert', class: 'error' }, `Could not refresh: ${message}`));
 }
 
-async function allPairs(): Promise<ProtectionList> {
-  const first = await getJson<ProtectionList>('/api/protection?top=200');
-  let next = first.nextLink;
-  // A guard against a server that keeps answering nextLink: 50 pages are 10,000 pairs.
-  for (let page = 0; next !== null && page < 50; page += 1) {
-    const more = await getJson<ProtectionList>(next);
-    first.pairs.push(...more.pairs);
-    next = more.nextLink;
-  }
-  return first;
-}
-
 async function refresh(): Promise<void> {
   if (sessionStorage.getItem(KEY_STORAGE) === null) {
     keyForm(
@@ -478,12 +467,11 @@ async function refresh(): Promise<void> {
     return;
   }
   try {
-    const [list, flying, ended] = await Promise.all([
-      allPairs(),
-      getJson<CopyList>('/api/copies?status=Queued,Starting,Replicating&top=200'),
-      getJson<CopyList>('/api/copies?status=Failed,TimedOut,Skipped&top=20'),
-    ]);
-    render(list, flying.copies, ended.copies);
+    const list = await allPairs(getJson);
+    const ended = await failures(list.pairs, (copyId) =>
+      getJsonIfFound<CopyDoc>(`/api/copies/${encodeURIComponent(copyId)}`),
+    );
+    render(list, ended);
     document.getElementById('updated')?.replaceChildren(`Updated ${new Date().toLocaleTimeString()}`);
     scheduleNext();
   } catch (error) {
@@ -494,7 +482,7 @@ async function refresh(): Promise<void> {
   }
 }
 
-function render(list: ProtectionList, flying: CopyDoc[], ended: CopyDoc[]): void {
+function render(list: AllPairs, ended: Failures): void {
   const focused =
     document.activeElement instanceof HTMLElement ? document.activeElement.dataset.pair : undefined;
   const history = document.getElementById('history');
@@ -514,7 +502,7 @@ function render(list: ProtectionList, flying: CopyDoc[], ended: CopyDoc[]): void
     }
   });
   const toolbar = h('div', { class: 'toolbar' }, pause, h('span', { id: 'updated', role: 'status' }));
-  if (list.pairs.length === 0 && flying.length === 0 && ended.length === 0) {
+  if (list.pairs.length === 0) {
     app.replaceChildren(
       toolbar,
       h(
@@ -524,7 +512,7 @@ function render(list: ProtectionList, flying: CopyDoc[], ended: CopyDoc[]): void
         h(
           'p',
           {},
-          'No source collection is in scope and no copy has been requested. Set RPCOPY_POLICY or tag a restore point collection with rpcopy-targets, or request a copy with POST /api/copies; the dashboard fills in on its own.',
+          'No source collection is in scope. Set RPCOPY_POLICY or tag a restore point collection with rpcopy-targets; the dashboard fills in on its own. Copies requested with POST /api/copies for collections outside the policy are listed by GET /api/copies.',
         ),
       ),
     );
@@ -533,9 +521,16 @@ function render(list: ProtectionList, flying: CopyDoc[], ended: CopyDoc[]): void
   app.replaceChildren(
     toolbar,
     summary(list),
+    list.complete
+      ? ''
+      : h(
+          'p',
+          { class: 'partial', id: 'pairs-partial' },
+          `${list.pairs.length} pairs shown of more: the counts above cover every pair; filter GET /api/protection for the rest.`,
+        ),
     h('div', { class: 'scroll' }, matrix(list)),
-    inFlight(flying),
-    failures(ended),
+    inFlight(copiesInFlight(list.pairs)),
+    failuresPanel(ended),
   );
   if (history !== null && openPair !== undefined) {
     app.append(history);
