@@ -28,9 +28,16 @@ describe('the dashboard in headless Chromium, on the local stack', () => {
     browser = await launchChromium();
     stack = await startAppStack({
       settings: { RPCOPY_POLICY: policy({ rpoHours: 12 }) },
-      // The first copy Azure accepts has its third disk fail at 40 %: one failure with a suggestion.
+      // The first copy of rp10 that Azure accepts has its third disk fail at 40 %: one failure with a
+      // suggestion, the newest attempt of its pair, while the other region's copy of rp10 is still in flight.
       sim: {
-        faults: [{ kind: 'copy', target: 'next', effect: { type: 'failDisk', atPercent: 40, disk: 2 } }],
+        faults: [
+          {
+            kind: 'copy',
+            target: { sourceRestorePointName: 'rp10' },
+            effect: { type: 'failDisk', atPercent: 40, disk: 2 },
+          },
+        ],
       },
     });
   });
@@ -72,7 +79,7 @@ describe('the dashboard in headless Chromium, on the local stack', () => {
   });
 
   it('shows the API numbers: every pair, copies in flight, failures with their fix, by keyboard', async () => {
-    // Prepare: vm1 (three disks) is copied at hour 0 (one region fails), then two newer restore points queue up;
+    // Prepare: vm1 (three disks) is copied at hour 0, then rp10 at hour 10 (one region fails, one is in flight);
     // vm2 has no restore point; vm3 is not monitored.
     await seedSource(stack.h, { diskSizesGB: [8, 16, 32] });
     await seedSource(stack.h, { vm: 'vm2', collection: 'src2' });
@@ -80,9 +87,8 @@ describe('the dashboard in headless Chromium, on the local stack', () => {
     await newSourceRestorePoint(stack, 'rp0');
     await runTo(stack, START + 10 * HOUR_MS);
     await newSourceRestorePoint(stack, 'rp10');
-    await runTo(stack, START + 10 * HOUR_MS + 60_000);
-    await newSourceRestorePoint(stack, 'rp10b');
-    await runTo(stack, START + 10 * HOUR_MS + 12 * 60_000);
+    // rp10 fails in one region at 10:12; the other region's copy is still replicating at 10:15.
+    await runTo(stack, START + 10 * HOUR_MS + 15 * 60_000);
     const expected = await protection(stack);
     const listed = (await stack.api('GET', 'copies?top=200')).body as { copies: CopyDocument[] };
     const failed = listed.copies.filter((copy) => copy.status === 'Failed');
