@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'node:https';
@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../dev/clock';
 import type { ComputeSimulator } from '../../dev/compute-sim';
 import { readSavedClockTime, startComputeSimulator } from '../../dev/compute-sim';
+import { loadState } from '../../dev/compute-sim/stateJournal';
 import { START, createSourceRp, expectStatus, harnessFor, rpId, rpcId, seedPair } from './simHarness';
 
 const MIN = 60_000;
@@ -92,7 +93,7 @@ describe('--state persistence', () => {
     await clock2.advanceBy(60 * MIN);
     expect(sim2.getCopy(rpId('dst', 'rp1'))?.state).toBe('succeeded');
     // The copy PUT made before the restart is still in the saved throttle window.
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({
+    expect(loadState(file)).toMatchObject({
       version: 1,
       copyPutTimes: { [rpcId('dst').toLowerCase()]: [expect.any(Number)] },
     });
