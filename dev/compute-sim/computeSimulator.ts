@@ -49,8 +49,9 @@ export async function startComputeSimulator(options: ComputeSimulatorOptions): P
 
   const state: SimulatorState = (stateFile ? loadState(stateFile) : undefined) ?? emptyState(clock.now());
   let tls: TlsMaterial | undefined;
-  if (options.tls ?? true) {
-    tls = state.tls ?? (await createTlsMaterial());
+  const wanted = options.tls ?? true;
+  if (wanted !== false) {
+    tls = state.tls ?? (wanted === true ? await createTlsMaterial() : wanted);
     if (stateFile) {
       state.tls = tls;
     }

@@ -9,7 +9,15 @@ import { VirtualClock } from '../../dev/clock';
 import type { ComputeSimulator } from '../../dev/compute-sim';
 import { readSavedClockTime, startComputeSimulator } from '../../dev/compute-sim';
 import { loadState } from '../../dev/compute-sim/stateJournal';
-import { START, createSourceRp, expectStatus, harnessFor, rpId, rpcId, seedPair } from './simHarness';
+import {
+  START,
+  createSourceRp,
+  expectStatus,
+  simHarnessFor,
+  restorePointId,
+  collectionId,
+  seedPair,
+} from '../support/computeSim';
 
 const MIN = 60_000;
 
@@ -51,19 +59,21 @@ describe('--state persistence', () => {
 
     const clock1 = new VirtualClock(START);
     const sim1 = await start(clock1, file);
-    const h1 = harnessFor(clock1, sim1);
+    const h1 = simHarnessFor(clock1, sim1);
     await seedPair(h1, { location: 'eastus', osDiskGB: 64, dataDisksGB: [128], targetRegion: 'westus' });
     await createSourceRp(h1, 'rp1');
     await expectStatus(
-      h1.call('PUT', rpId('dst', 'rp1'), { properties: { sourceRestorePoint: { id: rpId('src', 'rp1') } } }),
+      h1.call('PUT', restorePointId('dst', 'rp1'), {
+        properties: { sourceRestorePoint: { id: restorePointId('src', 'rp1') } },
+      }),
       [201],
     );
     sim1.subscribeEvents({ url, schema: 'EventGrid' });
     await clock1.advanceBy(20 * MIN + 5_000);
-    await expectStatus(h1.call('PUT', rpId('src', 'rp2'), {}), [201]);
-    const copyBefore = sim1.getCopy(rpId('dst', 'rp1'));
+    await expectStatus(h1.call('PUT', restorePointId('src', 'rp2'), {}), [201]);
+    const copyBefore = sim1.getCopy(restorePointId('dst', 'rp1'));
     expect(copyBefore?.disks.map((d) => d.completionPercent)).toEqual([91, 45]);
-    expect(received).toEqual([rpId('dst', 'rp1')]);
+    expect(received).toEqual([restorePointId('dst', 'rp1')]);
     const stoppedAt = clock1.now();
     await sim1.close();
     expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -71,9 +81,9 @@ describe('--state persistence', () => {
 
     const clock2 = new VirtualClock(readSavedClockTime(file));
     const sim2 = await start(clock2, file);
-    const h2 = harnessFor(clock2, sim2);
-    expect(sim2.getCopy(rpId('dst', 'rp1'))).toEqual(copyBefore);
-    const expanded = await h2.call('GET', `${rpcId('src')}?$expand=restorePoints`);
+    const h2 = simHarnessFor(clock2, sim2);
+    expect(sim2.getCopy(restorePointId('dst', 'rp1'))).toEqual(copyBefore);
+    const expanded = await h2.call('GET', `${collectionId('src')}?$expand=restorePoints`);
     expect(
       (
         expanded.body as {
@@ -86,16 +96,18 @@ describe('--state persistence', () => {
     ]);
     // The LRO that was running when the simulator stopped ends, and is announced to the saved subscriber.
     await clock2.advanceBy(5_000);
-    expect(received).toEqual([rpId('dst', 'rp1'), rpId('src', 'rp2')]);
+    expect(received).toEqual([restorePointId('dst', 'rp1'), restorePointId('src', 'rp2')]);
     // The copy goes on from where it was.
     await clock2.advanceBy(10 * MIN);
-    expect(sim2.getCopy(rpId('dst', 'rp1'))?.disks.map((d) => d.completionPercent)).toEqual([100, 68]);
+    expect(sim2.getCopy(restorePointId('dst', 'rp1'))?.disks.map((d) => d.completionPercent)).toEqual([
+      100, 68,
+    ]);
     await clock2.advanceBy(60 * MIN);
-    expect(sim2.getCopy(rpId('dst', 'rp1'))?.state).toBe('succeeded');
+    expect(sim2.getCopy(restorePointId('dst', 'rp1'))?.state).toBe('succeeded');
     // The copy PUT made before the restart is still in the saved throttle window.
     expect(loadState(file)).toMatchObject({
       version: 1,
-      copyPutTimes: { [rpcId('dst').toLowerCase()]: [expect.any(Number)] },
+      copyPutTimes: { [collectionId('dst').toLowerCase()]: [expect.any(Number)] },
     });
     await new Promise<void>((resolve) => receiver.close(() => resolve()));
   });
@@ -103,10 +115,10 @@ describe('--state persistence', () => {
   it('starts empty without --state', async () => {
     const clock = new VirtualClock(START);
     const first = await start(clock);
-    await seedPair(harnessFor(clock, first), { location: 'eastus', targetRegion: 'westus' });
+    await seedPair(simHarnessFor(clock, first), { location: 'eastus', targetRegion: 'westus' });
     await first.close();
     const second = await start(clock);
-    expect((await harnessFor(clock, second).call('GET', rpcId('src'))).status).toBe(404);
+    expect((await simHarnessFor(clock, second).call('GET', collectionId('src'))).status).toBe(404);
   });
 
   it('keeps the TLS certificate, so clients keep trusting a restarted simulator', async () => {
@@ -119,7 +131,7 @@ describe('--state persistence', () => {
     expect(second.caCertificatePem).toBe(pem);
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(
-        `${second.endpoint}${rpcId('none')}?api-version=2026-04-01`,
+        `${second.endpoint}${collectionId('none')}?api-version=2026-04-01`,
         { ca: pem, headers: { authorization: 'Bearer t' } },
         (res) => {
           res.resume();

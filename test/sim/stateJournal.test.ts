@@ -13,7 +13,7 @@ import type { ArmRequest } from '../../dev/compute-sim/modelSupport';
 import { NO_PERSISTENCE, loadState } from '../../dev/compute-sim/stateJournal';
 import type { OperationRecord } from '../../dev/compute-sim/stateStore';
 import { emptyState } from '../../dev/compute-sim/stateStore';
-import { START, harnessFor, rpcId, vmId } from './simHarness';
+import { START, simHarnessFor, collectionId, vmId } from '../support/computeSim';
 
 const vmBody = { location: 'eastus', properties: { storageProfile: { osDisk: { diskSizeGB: 32 } } } };
 
@@ -43,7 +43,7 @@ describe('the --state journal', () => {
     const file = join(dir, 'sim.json');
     const clock = new VirtualClock(START);
     const first = await start(clock, file);
-    const h1 = harnessFor(clock, first);
+    const h1 = simHarnessFor(clock, first);
     for (let i = 0; i < 200; i++) {
       expect((await h1.call('PUT', vmId(`vm${i}`), vmBody)).status).toBe(201);
     }
@@ -53,7 +53,7 @@ describe('the --state journal', () => {
     const [snapshot] = fileLines(file);
 
     // Act: one more change.
-    expect((await harnessFor(clock, second).call('PUT', vmId('vm-new'), vmBody)).status).toBe(201);
+    expect((await simHarnessFor(clock, second).call('PUT', vmId('vm-new'), vmBody)).status).toBe(201);
 
     // Assess: the snapshot is untouched and one short line holds the new VM alone.
     const lines = fileLines(file);
@@ -71,30 +71,30 @@ describe('the --state journal', () => {
     const file = join(dir, 'sim.json');
     const clock = new VirtualClock(START);
     const first = await start(clock, file);
-    const h1 = harnessFor(clock, first);
+    const h1 = simHarnessFor(clock, first);
     expect((await h1.call('PUT', vmId('vm1'), vmBody)).status).toBe(201);
     expect(
       (
-        await h1.call('PUT', rpcId('src'), {
+        await h1.call('PUT', collectionId('src'), {
           location: 'eastus',
           properties: { source: { id: vmId('vm1') } },
         })
       ).status,
     ).toBe(201);
-    expect((await h1.call('DELETE', rpcId('src'))).status).toBe(202);
+    expect((await h1.call('DELETE', collectionId('src'))).status).toBe(202);
     await clock.advanceBy(5_000);
-    expect((await h1.call('GET', rpcId('src'))).status).toBe(404);
+    expect((await h1.call('GET', collectionId('src'))).status).toBe(404);
     appendFileSync(file, '{"clockTime":1,"rows":{"vms":{"');
     const journaled = fileLines(file).length;
 
     // Act: a second simulator on the same file, while the first never closed.
     const second = await start(new VirtualClock(clock.now()), file);
-    const h2 = harnessFor(clock, second);
+    const h2 = simHarnessFor(clock, second);
 
     // Assess: the VM is back, the deleted collection stays deleted, and the file is one snapshot again.
     expect(journaled).toBeGreaterThan(2);
     expect((await h2.call('GET', vmId('vm1'))).status).toBe(200);
-    expect((await h2.call('GET', rpcId('src'))).status).toBe(404);
+    expect((await h2.call('GET', collectionId('src'))).status).toBe(404);
     expect(fileLines(file)).toHaveLength(1);
     expect(loadState(file)?.vms[vmId('vm1').toLowerCase()]?.name).toBe('vm1');
   });

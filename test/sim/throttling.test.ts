@@ -1,31 +1,33 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Harness } from './simHarness';
+import type { SimHarness } from '../support/computeSim';
 import {
-  SUB,
+  SUBSCRIPTION,
   createSourceRp,
   expectStatus,
   retryView,
-  rpId,
-  rpcId,
+  restorePointId,
+  collectionId,
   seedPair,
-  startHarness,
-} from './simHarness';
+  startSimHarness,
+} from '../support/computeSim';
 
 const MIN = 60_000;
 
 describe('copy PUT throttle: 3 per rolling hour per target collection', () => {
-  let h: Harness;
+  let h: SimHarness;
   afterEach(() => h.close());
 
   it('answers the 4th copy PUT within an hour with 429 and the seconds until a slot frees', async () => {
     // 1 GiB disks replicate within the first 1-minute refresh, so the in-flight rule does not interfere.
-    h = await startHarness({ progressIntervalMs: MIN });
+    h = await startSimHarness({ progressIntervalMs: MIN });
     await seedPair(h, { location: 'eastus', osDiskGB: 1, targetRegion: 'westus' });
     for (const name of ['rp1', 'rp2', 'rp3', 'rp4']) {
       await createSourceRp(h, name);
     }
     const copy = (name: string) =>
-      h.call('PUT', rpId('dst', name), { properties: { sourceRestorePoint: { id: rpId('src', name) } } });
+      h.call('PUT', restorePointId('dst', name), {
+        properties: { sourceRestorePoint: { id: restorePointId('src', name) } },
+      });
 
     const firstAt = h.clock.now();
     const remaining: (string | null)[] = [];
@@ -67,27 +69,34 @@ describe('copy PUT throttle: 3 per rolling hour per target collection', () => {
   });
 
   it('counts per target collection', async () => {
-    h = await startHarness({ progressIntervalMs: MIN, copyPutsPerHour: 1 });
+    h = await startSimHarness({ progressIntervalMs: MIN, copyPutsPerHour: 1 });
     await seedPair(h, { location: 'eastus', osDiskGB: 1, targetRegion: 'westus' });
     await expectStatus(
-      h.call('PUT', rpcId('dst2'), { location: 'centralus', properties: { source: { id: rpcId('src') } } }),
+      h.call('PUT', collectionId('dst2'), {
+        location: 'centralus',
+        properties: { source: { id: collectionId('src') } },
+      }),
       [201],
     );
     await createSourceRp(h, 'rp1');
     await createSourceRp(h, 'rp2');
     await expectStatus(
-      h.call('PUT', rpId('dst', 'rp1'), { properties: { sourceRestorePoint: { id: rpId('src', 'rp1') } } }),
+      h.call('PUT', restorePointId('dst', 'rp1'), {
+        properties: { sourceRestorePoint: { id: restorePointId('src', 'rp1') } },
+      }),
       [201],
     );
     await expectStatus(
-      h.call('PUT', rpId('dst2', 'rp1'), { properties: { sourceRestorePoint: { id: rpId('src', 'rp1') } } }),
+      h.call('PUT', restorePointId('dst2', 'rp1'), {
+        properties: { sourceRestorePoint: { id: restorePointId('src', 'rp1') } },
+      }),
       [201],
     );
     await h.clock.advanceBy(2 * MIN);
     expect(
       (
-        await h.call('PUT', rpId('dst', 'rp2'), {
-          properties: { sourceRestorePoint: { id: rpId('src', 'rp2') } },
+        await h.call('PUT', restorePointId('dst', 'rp2'), {
+          properties: { sourceRestorePoint: { id: restorePointId('src', 'rp2') } },
         })
       ).status,
     ).toBe(429);
@@ -95,28 +104,28 @@ describe('copy PUT throttle: 3 per rolling hour per target collection', () => {
 });
 
 describe('subscription read budget', () => {
-  let h: Harness;
+  let h: SimHarness;
   afterEach(() => h.close());
 
   it('reports remaining reads, answers 429 with Retry-After when spent, and refills on clock time', async () => {
-    h = await startHarness({ readBudget: { capacity: 3, refillPerSecond: 0.5 } });
+    h = await startSimHarness({ readBudget: { capacity: 3, refillPerSecond: 0.5 } });
     await seedPair(h, { location: 'eastus', targetRegion: 'westus' });
     h.sim.clearRequestLog();
     const remaining: (string | null)[] = [];
     for (let i = 0; i < 3; i++) {
       remaining.push(
-        (await h.call('GET', rpcId('src'))).headers.get('x-ms-ratelimit-remaining-subscription-reads'),
+        (await h.call('GET', collectionId('src'))).headers.get('x-ms-ratelimit-remaining-subscription-reads'),
       );
     }
     expect(remaining).toEqual(['2', '1', '0']);
-    const throttled = await h.call('GET', rpcId('src'));
+    const throttled = await h.call('GET', collectionId('src'));
     expect(retryView(throttled)).toEqual({
       status: 429,
       retryAfter: '2',
       body: {
         error: {
           code: 'TooManyRequests',
-          message: `Number of read requests for subscription '${SUB}' exceeded the limit. Please try again after '2' seconds.`,
+          message: `Number of read requests for subscription '${SUBSCRIPTION}' exceeded the limit. Please try again after '2' seconds.`,
           details: [
             { code: 'SubscriptionRequestsThrottled', message: 'Subscription read budget exhausted.' },
           ],
@@ -125,8 +134,12 @@ describe('subscription read budget', () => {
     });
     // Writes do not spend the read budget.
     expect(
-      (await h.call('PUT', rpcId('x'), { location: 'westus', properties: { source: { id: rpcId('src') } } }))
-        .status,
+      (
+        await h.call('PUT', collectionId('x'), {
+          location: 'westus',
+          properties: { source: { id: collectionId('src') } },
+        })
+      ).status,
     ).toBe(201);
     // Another subscription has its own bucket.
     const other = await h.call(
@@ -135,7 +148,7 @@ describe('subscription read budget', () => {
     );
     expect(other.status).toBe(404);
     await h.clock.advanceBy(2000);
-    expect((await h.call('GET', rpcId('src'))).status).toBe(200);
+    expect((await h.call('GET', collectionId('src'))).status).toBe(200);
 
     const log = h.sim.requestLog;
     expect({
@@ -154,10 +167,10 @@ describe('subscription read budget', () => {
   });
 
   it("defaults to ARM's 250-read bucket", async () => {
-    h = await startHarness();
+    h = await startSimHarness();
     await seedPair(h, { location: 'eastus', targetRegion: 'westus' });
     expect(
-      (await h.call('GET', rpcId('src'))).headers.get('x-ms-ratelimit-remaining-subscription-reads'),
+      (await h.call('GET', collectionId('src'))).headers.get('x-ms-ratelimit-remaining-subscription-reads'),
     ).toBe('249');
   });
 });
