@@ -3,7 +3,15 @@ import { renderCollection, renderRestorePoint } from './armViews';
 import { idKey, parseComputeId } from './ids';
 import type { ModelContext } from './modelContext';
 import type { ArmRequest, ArmResponse } from './modelSupport';
-import { asString, asTags, isObject, notFound, requireLocation, requireObjectBody } from './modelSupport';
+import {
+  asString,
+  asTags,
+  expandOf,
+  isObject,
+  notFound,
+  requireLocation,
+  requireObjectBody,
+} from './modelSupport';
 import type { CollectionRecord } from './stateStore';
 
 /** Restore point collections: local ones (source: a VM) and copy targets (source: another collection). */
@@ -113,19 +121,10 @@ export function patchCollection(context: ModelContext, id: string, request: ArmR
 
 export function getCollection(context: ModelContext, id: string, request: ArmRequest): ArmResponse {
   const collection = requireCollection(context, id);
-  if (request.expand !== undefined && request.expand.toLowerCase() !== 'restorepoints') {
-    throw new ArmError(
-      400,
-      'InvalidParameter',
-      `'$expand' must be 'restorePoints', got '${request.expand}'.`,
-      {
-        target: '$expand',
-      },
-    );
-  }
+  const expand = expandOf(request, 'restorePoints');
   const now = context.clock.now();
   const restorePoints =
-    request.expand !== undefined
+    expand !== undefined
       ? context.resources.restorePointsIn(idKey(collection.id)).map((rp) => renderRestorePoint(rp, now))
       : undefined;
   return { status: 200, body: renderCollection(collection, restorePoints) };

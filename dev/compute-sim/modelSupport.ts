@@ -73,6 +73,16 @@ export function requireLocation(body: Json): string {
   return normalizeRegion(location);
 }
 
+/** The `$expand` a GET asked for: undefined, or `allowed` (any case); anything else is refused. */
+export function expandOf(request: ArmRequest, allowed: string): string | undefined {
+  if (request.expand !== undefined && request.expand.toLowerCase() !== allowed.toLowerCase()) {
+    throw new ArmError(400, 'InvalidParameter', `'$expand' must be '${allowed}', got '${request.expand}'.`, {
+      target: '$expand',
+    });
+  }
+  return request.expand;
+}
+
 export function normalizeRegion(region: string): string {
   return region.replace(/\s+/g, '').toLowerCase();
 }

@@ -5,48 +5,37 @@ import { seededRandom } from './faultPlan';
 import { idKey, parseComputeId } from './ids';
 import type { ModelContext } from './modelContext';
 import type { ArmRequest, ArmResponse, Json } from './modelSupport';
-import { asString, isObject, notFound, parentNotFound, requireObjectBody } from './modelSupport';
+import { asString, expandOf, isObject, notFound, parentNotFound, requireObjectBody } from './modelSupport';
 import { drawRefreshTiming, replicationAt } from './replication';
 import type { CollectionRecord, DiskSnapshot, RestorePointRecord, VmDisk } from './stateStore';
 
 const CONSISTENCY_MODES = ['CrashConsistent', 'FileSystemConsistent', 'ApplicationConsistent'];
 
-/** Restore points: local ones taken of a VM, and cross-region copies of another collection's. */
-export function getRestorePoint(
+/** A request on one restore point `id` of the collection `collectionId`. */
+type RestorePointHandler = (
   context: ModelContext,
   collectionId: string,
   id: string,
   request: ArmRequest,
-): ArmResponse {
+) => ArmResponse;
+
+/** Restore points: local ones taken of a VM, and cross-region copies of another collection's. */
+export const getRestorePoint: RestorePointHandler = (context, collectionId, id, request) => {
   requireParent(context, collectionId);
   const rp = context.resources.restorePoint(id);
   if (!rp) {
     throw notFound('Microsoft.Compute/restorePointCollections/restorePoints', id);
   }
-  if (request.expand !== undefined && request.expand.toLowerCase() !== 'instanceview') {
-    throw new ArmError(
-      400,
-      'InvalidParameter',
-      `'$expand' must be 'instanceView', got '${request.expand}'.`,
-      {
-        target: '$expand',
-      },
-    );
-  }
+  const expand = expandOf(request, 'instanceView');
   const now = context.clock.now();
   const instanceView =
-    request.expand !== undefined
+    expand !== undefined
       ? { ...(rp.copy ? { replication: replicationAt(rp, now, context.settings) } : {}) }
       : undefined;
   return { status: 200, body: renderRestorePoint(rp, now, instanceView) };
-}
+};
 
-export function deleteRestorePoint(
-  context: ModelContext,
-  collectionId: string,
-  id: string,
-  request: ArmRequest,
-): ArmResponse {
+export const deleteRestorePoint: RestorePointHandler = (context, collectionId, id, request) => {
   requireParent(context, collectionId);
   const rp = context.resources.restorePoint(id);
   if (!rp) {
@@ -59,14 +48,9 @@ export function deleteRestorePoint(
   context.resources.saveRestorePoint(rp);
   context.changes.commit();
   return { status: 202, headers: context.operations.headers(operation, request) };
-}
+};
 
-export function putRestorePoint(
-  context: ModelContext,
-  collectionId: string,
-  id: string,
-  request: ArmRequest,
-): ArmResponse {
+export const putRestorePoint: RestorePointHandler = (context, collectionId, id, request) => {
   const collection = requireParent(context, collectionId);
   const name = parseComputeId(id)?.names[1] ?? '';
   if (collection.deleteOperationId) {
@@ -94,7 +78,7 @@ export function putRestorePoint(
     : createLocal(context, collection, id, name, properties, request);
   context.changes.commit();
   return response;
-}
+};
 
 function requireParent(context: ModelContext, collectionId: string): CollectionRecord {
   const collection = context.resources.collection(collectionId);
