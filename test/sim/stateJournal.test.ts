@@ -179,8 +179,11 @@ describe('operation lookups', () => {
   }
 
   it('reads the same few records per request with 10 or 1,000 operations', async () => {
+    // Act
     const small = await readsPerStatusRequest(10);
     const large = await readsPerStatusRequest(1_000);
+
+    // Assess
     expect(large).toEqual(small);
     expect(small.running).toBeLessThanOrEqual(2);
   });

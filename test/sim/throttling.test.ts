@@ -18,7 +18,7 @@ describe('copy PUT throttle: 3 per rolling hour per target collection', () => {
   afterEach(() => h.close());
 
   it('answers the 4th copy PUT within an hour with 429 and the seconds until a slot frees', async () => {
-    // 1 GiB disks replicate within the first 1-minute refresh, so the in-flight rule does not interfere.
+    // Prepare: 1 GiB disks replicate within the first 1-minute refresh, so the in-flight rule does not interfere.
     h = await startSimHarness({ progressIntervalMs: MIN });
     await seedPair(h, { location: 'eastus', osDiskGB: 1, targetRegion: 'westus' });
     for (const name of ['rp1', 'rp2', 'rp3', 'rp4']) {
@@ -29,6 +29,7 @@ describe('copy PUT throttle: 3 per rolling hour per target collection', () => {
         properties: { sourceRestorePoint: { id: restorePointId('src', name) } },
       });
 
+    // Act: three copy PUTs two minutes apart, then a fourth.
     const firstAt = h.clock.now();
     const remaining: (string | null)[] = [];
     for (const name of ['rp1', 'rp2', 'rp3']) {
@@ -37,12 +38,14 @@ describe('copy PUT throttle: 3 per rolling hour per target collection', () => {
       );
       await h.clock.advanceBy(2 * MIN);
     }
+    const throttled = await copy('rp4');
+
+    // Assess
     expect(remaining).toEqual([
       'Microsoft.Compute/RestorePointCopy1Hour;2',
       'Microsoft.Compute/RestorePointCopy1Hour;1',
       'Microsoft.Compute/RestorePointCopy1Hour;0',
     ]);
-    const throttled = await copy('rp4');
     const wait = Math.ceil((firstAt + 60 * MIN - h.clock.now()) / 1000);
     expect(retryView(throttled)).toEqual({
       status: 429,
@@ -61,14 +64,18 @@ describe('copy PUT throttle: 3 per rolling hour per target collection', () => {
         },
       },
     });
-    // A refused PUT takes no slot: the retry succeeds as soon as the oldest slot frees.
+    // Act: a refused PUT takes no slot, so retry just before and as the oldest slot frees.
     await h.clock.advanceBy(wait * 1000 - 1000);
-    expect((await copy('rp4')).status).toBe(429);
+    const justBefore = (await copy('rp4')).status;
     await h.clock.advanceBy(1000);
-    expect((await copy('rp4')).status).toBe(201);
+    const asItFrees = (await copy('rp4')).status;
+
+    // Assess
+    expect([justBefore, asItFrees]).toEqual([429, 201]);
   });
 
   it('counts per target collection', async () => {
+    // Prepare: one copy PUT an hour, spent in dst and in dst2 by rp1.
     h = await startSimHarness({ progressIntervalMs: MIN, copyPutsPerHour: 1 });
     await seedPair(h, { location: 'eastus', osDiskGB: 1, targetRegion: 'westus' });
     await expectStatus(
@@ -93,13 +100,14 @@ describe('copy PUT throttle: 3 per rolling hour per target collection', () => {
       [201],
     );
     await h.clock.advanceBy(2 * MIN);
-    expect(
-      (
-        await h.call('PUT', restorePointId('dst', 'rp2'), {
-          properties: { sourceRestorePoint: { id: restorePointId('src', 'rp2') } },
-        })
-      ).status,
-    ).toBe(429);
+
+    // Act
+    const second = await h.call('PUT', restorePointId('dst', 'rp2'), {
+      properties: { sourceRestorePoint: { id: restorePointId('src', 'rp2') } },
+    });
+
+    // Assess
+    expect(second.status).toBe(429);
   });
 });
 
@@ -108,17 +116,22 @@ describe('subscription read budget', () => {
   afterEach(() => h.close());
 
   it('reports remaining reads, answers 429 with Retry-After when spent, and refills on clock time', async () => {
+    // Prepare
     h = await startSimHarness({ readBudget: { capacity: 3, refillPerSecond: 0.5 } });
     await seedPair(h, { location: 'eastus', targetRegion: 'westus' });
     h.sim.clearRequestLog();
+
+    // Act: spend the budget, then read once more.
     const remaining: (string | null)[] = [];
     for (let i = 0; i < 3; i++) {
       remaining.push(
         (await h.call('GET', collectionId('src'))).headers.get('x-ms-ratelimit-remaining-subscription-reads'),
       );
     }
-    expect(remaining).toEqual(['2', '1', '0']);
     const throttled = await h.call('GET', collectionId('src'));
+
+    // Assess
+    expect(remaining).toEqual(['2', '1', '0']);
     expect(retryView(throttled)).toEqual({
       status: 429,
       retryAfter: '2',
@@ -132,7 +145,7 @@ describe('subscription read budget', () => {
         },
       },
     });
-    // Writes do not spend the read budget.
+    // Act and assess, step by step: writes do not spend the read budget...
     expect(
       (
         await h.call('PUT', collectionId('x'), {
@@ -141,7 +154,7 @@ describe('subscription read budget', () => {
         })
       ).status,
     ).toBe(201);
-    // Another subscription has its own bucket.
+    // ...another subscription has its own bucket, and the budget refills on clock time.
     const other = await h.call(
       'GET',
       `/subscriptions/other/resourceGroups/rg/providers/Microsoft.Compute/restorePointCollections/none`,
@@ -150,6 +163,7 @@ describe('subscription read budget', () => {
     await h.clock.advanceBy(2000);
     expect((await h.call('GET', collectionId('src'))).status).toBe(200);
 
+    // Assess: the request log saw each of them.
     const log = h.sim.requestLog;
     expect({
       gets: log.filter((e) => e.method === 'GET').length,
