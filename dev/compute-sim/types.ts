@@ -99,8 +99,9 @@ export interface ComputeSimulatorOptions {
    */
   tls?: boolean | TlsMaterial;
   /**
-   * JSON file holding resources, operations, throttle windows, event subscriptions, the clock time and the
-   * certificate. Loaded at start when it exists; written after every change and on close.
+   * File holding resources, operations, throttle windows, event subscriptions, the clock time and the
+   * certificate: a JSON snapshot line, then one JSON line per change. Loaded at start when it exists; appended
+   * to on every change, compacted at start, on close and when the journal outgrows the snapshot.
    */
   stateFile?: string;
   /** Replication throughput per disk. @default 50 MiB/s */

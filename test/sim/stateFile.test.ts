@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'node:https';
@@ -9,6 +9,7 @@ import { VirtualClock } from '../../dev/clock';
 import type { ComputeSimulator } from '../../dev/compute-sim';
 import { readSavedClockTime, startComputeSimulator } from '../../dev/compute-sim';
 import { loadState } from '../../dev/compute-sim/stateJournal';
+import { emptyState } from '../../dev/compute-sim/stateStore';
 import {
   START,
   createSourceRp,
@@ -17,9 +18,16 @@ import {
   restorePointId,
   collectionId,
   seedPair,
+  vmId,
 } from '../support/computeSim';
 
 const MIN = 60_000;
+
+const vmBody = { location: 'eastus', properties: { storageProfile: { osDisk: { diskSizeGB: 32 } } } };
+
+function fileLines(file: string): string[] {
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean);
+}
 
 describe('--state persistence', () => {
   let dir: string;
@@ -151,5 +159,72 @@ describe('--state persistence', () => {
       req.end();
     });
     expect(localhost).toBe(401);
+  });
+
+  it('appends only the changed record, however large the state already is', async () => {
+    // Prepare: a state of 200 VMs, compacted into one snapshot by a restart.
+    const file = join(dir, 'sim.json');
+    const clock = new VirtualClock(START);
+    const first = await start(clock, file);
+    const h1 = simHarnessFor(clock, first);
+    for (let i = 0; i < 200; i++) {
+      expect((await h1.call('PUT', vmId(`vm${i}`), vmBody)).status).toBe(201);
+    }
+    await first.close();
+    running.splice(0);
+    const second = await start(clock, file);
+    const [snapshot] = fileLines(file);
+
+    // Act: one more change.
+    expect((await simHarnessFor(clock, second).call('PUT', vmId('vm-new'), vmBody)).status).toBe(201);
+
+    // Assess: the snapshot is untouched and one short line holds the new VM alone.
+    const lines = fileLines(file);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe(snapshot);
+    const delta = JSON.parse(lines[1] ?? '') as { rows: Record<string, Record<string, unknown>> };
+    expect(Object.keys(delta.rows)).toEqual(['vms']);
+    expect(Object.keys(delta.rows.vms ?? {})).toEqual([vmId('vm-new').toLowerCase()]);
+    expect((lines[1] ?? '').length * 50).toBeLessThan(snapshot?.length ?? 0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('resumes from snapshot and journal, ignoring a last line cut short by a kill', async () => {
+    // Prepare: changes journaled but never compacted (no close), then half a line from a dying process.
+    const file = join(dir, 'sim.json');
+    const clock = new VirtualClock(START);
+    const first = await start(clock, file);
+    const h1 = simHarnessFor(clock, first);
+    expect((await h1.call('PUT', vmId('vm1'), vmBody)).status).toBe(201);
+    expect(
+      (
+        await h1.call('PUT', collectionId('src'), {
+          location: 'eastus',
+          properties: { source: { id: vmId('vm1') } },
+        })
+      ).status,
+    ).toBe(201);
+    expect((await h1.call('DELETE', collectionId('src'))).status).toBe(202);
+    await clock.advanceBy(5_000);
+    expect((await h1.call('GET', collectionId('src'))).status).toBe(404);
+    appendFileSync(file, '{"clockTime":1,"rows":{"vms":{"');
+    const journaled = fileLines(file).length;
+
+    // Act: a second simulator on the same file, while the first never closed.
+    const second = await start(new VirtualClock(clock.now()), file);
+    const h2 = simHarnessFor(clock, second);
+
+    // Assess: the VM is back, the deleted collection stays deleted, and the file is one snapshot again.
+    expect(journaled).toBeGreaterThan(2);
+    expect((await h2.call('GET', vmId('vm1'))).status).toBe(200);
+    expect((await h2.call('GET', collectionId('src'))).status).toBe(404);
+    expect(fileLines(file)).toHaveLength(1);
+    expect(loadState(file)?.vms[vmId('vm1').toLowerCase()]?.name).toBe('vm1');
+  });
+
+  it('refuses a file whose journal is damaged before its end', () => {
+    const file = join(dir, 'bad.json');
+    appendFileSync(file, `${JSON.stringify(emptyState(START))}\nnot json\n{"clockTime":1,"idsIssued":0}\n`);
+    expect(() => loadState(file)).toThrow(`State file ${file}: line 2 is not valid JSON.`);
   });
 });
