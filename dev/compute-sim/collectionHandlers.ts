@@ -144,9 +144,8 @@ export function listCollections(
   // Pages continue after the last key returned rather than at an offset, so a collection created or
   // deleted between two page requests neither repeats nor hides the others.
   const after = request.skipToken === undefined ? undefined : decodeSkipToken(request.skipToken);
-  const keys = context.resources
-    .collectionKeys()
-    .filter((key) => key.startsWith(prefix) && (after === undefined || key > after));
+  // One more than a page, to know whether a next page exists.
+  const keys = context.resources.collectionKeysFrom(prefix, after, context.settings.listPageSize + 1);
   const page = keys.slice(0, context.settings.listPageSize);
   const value = page.flatMap((key) => {
     const collection = context.resources.collection(key);

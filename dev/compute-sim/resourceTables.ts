@@ -11,6 +11,8 @@ export class ResourceTables {
   private readonly byCollection = new Map<string, Set<string>>();
   private readonly copiesBySource = new Map<string, Set<string>>();
   private readonly collectionsBySource = new Map<string, Set<string>>();
+  /** Every collection key, sorted: a list page is a binary search and a slice, not a sort of them all. */
+  private readonly sortedCollectionKeys: string[];
 
   constructor(
     private readonly state: SimulatorState,
@@ -22,6 +24,7 @@ export class ResourceTables {
     for (const [key, collection] of Object.entries(state.collections)) {
       addTo(this.collectionsBySource, idKey(collection.sourceId), key);
     }
+    this.sortedCollectionKeys = Object.keys(state.collections).sort();
   }
 
   vm(id: string): VmRecord | undefined {
@@ -38,9 +41,26 @@ export class ResourceTables {
     return this.state.collections[idKey(id)];
   }
 
-  /** Collection keys in the order lists return them. */
-  collectionKeys(): string[] {
-    return Object.keys(this.state.collections).sort();
+  /**
+   * Up to `limit` collection keys that start with `prefix` and sort after `after` (when given), in the order
+   * lists return them.
+   */
+  collectionKeysFrom(prefix: string, after: string | undefined, limit: number): string[] {
+    const keys = this.sortedCollectionKeys;
+    let index = lowerBound(keys, prefix);
+    if (after !== undefined) {
+      const afterIndex = lowerBound(keys, after);
+      index = Math.max(index, keys[afterIndex] === after ? afterIndex + 1 : afterIndex);
+    }
+    const page: string[] = [];
+    for (; index < keys.length && page.length < limit; index++) {
+      const key = keys[index] ?? '';
+      if (!key.startsWith(prefix)) {
+        break;
+      }
+      page.push(key);
+    }
+    return page;
   }
 
   /** Collections whose `properties.source.id` is `sourceId` (a VM, or the source of copies). */
@@ -55,6 +75,9 @@ export class ResourceTables {
     if (previous && previous !== collection) {
       removeFrom(this.collectionsBySource, idKey(previous.sourceId), key);
     }
+    if (!previous) {
+      this.sortedCollectionKeys.splice(lowerBound(this.sortedCollectionKeys, key), 0, key);
+    }
     this.state.collections[key] = collection;
     addTo(this.collectionsBySource, idKey(collection.sourceId), key);
     this.changes.changed('collections', key);
@@ -66,6 +89,10 @@ export class ResourceTables {
     const collection = this.state.collections[key];
     if (collection) {
       removeFrom(this.collectionsBySource, idKey(collection.sourceId), key);
+      const index = lowerBound(this.sortedCollectionKeys, key);
+      if (this.sortedCollectionKeys[index] === key) {
+        this.sortedCollectionKeys.splice(index, 1);
+      }
     }
     delete this.state.collections[key];
     this.changes.changed('collections', key);
@@ -130,6 +157,21 @@ export class ResourceTables {
       addTo(this.copiesBySource, idKey(rp.copy.sourceRestorePointId), key);
     }
   }
+}
+
+/** The index of the first of the sorted `keys` that is not below `key`. */
+function lowerBound(keys: readonly string[], key: string): number {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if ((keys[middle] ?? '') < key) {
+      low = middle + 1;
+    } else {
+      high = middle;
+    }
+  }
+  return low;
 }
 
 function addTo(index: Map<string, Set<string>>, key: string, value: string): void {
