@@ -1,4 +1,7 @@
 /** Command line of `npm start` (dev/stack/main.ts). Pure: argv in, options or a usage error out. */
+import { readFlags, UsageError } from '../flagArgs';
+
+export { UsageError };
 
 export interface StackArgs {
   /** Simulated milliseconds per real millisecond. */
@@ -47,13 +50,6 @@ Options:
   --arm-events-to <url>         deliver the simulator's ARM events to this URL instead of the app's Event
                                 Grid webhook, e.g. a relay that forwards them (first start only)
   -h, --help                    show this help`;
-
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
 
 type ValueFlag =
   '--speed' | '--data' | '--ready-file' | '--port' | '--restore-point-hours' | '--faults' | '--arm-events-to';
@@ -113,46 +109,17 @@ function httpUrl(flag: string, text: string): string {
 
 /** Accepts `--flag value` and `--flag=value`; a repeated flag is refused rather than silently overridden. */
 export function parseStackArgs(argv: readonly string[]): ParsedArgs {
-  const values = new Map<string, string>();
-  let quiet = false;
-  let summary = false;
-  for (let index = 0; index < argv.length; index++) {
-    const arg = argv[index] ?? '';
-    if (arg === '-h' || arg === '--help') {
-      return { kind: 'help' };
-    }
-    if (arg === '--quiet') {
-      quiet = true;
-      continue;
-    }
-    if (arg === '--summary') {
-      summary = true;
-      continue;
-    }
-    const equals = arg.indexOf('=');
-    const flag = arg.startsWith('--') && equals > 0 ? arg.slice(0, equals) : arg;
-    if (!valueFlags.has(flag)) {
-      throw new UsageError(
-        arg.startsWith('-')
-          ? `unknown option '${flag}'`
-          : `unexpected argument '${arg}': this command takes options only`,
-      );
-    }
-    let value: string | undefined;
-    if (equals > 0 && arg.startsWith('--')) {
-      value = arg.slice(equals + 1);
-    } else {
-      value = argv[index + 1];
-      if (value === undefined || (value.startsWith('--') && value.length > 2)) {
-        throw new UsageError(`${flag} needs a value`);
-      }
-      index++;
-    }
-    if (values.has(flag)) {
-      throw new UsageError(`${flag} was given more than once`);
-    }
-    values.set(flag, value);
+  const flags = readFlags(argv, {
+    valued: valueFlags,
+    switches: ['--quiet', '--summary'],
+    positionalHint: ': this command takes options only',
+  });
+  if (flags === 'help') {
+    return { kind: 'help' };
   }
+  const { values } = flags;
+  const quiet = flags.switches.has('--quiet');
+  const summary = flags.switches.has('--summary');
 
   if (quiet && summary) {
     throw new UsageError('--quiet and --summary cannot be combined');
