@@ -1,13 +1,5 @@
-import {
-  appendFileSync,
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  writeFileSync,
-} from 'node:fs';
-import { dirname } from 'node:path';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../atomicFile';
 import type { SimulatorState } from './stateStore';
 import { emptyState } from './stateStore';
 
@@ -100,14 +92,9 @@ export class StateJournal implements StateChanges {
     this.dirtyRows.clear();
     this.dirtyFields.clear();
     Object.assign(this.state, this.meta());
-    mkdirSync(dirname(this.file), { recursive: true });
-    const temporary = `${this.file}.${process.pid}.tmp`;
     const text = `${JSON.stringify(this.state)}\n`;
     // The file holds the simulator's TLS private key: readable by its owner only.
-    writeFileSync(temporary, text, { mode: 0o600 });
-    // A temporary file left by an earlier process of the same pid keeps its old mode through writeFileSync.
-    chmodSync(temporary, 0o600);
-    renameSync(temporary, this.file);
+    writeFileAtomic(this.file, text, 0o600);
     this.snapshotBytes = Buffer.byteLength(text);
     this.journalBytes = 0;
   }

@@ -11,6 +11,7 @@ import {
 import { startDevHost, type DevHost, type DevHostOptions, type LogSink } from '../host';
 import { createComputeClient, createCredential, type ArmConnection } from '../../src/azure/computeClient';
 import { startEventSink, type EventSink } from './eventSink';
+import { writeFileAtomic } from '../atomicFile';
 import { DEFAULT_APP_PORT, isAddressInUse, onPreferredPort, portOf } from './ports';
 import { scheduleRestorePoints } from './restorePointSchedule';
 import {
@@ -22,7 +23,6 @@ import {
   readStackState,
   removeStackFiles,
   repositoryRoot,
-  writeFileAtomic,
   writeStackState,
   type ReadyDocument,
   type StackState,

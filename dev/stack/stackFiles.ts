@@ -1,14 +1,6 @@
-import {
-  appendFileSync,
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { writeFileAtomic } from '../atomicFile';
 import type { Clock } from '../clock';
 import { readSavedClockTime } from '../compute-sim';
 import type { LogEntry, LogSink } from '../host';
@@ -104,17 +96,6 @@ export function lockDataDir(dataDir: string): () => void {
 
 /** Mode of every file that holds a key: owner-only, whatever the umask. */
 export const SECRET_FILE_MODE = 0o600;
-
-export function writeFileAtomic(file: string, text: string, mode?: number): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, text, mode === undefined ? {} : { mode });
-  // A temporary file left by a killed process keeps its old mode through writeFileSync.
-  if (mode !== undefined) {
-    chmodSync(temporary, mode);
-  }
-  renameSync(temporary, file);
-}
 
 export function readStackState(dataDir: string): StackState | undefined {
   const file = join(dataDir, STACK_FILES.state);
