@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../dev/clock';
 import type { ComputeSimulator } from '../../dev/compute-sim';
 import { readSavedClockTime, startComputeSimulator } from '../../dev/compute-sim';
-import { loadState } from '../../dev/compute-sim/stateJournal';
+import { StateJournal, loadState } from '../../dev/compute-sim/stateJournal';
 import { emptyState } from '../../dev/compute-sim/stateStore';
 import {
   START,
@@ -226,5 +226,56 @@ describe('--state persistence', () => {
     const file = join(dir, 'bad.json');
     appendFileSync(file, `${JSON.stringify(emptyState(START))}\nnot json\n{"clockTime":1,"idsIssued":0}\n`);
     expect(() => loadState(file)).toThrow(`State file ${file}: line 2 is not valid JSON.`);
+  });
+});
+
+describe('StateJournal compaction', () => {
+  it('folds the journal back into one snapshot once it outgrows it, keeping every change', () => {
+    // Prepare: a state of one VM whose record is rewritten over and over.
+    const dir = mkdtempSync(join(tmpdir(), 'compute-sim-compaction-'));
+    const file = join(dir, 'sim.json');
+    const state = emptyState(START);
+    const journal = new StateJournal(file, state, () => ({ clockTime: START, idsIssued: 0 }));
+    journal.compact();
+    const key = vmId('vm1').toLowerCase();
+    const lineCounts: number[] = [];
+
+    // Act: 2,000 changes of about 300 bytes each, 600 KB of journal in all.
+    for (let round = 0; round < 2_000; round++) {
+      state.vms[key] = {
+        id: vmId('vm1'),
+        name: 'vm1',
+        location: 'eastus',
+        tags: { round: String(round) },
+        vmId: 'id',
+        vmSize: 'Standard_D2s_v5',
+        osType: 'Linux',
+        osDisk: {
+          name: 'os',
+          diskSizeGB: 32,
+          managedDiskId: 'disk',
+          storageAccountType: 'x',
+          caching: 'None',
+        },
+        dataDisks: [],
+      };
+      journal.changed('vms', key);
+      journal.commit();
+      if (round % 50 === 0) {
+        lineCounts.push(fileLines(file).length);
+      }
+    }
+
+    // Assess: the file was compacted (about 256 KB of journal at most) and lost nothing.
+    const longest = Math.max(...lineCounts);
+    expect({
+      compacted: lineCounts.some((count, index) => count < (lineCounts[index - 1] ?? 0)),
+      bounded: longest < 1_000,
+    }).toEqual({
+      compacted: true,
+      bounded: true,
+    });
+    expect(loadState(file)?.vms[key]?.tags).toEqual({ round: '1999' });
+    rmSync(dir, { recursive: true, force: true });
   });
 });
