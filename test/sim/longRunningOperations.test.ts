@@ -22,7 +22,10 @@ describe('long-running operations', () => {
   const relative = (url: string | null): string => (url ?? '').replace(h.sim.endpoint, '');
 
   it('reports a create through Azure-AsyncOperation (InProgress, Succeeded) and Location (202, then 200 with the resource)', async () => {
+    // Act: create a restore point.
     const put = await h.call('PUT', restorePointId('src', 'rp1'), {});
+
+    // Assess: 201 with both poll URLs.
     expect({ status: put.status, retryAfter: put.headers.get('retry-after') }).toEqual({
       status: 201,
       retryAfter: '3',
@@ -34,27 +37,33 @@ describe('long-running operations', () => {
     );
     const operationId = /operations\/([0-9a-f-]+)/.exec(asyncUrl)?.[1] ?? '';
 
+    // Act: poll both URLs while it runs.
     const running = await h.call('GET', asyncUrl, undefined, { apiVersion: null });
+    const locationRunning = await h.call('GET', locationUrl, undefined, { apiVersion: null });
+
+    // Assess
     expect({ status: running.status, body: running.body }).toEqual({
       status: 200,
       body: { name: operationId, status: 'InProgress', startTime: new Date(START).toISOString() },
     });
-    const locationRunning = await h.call('GET', locationUrl, undefined, { apiVersion: null });
     expect(retryView(locationRunning)).toEqual({
       status: 202,
       retryAfter: '3',
       body: undefined,
     });
 
+    // Act: poll both once it has ended.
     await h.clock.advanceBy(5_000);
     const done = await h.call('GET', asyncUrl, undefined, { apiVersion: null });
+    const locationDone = await h.call('GET', locationUrl, undefined, { apiVersion: null });
+
+    // Assess
     expect(done.body).toEqual({
       name: operationId,
       status: 'Succeeded',
       startTime: new Date(START).toISOString(),
       endTime: new Date(START + 5_000).toISOString(),
     });
-    const locationDone = await h.call('GET', locationUrl, undefined, { apiVersion: null });
     expect(locationDone.status).toBe(200);
     expect(locationDone.body).toMatchObject({
       id: restorePointId('src', 'rp1'),
