@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RealClock } from '../clock';
-import { readFlags, UsageError } from '../flagArgs';
+import { readFlags, UsageError } from '../stack/args';
 import { seededRandom } from '../compute-sim/faultPlan';
 import type { LogEntry } from '../host';
 import { startStack, type Stack } from '../stack/stack';

@@ -1,5 +1,5 @@
 /** Command line of `npm run soak` (dev/soak/main.ts). Pure: argv in, options or a usage error out. */
-import { readFlags, UsageError } from '../flagArgs';
+import { readFlags, UsageError } from '../stack/args';
 
 export { UsageError };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../dev/flagArgs';
+import { UsageError } from '../../dev/stack/args';
 import { parseFuzzArgs } from '../../dev/fuzz/main';
 import { judge, newTally, record, renderTally, type FuzzExchange } from '../../dev/fuzz/judge';
 import { nextRequest } from '../../dev/fuzz/requests';
