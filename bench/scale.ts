@@ -52,6 +52,8 @@ export interface ScaleFigures {
     cpuMs: number;
     historyEvents: number;
   };
+  /** The most events one orchestration execution's history held during the run (issue 16: at most 100). */
+  largestExecutionHistory: number;
   /** NaN (null in JSON) when the run stopped before its copies ended. */
   reconcileGetsPerCollectionPerDay: number | null;
   peakRssMiB: number;
@@ -241,6 +243,7 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleFigures>
         cpuMs: perCopy((after.cpuMicros - before.cpuMicros) / 1000),
         historyEvents: perCopy(after.store.historyWrites - before.store.historyWrites),
       },
+      largestExecutionHistory: after.store.largestExecutionHistory,
       reconcileGetsPerCollectionPerDay: dayGets / collections,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
       makespanMs,

@@ -46,7 +46,7 @@ export function parseScaleArgs(args: readonly string[]): ScaleArgs {
   return parsed;
 }
 
-function runSize(copies: number, args: ScaleArgs): Promise<ScaleFigures> {
+export function runScaleSize(copies: number, args: ScaleArgs): Promise<ScaleFigures> {
   const flags = args.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${args.profileDir}`];
   const child = spawn(
     process.execPath,
@@ -98,7 +98,7 @@ export async function runScaleBench(argv: readonly string[]): Promise<void> {
   );
   const results: ScaleFigures[] = [];
   for (const size of args.sizes) {
-    const figures = await runSize(size, args);
+    const figures = await runScaleSize(size, args);
     results.push(figures);
     const outcomes = Object.entries(figures.outcomes)
       .map(([status, count]) => `${count} ${status}`)
@@ -107,7 +107,7 @@ export async function runScaleBench(argv: readonly string[]): Promise<void> {
       `   ${size} copies: ${figures.finished ? 'all ended' : 'STOPPED at the real-time limit'} (${outcomes || 'none ended'}) ` +
         `in ${(figures.realMs / 1000).toFixed(0)} s real; makespan ${hours(figures.makespanMs)} simulated, ` +
         `cap implies ${hours(figures.impliedMakespanMs)} (${(figures.makespanMs / Math.max(1, figures.impliedMakespanMs)).toFixed(2)}x); ` +
-        `peak RSS ${figures.peakRssMiB.toFixed(0)} MiB`,
+        `peak RSS ${figures.peakRssMiB.toFixed(0)} MiB; largest history of one execution ${figures.largestExecutionHistory} events`,
     );
   }
   const first = results[0];

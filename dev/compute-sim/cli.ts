@@ -7,7 +7,7 @@ import { USAGE, UsageError, parseSimulatorArgs } from './cliArgs';
 import { startComputeSimulator } from './computeSimulator';
 import { FaultPlanFileError, readFaultPlanFile } from './faultPlan';
 import type { FaultRule } from './types';
-import { readSavedClockTime } from './stateStore';
+import { readSavedClockTime } from './stateJournal';
 
 function caPathFor(options: SimulatorCliOptions): string {
   return options.stateFile

@@ -26,7 +26,7 @@ Runs the local Azure Resource Manager endpoint for Microsoft.Compute restore poi
 Options:
   --port <port>            TCP port on 127.0.0.1, 0 for any free port (default ${DEFAULT_PORT})
   --speed <factor>         simulated time per real time, e.g. 60 for a minute per second (default 1)
-  --state <file>           keep resources, operations and the clock in this JSON file and resume from it
+  --state <file>           keep resources, operations and the clock in this file (a JSON journal) and resume from it
   --no-tls                 serve plain http (the Azure SDK then refuses bearer tokens; for debugging)
   --seed <integer>         seed for generated ids and fault probabilities (default 1)
   --throughput <MiB/s>     replication throughput per disk (default 50)

@@ -5,8 +5,10 @@ import { FaultPlan } from './faultPlan';
 import { IdGenerator, guidFrom } from './ids';
 import { ComputeModel } from './computeModel';
 import { createSimulatorServer } from './simulatorServer';
+import type { StateChanges } from './stateJournal';
+import { NO_PERSISTENCE, StateJournal, loadState } from './stateJournal';
 import type { SimulatorState } from './stateStore';
-import { emptyState, loadState, saveState } from './stateStore';
+import { emptyState } from './stateStore';
 import { DEFAULT_READ_BUDGET } from './throttle';
 import type { TlsMaterial } from './tlsMaterial';
 import { createTlsMaterial } from './tlsMaterial';
@@ -47,8 +49,9 @@ export async function startComputeSimulator(options: ComputeSimulatorOptions): P
 
   const state: SimulatorState = (stateFile ? loadState(stateFile) : undefined) ?? emptyState(clock.now());
   let tls: TlsMaterial | undefined;
-  if (options.tls ?? true) {
-    tls = state.tls ?? (await createTlsMaterial());
+  const wanted = options.tls ?? true;
+  if (wanted !== false) {
+    tls = state.tls ?? (wanted === true ? await createTlsMaterial() : wanted);
     if (stateFile) {
       state.tls = tls;
     }
@@ -57,24 +60,37 @@ export async function startComputeSimulator(options: ComputeSimulatorOptions): P
   const ids = new IdGenerator(seed, state.idsIssued);
   const requestLog: RequestLogEntry[] = [];
   let closed = false;
-  const persist = (): void => {
-    // Once closed, the file belongs to whichever simulator starts from it next.
-    if (!stateFile || closed) {
-      return;
-    }
-    state.clockTime = clock.now();
-    state.idsIssued = ids.issued;
-    saveState(stateFile, state);
+  const journal = stateFile
+    ? new StateJournal(stateFile, state, () => ({ clockTime: clock.now(), idsIssued: ids.issued }))
+    : undefined;
+  // Starts the file afresh from what was loaded, so nothing is appended after a line a kill cut short.
+  journal?.compact();
+  const changes: StateChanges = journal
+    ? {
+        changed: (table, key) => journal.changed(table, key),
+        changedField: (field) => journal.changedField(field),
+        commit: () => {
+          // Once closed, the file belongs to whichever simulator starts from it next.
+          if (!closed) {
+            journal.commit();
+          }
+        },
+      }
+    : NO_PERSISTENCE;
+  const deliveriesChanged = (): void => {
+    changes.changedField('pendingDeliveries');
+    changes.commit();
   };
-  const events = new EventPublisher(clock, state, ids, guidFrom(`tenant:${seed}`), persist);
+  const events = new EventPublisher(clock, state, ids, guidFrom(`tenant:${seed}`), deliveriesChanged);
   const faults = new FaultPlan(seed, options.faults);
-  const model = new ComputeModel(state, settings, clock, ids, events, faults, persist);
+  const model = new ComputeModel(state, settings, clock, ids, events, faults, changes);
   const server: Server = createSimulatorServer({
     clock,
     model,
     faults,
     readBudget,
     readBuckets: state.readBuckets,
+    changes,
     requestLog,
     tls,
   });
@@ -86,7 +102,6 @@ export async function startComputeSimulator(options: ComputeSimulatorOptions): P
     });
   });
   const port = (server.address() as AddressInfo).port;
-  persist();
 
   let closing: Promise<void> | undefined;
   return {
@@ -105,14 +120,17 @@ export async function startComputeSimulator(options: ComputeSimulatorOptions): P
         (s) => !(s.url === subscription.url && s.schema === subscription.schema),
       );
       state.eventSubscriptions.splice(0, state.eventSubscriptions.length, ...kept, { ...subscription });
-      persist();
+      changes.changedField('eventSubscriptions');
+      changes.commit();
     },
     unsubscribeEvents: (url) => {
       const kept = state.eventSubscriptions.filter((s) => s.url !== url);
       const removed = state.eventSubscriptions.length - kept.length;
       state.eventSubscriptions.splice(0, state.eventSubscriptions.length, ...kept);
       events.forget(url);
-      persist();
+      changes.changedField('eventSubscriptions');
+      changes.changedField('pendingDeliveries');
+      changes.commit();
       return removed;
     },
     setFaults: (rules) => faults.replace(rules),
@@ -126,7 +144,7 @@ export async function startComputeSimulator(options: ComputeSimulatorOptions): P
           server.closeAllConnections();
         });
         await events.close();
-        persist();
+        journal?.compact();
         closed = true;
       })();
       return closing;

@@ -2,7 +2,8 @@ import { ArmError } from './armError';
 import { provisioningStateOf } from './armViews';
 import { idKey, parseComputeId } from './ids';
 import { isReplicationTerminal } from './replication';
-import type { CollectionRecord, RestorePointRecord, SimulatorState } from './stateStore';
+import type { ResourceTables } from './resourceTables';
+import type { CollectionRecord, RestorePointRecord } from './stateStore';
 import { activeWindow, secondsUntilSlotFrees } from './throttle';
 import type { ReplicationState } from './types';
 
@@ -11,7 +12,7 @@ export const REMAINING_RESOURCE = 'x-ms-ratelimit-remaining-resource';
 export const COPY_POLICY = 'Microsoft.Compute/RestorePointCopy1Hour';
 
 export interface CopyRequest {
-  state: SimulatorState;
+  resources: ResourceTables;
   /** The target collection. */
   collection: CollectionRecord;
   /** `properties.sourceRestorePoint.id` as sent. */
@@ -35,7 +36,7 @@ export interface AllowedCopy {
  * error a refused copy gets; returns the source restore point when the copy may start.
  */
 export function checkCopyRequest(request: CopyRequest): AllowedCopy {
-  const { state, collection, sourceRef, now, copyPutsPerHour, replicationState } = request;
+  const { resources, collection, sourceRef, now, copyPutsPerHour, replicationState } = request;
   const target = 'properties.sourceRestorePoint.id';
   if (Array.isArray(request.excludeDisks) && request.excludeDisks.length > 0) {
     throw new ArmError(
@@ -54,7 +55,7 @@ export function checkCopyRequest(request: CopyRequest): AllowedCopy {
       { target },
     );
   }
-  const source = state.restorePoints[idKey(sourceRef)];
+  const source = resources.restorePoint(sourceRef);
   if (!source) {
     throw new ArmError(
       404,
@@ -91,15 +92,12 @@ export function checkCopyRequest(request: CopyRequest): AllowedCopy {
     throw new ArmError(
       400,
       'InvalidParameter',
-      `The source restore point belongs to collection '${state.collections[source.collectionKey]?.id ?? source.collectionKey}', but collection '${collection.name}' copies from '${collection.sourceId}'. Use a target collection whose properties.source.id is the source restore point's collection.`,
+      `The source restore point belongs to collection '${resources.collection(source.collectionKey)?.id ?? source.collectionKey}', but collection '${collection.name}' copies from '${collection.sourceId}'. Use a target collection whose properties.source.id is the source restore point's collection.`,
       { target },
     );
   }
   const sourceKey = idKey(source.id);
-  const copies = Object.values(state.restorePoints).filter((rp) => rp.copy);
-  const duplicate = copies.find(
-    (rp) => idKey(rp.copy?.sourceRestorePointId ?? '') === sourceKey && rp.location === collection.location,
-  );
+  const duplicate = resources.copiesOf(sourceKey).find((rp) => rp.location === collection.location);
   if (duplicate) {
     throw new ArmError(
       409,
@@ -109,7 +107,7 @@ export function checkCopyRequest(request: CopyRequest): AllowedCopy {
     );
   }
   const collectionKey = idKey(collection.id);
-  const inCollection = copies.filter((rp) => rp.collectionKey === collectionKey);
+  const inCollection = resources.restorePointsIn(collectionKey).filter((rp) => rp.copy);
   const inFlight = inCollection.find((rp) => !isReplicationTerminal(replicationState(rp)));
   if (inFlight) {
     throw new ArmError(
@@ -131,7 +129,7 @@ export function checkCopyRequest(request: CopyRequest): AllowedCopy {
       { target },
     );
   }
-  const window = activeWindow(state.copyPutTimes[collectionKey], now);
+  const window = activeWindow(resources.copyPutTimes(collectionKey), now);
   if (window.length >= copyPutsPerHour) {
     const retryAfter = secondsUntilSlotFrees(window, now);
     throw new ArmError(

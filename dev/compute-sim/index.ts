@@ -1,4 +1,4 @@
 export { startComputeSimulator } from './computeSimulator';
-export { readSavedClockTime } from './stateStore';
+export { readSavedClockTime } from './stateJournal';
 export { LATEST_API_VERSION, EARLIEST_API_VERSION } from './simulatorServer';
 export type * from './types';

@@ -193,13 +193,7 @@ export function replicationAt(
               state: 'failed' as const,
             };
           }
-          const percent = p.percentAt(frozenTick);
-          return {
-            name: p.disk.name,
-            sizeGB: p.disk.sizeGB,
-            completionPercent: percent,
-            state: percent === 100 ? ('succeeded' as const) : ('failed' as const),
-          };
+          return diskAt(p, frozenTick, 'failed');
         }),
       };
     }
@@ -210,32 +204,31 @@ export function replicationAt(
     return {
       state: 'terminated',
       endedAt: limitAt,
-      disks: plans.map((p) => {
-        const percent = p.percentAt(frozenTick);
-        return {
-          name: p.disk.name,
-          sizeGB: p.disk.sizeGB,
-          completionPercent: percent,
-          state: percent === 100 ? ('succeeded' as const) : ('terminated' as const),
-        };
-      }),
+      disks: plans.map((p) => diskAt(p, frozenTick, 'terminated')),
     };
   }
 
   const tick = tickAtOrBefore(now);
-  const disks = plans.map((p) => {
-    const percent = p.percentAt(tick);
-    return {
-      name: p.disk.name,
-      sizeGB: p.disk.sizeGB,
-      completionPercent: percent,
-      state: percent === 100 ? ('succeeded' as const) : ('inProgress' as const),
-    };
-  });
+  const disks = plans.map((p) => diskAt(p, tick, 'inProgress'));
   const done = disks.every((d) => d.state === 'succeeded');
   return done && allDoneAt !== undefined
     ? { state: 'succeeded', disks, endedAt: allDoneAt }
     : { state: 'inProgress', disks };
+}
+
+/** A disk as a refresh at `tick` shows it: succeeded once at 100 %, otherwise `unfinished`. */
+function diskAt(
+  plan: { disk: { name: string; sizeGB: number }; percentAt(time: number): number },
+  tick: number,
+  unfinished: DiskProgress['state'],
+): DiskProgress {
+  const percent = plan.percentAt(tick);
+  return {
+    name: plan.disk.name,
+    sizeGB: plan.disk.sizeGB,
+    completionPercent: percent,
+    state: percent === 100 ? 'succeeded' : unfinished,
+  };
 }
 
 function clampPercent(value: number): number {

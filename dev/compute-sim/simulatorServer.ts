@@ -8,6 +8,7 @@ import { ArmError } from './armError';
 import type { FaultPlan } from './faultPlan';
 import type { ArmRequest, ArmResponse, ComputeModel } from './computeModel';
 import { createRoutes, matchOperation, route } from './router';
+import type { StateChanges } from './stateJournal';
 import type { TokenBucketState } from './stateStore';
 import { takeReadToken } from './throttle';
 import type { TlsMaterial } from './tlsMaterial';
@@ -43,6 +44,8 @@ export interface ServerDependencies {
   faults: FaultPlan;
   readBudget: ReadBudget;
   readBuckets: Record<string, TokenBucketState>;
+  /** Told of each bucket spent; saved with the next change, as a read alone is not worth a write. */
+  changes: StateChanges;
   requestLog: RequestLogEntry[];
   tls: TlsMaterial | undefined;
 }
@@ -205,6 +208,7 @@ async function handle(
       const key = subscriptionId.toLowerCase();
       const { bucket, result } = takeReadToken(deps.readBuckets[key], deps.readBudget, deps.clock.now());
       deps.readBuckets[key] = bucket;
+      deps.changes.changed('readBuckets', key);
       if (!result.allowed) {
         throw new ArmError(
           429,

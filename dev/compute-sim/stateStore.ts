@@ -1,5 +1,3 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { CopyFaultEffect, EventSchema, EventSubscription } from './types';
 
 export interface VmDisk {
@@ -154,31 +152,4 @@ export function emptyState(clockTime: number): SimulatorState {
     eventSubscriptions: [],
     pendingDeliveries: [],
   };
-}
-
-export function loadState(file: string): SimulatorState | undefined {
-  if (!existsSync(file)) {
-    return undefined;
-  }
-  const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<SimulatorState>;
-  if (parsed.version !== 1) {
-    throw new Error(`State file ${file} has unsupported version ${String(parsed.version)}; expected 1.`);
-  }
-  return { ...emptyState(parsed.clockTime ?? 0), ...parsed };
-}
-
-/** Written to a temporary file and renamed, so a crash never leaves half a state file. */
-export function saveState(file: string, state: SimulatorState): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  // The file holds the simulator's TLS private key: readable by its owner only.
-  writeFileSync(temporary, JSON.stringify(state, null, 2), { mode: 0o600 });
-  // A temporary file left by an earlier process of the same pid keeps its old mode through writeFileSync.
-  chmodSync(temporary, 0o600);
-  renameSync(temporary, file);
-}
-
-/** The clock time a state file was saved at, to resume a standalone simulator's clock. */
-export function readSavedClockTime(file: string): number | undefined {
-  return loadState(file)?.clockTime;
 }

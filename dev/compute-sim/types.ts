@@ -1,3 +1,4 @@
+import type { TlsMaterial } from './tlsMaterial';
 import type { Clock } from '../clock';
 
 /** Which requests an HTTP fault applies to. */
@@ -91,11 +92,16 @@ export interface ComputeSimulatorOptions {
   clock: Clock;
   /** 0 or undefined picks an ephemeral port. Always bound to 127.0.0.1. */
   port?: number;
-  /** Serve HTTPS with a self-signed certificate. The Azure SDK refuses bearer tokens over http. @default true */
-  tls?: boolean;
   /**
-   * JSON file holding resources, operations, throttle windows, event subscriptions, the clock time and the
-   * certificate. Loaded at start when it exists; written after every change and on close.
+   * Serve HTTPS: `true` with a new self-signed certificate, or with this key and certificate (tests share one,
+   * as generating a key takes a few hundred milliseconds). The Azure SDK refuses bearer tokens over http.
+   * @default true
+   */
+  tls?: boolean | TlsMaterial;
+  /**
+   * File holding resources, operations, throttle windows, event subscriptions, the clock time and the
+   * certificate: a JSON snapshot line, then one JSON line per change. Loaded at start when it exists; appended
+   * to on every change, compacted at start, on close and when the journal outgrows the snapshot.
    */
   stateFile?: string;
   /** Replication throughput per disk. @default 50 MiB/s */

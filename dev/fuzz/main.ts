@@ -3,6 +3,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RealClock } from '../clock';
+import { readFlags, UsageError } from '../stack/args';
 import { seededRandom } from '../compute-sim/faultPlan';
 import type { LogEntry } from '../host';
 import { startStack, type Stack } from '../stack/stack';
@@ -36,8 +37,6 @@ export interface FuzzOptions {
   concurrency: number;
 }
 
-export class FuzzUsageError extends Error {}
-
 export function parseFuzzArgs(argv: readonly string[]): FuzzOptions | 'help' {
   const options: FuzzOptions = { seed: 1, count: 3000, seconds: 180, concurrency: 4 };
   const limits: Record<string, [keyof FuzzOptions, number, number]> = {
@@ -46,32 +45,18 @@ export function parseFuzzArgs(argv: readonly string[]): FuzzOptions | 'help' {
     '--seconds': ['seconds', 1, 86_400],
     '--concurrency': ['concurrency', 1, 64],
   };
-  const given = new Set<string>();
-  for (let index = 0; index < argv.length; index++) {
-    const arg = argv[index] ?? '';
-    if (arg === '-h' || arg === '--help') {
-      return 'help';
-    }
-    const equals = arg.indexOf('=');
-    const flag = equals > 0 ? arg.slice(0, equals) : arg;
-    const limit = limits[flag];
-    if (!limit) {
-      throw new FuzzUsageError(
-        arg.startsWith('-') ? `unknown option '${flag}'` : `unexpected argument '${arg}'`,
-      );
-    }
-    const text = equals > 0 ? arg.slice(equals + 1) : argv[++index];
+  const flags = readFlags(argv, { valued: new Set(Object.keys(limits)) });
+  if (flags === 'help') {
+    return 'help';
+  }
+  for (const [flag, [field, min, max]] of Object.entries(limits)) {
+    const text = flags.values.get(flag);
     if (text === undefined) {
-      throw new FuzzUsageError(`${flag} needs a value`);
+      continue;
     }
-    if (given.has(flag)) {
-      throw new FuzzUsageError(`${flag} was given more than once`);
-    }
-    given.add(flag);
-    const [field, min, max] = limit;
     const value = Number(text);
     if (!/^\d+$/.test(text) || value < min || value > max) {
-      throw new FuzzUsageError(`${flag} must be an integer from ${min} to ${max}, got '${text}'`);
+      throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got '${text}'`);
     }
     options[field] = value;
   }
@@ -187,7 +172,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     options = parseFuzzArgs(argv);
   } catch (error) {
-    if (!(error instanceof FuzzUsageError)) {
+    if (!(error instanceof UsageError)) {
       throw error;
     }
     process.stderr.write(`npm run fuzz: ${error.message}\n\n${FUZZ_USAGE}\n`);

@@ -1,4 +1,7 @@
 /** Command line of `npm run soak` (dev/soak/main.ts). Pure: argv in, options or a usage error out. */
+import { readFlags, UsageError } from '../stack/args';
+
+export { UsageError };
 
 export interface SoakOptions {
   seed: number;
@@ -58,13 +61,6 @@ Options:
   --keep                  keep the state directory (always kept when the soak fails)
   -h, --help              show this help`;
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
 function integer(flag: string, text: string, min: number, max: number): number {
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < min || value > max) {
@@ -92,36 +88,13 @@ const VALUE_FLAGS = new Set([
 ]);
 
 export function parseSoakArgs(argv: readonly string[]): ParsedSoakArgs {
-  const values = new Map<string, string>();
-  let short = false;
-  let keep = false;
-  for (let index = 0; index < argv.length; index++) {
-    const arg = argv[index] ?? '';
-    if (arg === '-h' || arg === '--help') {
-      return { kind: 'help' };
-    }
-    if (arg === '--short' || arg === '--keep') {
-      if (arg === '--short') {
-        short = true;
-      } else {
-        keep = true;
-      }
-      continue;
-    }
-    const equals = arg.indexOf('=');
-    const flag = arg.startsWith('--') && equals > 0 ? arg.slice(0, equals) : arg;
-    if (!VALUE_FLAGS.has(flag)) {
-      throw new UsageError(arg.startsWith('-') ? `unknown option '${flag}'` : `unexpected argument '${arg}'`);
-    }
-    const value = equals > 0 ? arg.slice(equals + 1) : argv[++index];
-    if (value === undefined) {
-      throw new UsageError(`${flag} needs a value`);
-    }
-    if (values.has(flag)) {
-      throw new UsageError(`${flag} was given more than once`);
-    }
-    values.set(flag, value);
+  const flags = readFlags(argv, { valued: VALUE_FLAGS, switches: ['--short', '--keep'] });
+  if (flags === 'help') {
+    return { kind: 'help' };
   }
+  const { values } = flags;
+  const short = flags.switches.has('--short');
+  const keep = flags.switches.has('--keep');
   const base = short ? SHORT : FULL;
   const read = <T>(flag: string, parse: (text: string) => T, fallback: T): T => {
     const text = values.get(flag);

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readCappedBody } from '../cappedBody';
 
 /**
  * Stands where Event Grid stands between the simulator's ARM events and the app's webhook, and misbehaves
@@ -44,24 +45,6 @@ interface Delivery {
 }
 
 const MAX_DELIVERY_BYTES = 1024 * 1024;
-
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_DELIVERY_BYTES) {
-        reject(new Error('delivery over 1 MB'));
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
-}
 
 async function forward(target: string, delivery: Delivery): Promise<number> {
   try {
@@ -108,7 +91,8 @@ export async function startEventRelay(options: EventRelayOptions): Promise<Event
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const body = await readBody(request);
+    // An oversized delivery is no Event Grid delivery: the connection is dropped, not answered.
+    const body = await readCappedBody(request, { limitBytes: MAX_DELIVERY_BYTES, onOverflow: 'destroy' });
     const eventType = request.headers['aeg-event-type'];
     const delivery: Delivery = {
       body,

@@ -1,4 +1,75 @@
-/** Command line of `npm start` (dev/stack/main.ts). Pure: argv in, options or a usage error out. */
+/**
+ * Command line of `npm start` (dev/stack/main.ts). Pure: argv in, options or a usage error out.
+ *
+ * It also holds the reader every dev script uses (`readFlags`, `UsageError`; the soak and the fuzz import
+ * them from here): `dev/stack/start.js` loads this file from source before any build, to refuse a bad flag
+ * at once, and a file loaded that way cannot import another. So this file imports nothing.
+ */
+
+/** A command line a dev script refuses; the message says what to change, and the script exits 2 with it. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface FlagSpec {
+  /** Flags that take a value, as `--flag value` or `--flag=value`. */
+  valued: ReadonlySet<string>;
+  /** Flags that stand alone. */
+  switches?: readonly string[];
+  /** Appended to the refusal of a positional argument, e.g. `: this command takes options only`. */
+  positionalHint?: string;
+}
+
+export interface Flags {
+  switches: ReadonlySet<string>;
+  values: ReadonlyMap<string, string>;
+}
+
+/**
+ * The dev scripts' one reading of a command line: `-h`/`--help` wins, an unknown flag, a positional
+ * argument, a missing value (a following `--flag` is no value) and a repeated flag are refused.
+ */
+export function readFlags(argv: readonly string[], spec: FlagSpec): Flags | 'help' {
+  const switches = new Set<string>();
+  const values = new Map<string, string>();
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index] ?? '';
+    if (arg === '-h' || arg === '--help') {
+      return 'help';
+    }
+    if (spec.switches?.includes(arg)) {
+      switches.add(arg);
+      continue;
+    }
+    const equals = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const flag = equals > 0 ? arg.slice(0, equals) : arg;
+    if (!spec.valued.has(flag)) {
+      throw new UsageError(
+        arg.startsWith('-')
+          ? `unknown option '${flag}'`
+          : `unexpected argument '${arg}'${spec.positionalHint ?? ''}`,
+      );
+    }
+    let value: string | undefined;
+    if (equals > 0) {
+      value = arg.slice(equals + 1);
+    } else {
+      value = argv[index + 1];
+      if (value === undefined || (value.startsWith('--') && value.length > 2)) {
+        throw new UsageError(`${flag} needs a value`);
+      }
+      index++;
+    }
+    if (values.has(flag)) {
+      throw new UsageError(`${flag} was given more than once`);
+    }
+    values.set(flag, value);
+  }
+  return { switches, values };
+}
 
 export interface StackArgs {
   /** Simulated milliseconds per real millisecond. */
@@ -47,13 +118,6 @@ Options:
   --arm-events-to <url>         deliver the simulator's ARM events to this URL instead of the app's Event
                                 Grid webhook, e.g. a relay that forwards them (first start only)
   -h, --help                    show this help`;
-
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
 
 type ValueFlag =
   '--speed' | '--data' | '--ready-file' | '--port' | '--restore-point-hours' | '--faults' | '--arm-events-to';
@@ -113,46 +177,17 @@ function httpUrl(flag: string, text: string): string {
 
 /** Accepts `--flag value` and `--flag=value`; a repeated flag is refused rather than silently overridden. */
 export function parseStackArgs(argv: readonly string[]): ParsedArgs {
-  const values = new Map<string, string>();
-  let quiet = false;
-  let summary = false;
-  for (let index = 0; index < argv.length; index++) {
-    const arg = argv[index] ?? '';
-    if (arg === '-h' || arg === '--help') {
-      return { kind: 'help' };
-    }
-    if (arg === '--quiet') {
-      quiet = true;
-      continue;
-    }
-    if (arg === '--summary') {
-      summary = true;
-      continue;
-    }
-    const equals = arg.indexOf('=');
-    const flag = arg.startsWith('--') && equals > 0 ? arg.slice(0, equals) : arg;
-    if (!valueFlags.has(flag)) {
-      throw new UsageError(
-        arg.startsWith('-')
-          ? `unknown option '${flag}'`
-          : `unexpected argument '${arg}': this command takes options only`,
-      );
-    }
-    let value: string | undefined;
-    if (equals > 0 && arg.startsWith('--')) {
-      value = arg.slice(equals + 1);
-    } else {
-      value = argv[index + 1];
-      if (value === undefined || (value.startsWith('--') && value.length > 2)) {
-        throw new UsageError(`${flag} needs a value`);
-      }
-      index++;
-    }
-    if (values.has(flag)) {
-      throw new UsageError(`${flag} was given more than once`);
-    }
-    values.set(flag, value);
+  const flags = readFlags(argv, {
+    valued: valueFlags,
+    switches: ['--quiet', '--summary'],
+    positionalHint: ': this command takes options only',
+  });
+  if (flags === 'help') {
+    return { kind: 'help' };
   }
+  const { values } = flags;
+  const quiet = flags.switches.has('--quiet');
+  const summary = flags.switches.has('--summary');
 
   if (quiet && summary) {
     throw new UsageError('--quiet and --summary cannot be combined');

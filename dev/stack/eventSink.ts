@@ -3,6 +3,7 @@ import { appendFileSync, mkdirSync, readFileSync, truncateSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
+import { BodyTooLargeError, readCappedBody } from '../cappedBody';
 import type { Clock } from '../clock';
 
 /**
@@ -50,27 +51,6 @@ export interface EventSink {
 
 /** Event Grid refuses publish requests over 1 MB. */
 const MAX_BATCH_BYTES = 1024 * 1024;
-
-/** Bytes of a body read past the limit before the request is answered 413 without reading the rest. */
-class PayloadTooLargeError extends Error {}
-
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BATCH_BYTES) {
-        reject(new PayloadTooLargeError());
-        request.pause();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
-}
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -180,9 +160,10 @@ export async function startEventSink(options: EventSinkOptions): Promise<EventSi
     }
     let body: Buffer;
     try {
-      body = await readBody(request);
+      // Paused, not dropped, past the limit: the publisher gets its 413 without the rest being read.
+      body = await readCappedBody(request, { limitBytes: MAX_BATCH_BYTES, onOverflow: 'pause' });
     } catch (error) {
-      if (error instanceof PayloadTooLargeError) {
+      if (error instanceof BodyTooLargeError) {
         response.setHeader('connection', 'close');
         sendError(response, 413, 'RequestEntityTooLarge', 'A publish request is limited to 1 MB.');
         return;

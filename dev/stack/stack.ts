@@ -1,30 +1,32 @@
-// Long (~540 lines) for now: startStack starts the simulator, dev host and app in order and unwinds them on
-// failure, and the rest are its data-directory files (lock, state, ready file). The file helpers are the seam
-// to split along (a stackFiles module) when this file next grows.
 import type { ComputeManagementClient } from '@azure/arm-compute';
-import {
-  appendFileSync,
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Clock } from '../clock';
 import {
-  readSavedClockTime,
   startComputeSimulator,
   type ComputeSimulator,
   type ComputeSimulatorOptions,
   type EventSchema,
 } from '../compute-sim';
-import { startDevHost, type DevHost, type DevHostOptions, type LogEntry, type LogSink } from '../host';
+import { startDevHost, type DevHost, type DevHostOptions, type LogSink } from '../host';
 import { createComputeClient, createCredential, type ArmConnection } from '../../src/azure/computeClient';
-import { packageName } from '../../src/cli/help';
 import { startEventSink, type EventSink } from './eventSink';
+import { writeFileAtomic } from '../atomicFile';
+import { DEFAULT_APP_PORT, isAddressInUse, onPreferredPort, portOf } from './ports';
+import { scheduleRestorePoints } from './restorePointSchedule';
+import {
+  SECRET_FILE_MODE,
+  STACK_FILES,
+  fileLogSink,
+  lockDataDir,
+  readLocalSettings,
+  readStackState,
+  removeStackFiles,
+  repositoryRoot,
+  writeStackState,
+  type ReadyDocument,
+  type StackState,
+} from './stackFiles';
 import {
   createSourceRestorePoint,
   DEFAULT_DEMO_PLAN,
@@ -36,24 +38,20 @@ import {
 
 /** `x-rpcopy-client` of the stack's own ARM requests (the simulator's request log `client`). */
 export const DEV_STACK_CLIENT = 'dev-stack';
+
+export {
+  STACK_FILES,
+  fileLogSink,
+  repositoryRoot,
+  savedClockTime,
+  writeReadyFile,
+  type ReadyDocument,
+} from './stackFiles';
 /**
  * The whole offline product in one process: the Compute simulator, the dev host running the app and an
  * Event Grid sink, on one clock, wired as Azure wires them, with a seeded demo. `main.ts` runs it on an
  * accelerated real clock; the end-to-end tests run it on a virtual one.
  */
-
-/** What `--ready-file` receives: everything a script needs to drive the stack. */
-export interface ReadyDocument {
-  appUrl: string;
-  functionKey: string;
-  armEndpoint: string;
-  caCertificatePath?: string;
-  eventSinkUrl: string;
-  /** The sink's topic key: `GET ${eventSinkUrl}/events` needs it in the `aeg-sas-key` header. */
-  eventSinkKey: string;
-  subscriptionId: string;
-  sourceCollectionId: string;
-}
 
 export type SimulatorTuning = Omit<ComputeSimulatorOptions, 'clock' | 'port' | 'tls' | 'stateFile'>;
 
@@ -121,186 +119,6 @@ export interface Stack {
   createSourceRestorePoint(name?: string): Promise<string>;
   /** Stops everything and saves the state; safe to call more than once. */
   close(): Promise<void>;
-}
-
-/** The marker that tells a restart what the first start already did. */
-interface StackState {
-  version: 1;
-  subscriptionId: string;
-  sourceCollectionId: string;
-  /** Port the app's webhook was registered with. */
-  appPort: number;
-  /** Ports of the simulator and the sink, reused when free so printed URLs keep working. */
-  simulatorPort?: number;
-  sinkPort?: number;
-  /** Sink topic key, so the app's configuration keeps working across restarts. */
-  sinkKey?: string;
-  /** False between registering the webhook and finishing the seed, so a crash there re-seeds only. */
-  seeded: boolean;
-  clockTime: number;
-  nextRestorePointAt?: number;
-}
-
-export const STACK_FILES = {
-  state: 'stack.json',
-  simulator: 'simulator.json',
-  host: 'host',
-  events: 'events.jsonl',
-  caCertificate: 'simulator-ca.pem',
-  functionKey: 'function-key',
-  eventSinkKey: 'event-sink-key',
-  hostLog: 'host.log',
-  lock: 'stack.pid',
-} as const;
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Makes sure no other stack runs on the data directory: two would overwrite each other's state. A lock left
- * by a killed stack (its process is gone) is taken over.
- *
- * @returns the release function.
- */
-function lockDataDir(dataDir: string): () => void {
-  const file = join(dataDir, STACK_FILES.lock);
-  for (;;) {
-    try {
-      writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw error;
-      }
-      const holder = Number(readFileSync(file, 'utf8').trim());
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isRunning(holder)) {
-        throw new Error(
-          `another local stack (pid ${holder}) is running on ${dataDir}; stop it first (if none is, delete ${file})`,
-          { cause: error },
-        );
-      }
-      if (holder === process.pid) {
-        throw new Error(`this process already runs a local stack on ${dataDir}; close it first`, {
-          cause: error,
-        });
-      }
-      rmSync(file, { force: true });
-    }
-  }
-  return () => rmSync(file, { force: true });
-}
-
-/** The port `func start` uses, so `rpcopy`'s default URL reaches the local app. */
-export const DEFAULT_APP_PORT = 7071;
-
-/** Mode of every file that holds a key: owner-only, whatever the umask. */
-export const SECRET_FILE_MODE = 0o600;
-
-function writeFileAtomic(file: string, text: string, mode?: number): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, text, mode === undefined ? {} : { mode });
-  // A temporary file left by a killed process keeps its old mode through writeFileSync.
-  if (mode !== undefined) {
-    chmodSync(temporary, mode);
-  }
-  renameSync(temporary, file);
-}
-
-function readStackState(dataDir: string): StackState | undefined {
-  const file = join(dataDir, STACK_FILES.state);
-  if (!existsSync(file)) {
-    return undefined;
-  }
-  const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<StackState>;
-  if (
-    parsed.version !== 1 ||
-    typeof parsed.sourceCollectionId !== 'string' ||
-    typeof parsed.appPort !== 'number'
-  ) {
-    throw new Error(`${file} is not a state file of this stack; remove ${dataDir} to start afresh`);
-  }
-  return parsed as StackState;
-}
-
-/**
- * The simulated time a restart resumes at: where the previous run stopped (the latest of what the stack
- * and the simulator saved), so copies continue where they were instead of jumping ahead.
- */
-export function savedClockTime(dataDir: string): number | undefined {
-  const times = [
-    readStackState(dataDir)?.clockTime,
-    readSavedClockTime(join(dataDir, STACK_FILES.simulator)),
-  ].filter((time): time is number => typeof time === 'number' && Number.isFinite(time));
-  return times.length > 0 ? Math.max(...times) : undefined;
-}
-
-/** The directory holding this project's package.json: the app the stack runs by default. */
-export function repositoryRoot(from: string = __dirname): string {
-  let dir = resolve(from);
-  for (;;) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown };
-      if (pkg.name === packageName) {
-        return dir;
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) {
-      throw new Error(`No ${packageName} package.json above ${from}`);
-    }
-    dir = parent;
-  }
-}
-
-/**
- * The host log. The stack runs on a simulated clock, which the screen and the copies' times use, while a
- * person reads the log against the wall clock: each line carries both, labelled.
- */
-export function fileLogSink(file: string, clock: Clock): LogSink {
-  mkdirSync(dirname(file), { recursive: true });
-  return (entry: LogEntry) => {
-    if (entry.level === 'trace' || entry.level === 'none') {
-      return;
-    }
-    const who = entry.functionName ? ` [${entry.functionName}]` : '';
-    const times = `real ${new Date().toISOString()} simulated ${new Date(clock.now()).toISOString()}`;
-    appendFileSync(file, `${times} ${entry.level}${who} ${entry.message}\n`);
-  };
-}
-
-function isAddressInUse(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
-}
-
-/** Starts on `port` when given, or on a free port when that one is taken (and falling back is allowed). */
-async function onPreferredPort<T>(
-  port: number | undefined,
-  fallbackToFree: boolean,
-  start: (port: number) => Promise<T>,
-): Promise<T> {
-  if (port === undefined) {
-    return start(0);
-  }
-  try {
-    return await start(port);
-  } catch (error) {
-    if (!fallbackToFree || !isAddressInUse(error)) {
-      throw error;
-    }
-    return start(0);
-  }
-}
-
-function portOf(url: string): number {
-  return Number(new URL(url).port);
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -445,12 +263,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     state.sinkPort = portOf(sink.url);
     const saveState = (): void => {
       state.clockTime = Math.max(state.clockTime, clock.now());
-      // Owner-only: it holds the sink's topic key.
-      writeFileAtomic(
-        join(dataDir, STACK_FILES.state),
-        `${JSON.stringify(state, null, 2)}\n`,
-        SECRET_FILE_MODE,
-      );
+      writeStackState(dataDir, state);
     };
     if (!previous) {
       if (options.events?.subscribe ?? true) {
@@ -488,43 +301,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const createOne = async (name?: string): Promise<string> =>
       createSourceRestorePoint(compute, plan, name ?? restorePointNameAt(clock.now()), poll);
 
-    // The schedule: one restore point at a time, the next one `interval` after the previous was due.
-    let scheduled: { cancel(): void } | undefined;
-    let creating: Promise<void> | undefined;
-    let stopped = false;
-    const arm = (): void => {
-      if (stopped || interval <= 0 || state.nextRestorePointAt === undefined) {
-        return;
-      }
-      scheduled = clock.schedule(state.nextRestorePointAt, () => {
-        scheduled = undefined;
-        creating = createOne()
-          .then(
-            () => undefined,
-            (error: unknown) => {
-              if (stopped) {
-                return;
-              }
-              const at = new Date(clock.now()).toISOString().slice(0, 16).replace('T', ' ');
-              notice(
-                `Creating the source restore point due ${at} UTC (simulated) failed: ${(error as Error).message}`,
-              );
-            },
-          )
-          .finally(() => {
-            creating = undefined;
-            state.nextRestorePointAt = Math.max((state.nextRestorePointAt ?? 0) + interval, clock.now());
-            saveState();
-            arm();
-          });
+    if (interval > 0) {
+      const schedule = scheduleRestorePoints({
+        clock,
+        interval,
+        state,
+        create: () => createOne().then(() => undefined),
+        saved: saveState,
+        notice,
       });
-    };
-    arm();
-    cleanups.push(async () => {
-      stopped = true;
-      scheduled?.cancel();
-      await creating;
-    });
+      cleanups.push(() => schedule.stop());
+    }
 
     const ready: ReadyDocument = {
       appUrl: host.baseUrl,
@@ -562,33 +349,4 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
     throw error;
   }
-}
-
-function removeStackFiles(dataDir: string, wholeDirectory: boolean): void {
-  if (wholeDirectory) {
-    rmSync(dataDir, { recursive: true, force: true });
-    return;
-  }
-  for (const name of Object.values(STACK_FILES)) {
-    rmSync(join(dataDir, name), { recursive: true, force: true });
-  }
-}
-
-function readLocalSettings(appDir: string): Record<string, unknown> {
-  const file = join(appDir, 'local.settings.json');
-  if (!existsSync(file)) {
-    return {};
-  }
-  const parsed = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as { Values?: unknown };
-  return typeof parsed.Values === 'object' && parsed.Values !== null
-    ? (parsed.Values as Record<string, unknown>)
-    : {};
-}
-
-/**
- * Writes the ready document atomically, so a script polling for the file never reads half of it, and
- * owner-only, because it holds keys.
- */
-export function writeReadyFile(file: string, ready: ReadyDocument): void {
-  writeFileAtomic(resolve(file), `${JSON.stringify(ready, null, 2)}\n`, SECRET_FILE_MODE);
 }

@@ -8,15 +8,12 @@ import { copyError } from '../domain/copyDocument';
 import type { LiveCopy } from '../domain/ordering';
 import type { CopyPolicy } from '../domain/policy';
 import type { NamingTemplates } from '../domain/targetNaming';
+import type { Logger } from '../logger';
 
 /** How long a copy waits for the failed target of an earlier run to be deleted before asking again. */
 export const TARGET_BUSY_RECHECK_SECONDS = 60;
 
-export interface ActivityLogger {
-  info(...args: unknown[]): void;
-  warn(...args: unknown[]): void;
-  error(...args: unknown[]): void;
-}
+export type ActivityLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 
 export interface ActivityDeps {
   compute: ComputeGateway;

@@ -10,10 +10,9 @@ import { historyCopies, rpoSeries } from '../domain/protectionHistory';
 import type { CollectionView } from '../domain/restorePoints';
 import type { ProtectionDeps, SourceInScope } from './protectionFacts';
 import { gatherPairFacts, inScope, sourcesInScope } from './protectionFacts';
+import type { Logger } from '../logger';
 
-export interface ProtectionLogger {
-  warn(...args: unknown[]): void;
-}
+export type ProtectionLogger = Pick<Logger, 'warn'>;
 
 export interface EvaluatedPair {
   source: SourceInScope;

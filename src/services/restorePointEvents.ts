@@ -7,13 +7,9 @@ import { AzureRequestError } from '../errors';
 import { inspectSource } from './inspectSource';
 import type { StartCopyClient } from './startCopies';
 import { startCopy } from './startCopies';
+import type { Logger } from '../logger';
 
-export interface EventLogger {
-  debug(...args: unknown[]): void;
-  info(...args: unknown[]): void;
-  warn(...args: unknown[]): void;
-  error(...args: unknown[]): void;
-}
+export type EventLogger = Logger;
 
 export type EventOutcome =
   | {

@@ -7,12 +7,9 @@ import type { PairFacts } from '../domain/protection';
 import { prunedEvent } from '../domain/protectionEvents';
 import { planRetention } from '../domain/retention';
 import { ensureError } from '../errors';
+import type { Logger } from '../logger';
 
-export interface RetentionLogger {
-  info(...args: unknown[]): void;
-  warn(...args: unknown[]): void;
-  error(...args: unknown[]): void;
-}
+export type RetentionLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 
 export interface RetentionDeps {
   compute: ComputeGateway;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseFuzzArgs, FuzzUsageError } from '../../dev/fuzz/main';
+import { UsageError } from '../../dev/stack/args';
+import { parseFuzzArgs } from '../../dev/fuzz/main';
 import { judge, newTally, record, renderTally, type FuzzExchange } from '../../dev/fuzz/judge';
 import { nextRequest } from '../../dev/fuzz/requests';
 import { seededRandom } from '../../dev/compute-sim/faultPlan';
@@ -89,8 +90,8 @@ describe('fuzz requests and arguments', () => {
     });
     expect(parseFuzzArgs(['--help'])).toBe('help');
     expect(() => parseFuzzArgs(['--count', '0'])).toThrow(
-      new FuzzUsageError("--count must be an integer from 1 to 1000000, got '0'"),
+      new UsageError("--count must be an integer from 1 to 1000000, got '0'"),
     );
-    expect(() => parseFuzzArgs(['--host', 'x'])).toThrow(new FuzzUsageError("unknown option '--host'"));
+    expect(() => parseFuzzArgs(['--host', 'x'])).toThrow(new UsageError("unknown option '--host'"));
   });
 });

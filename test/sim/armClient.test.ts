@@ -1,7 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../dev/clock';
-import type { Harness } from './simHarness';
-import { RG, START, SUB, rpId, rpcId, startHarness, vmBody, vmId } from './simHarness';
+import type { SimHarness } from '../support/computeSim';
+import {
+  RESOURCE_GROUP,
+  START,
+  SUBSCRIPTION,
+  restorePointId,
+  collectionId,
+  startSimHarness,
+  vmBody,
+  vmId,
+} from '../support/computeSim';
 
 /**
  * The real @azure/arm-compute client, built by the app's own factory, against the simulator over TLS.
@@ -10,7 +19,7 @@ import { RG, START, SUB, rpId, rpcId, startHarness, vmBody, vmId } from './simHa
  * (the LRO's completion), so a 5-second simulated operation ends on the poller's next request.
  */
 describe('arm-compute client round trip over TLS', () => {
-  let h: Harness;
+  let h: SimHarness;
   afterEach(async () => {
     h.clock.stopAuto();
     await h.close();
@@ -18,13 +27,13 @@ describe('arm-compute client round trip over TLS', () => {
 
   it('creates, reads, copies and deletes through every operation, pollers included', async () => {
     const clock = new VirtualClock(START);
-    h = await startHarness({ clock, tls: true });
+    h = await startSimHarness({ clock, tls: true });
     expect(h.sim.endpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(h.sim.caCertificatePem).toContain('BEGIN CERTIFICATE');
     clock.startAuto();
-    const client = h.client();
+    const client = h.client;
 
-    const vm = await client.virtualMachines.createOrUpdate(RG, 'vm1', {
+    const vm = await client.virtualMachines.createOrUpdate(RESOURCE_GROUP, 'vm1', {
       location: 'westeurope',
       hardwareProfile: { vmSize: 'Standard_D4s_v5' },
       storageProfile: {
@@ -39,48 +48,52 @@ describe('arm-compute client round trip over TLS', () => {
       },
     });
     expect(vm.id).toBe(vmId('vm1'));
-    const fetchedVm = await client.virtualMachines.get(RG, 'vm1');
+    const fetchedVm = await client.virtualMachines.get(RESOURCE_GROUP, 'vm1');
     expect(fetchedVm.storageProfile?.dataDisks?.[0]?.diskSizeGB).toBe(256);
 
-    const source = await client.restorePointCollections.createOrUpdate(RG, 'src', {
+    const source = await client.restorePointCollections.createOrUpdate(RESOURCE_GROUP, 'src', {
       location: 'westeurope',
       source: { id: vmId('vm1') },
     });
     expect(source).toMatchObject({
-      id: rpcId('src'),
+      id: collectionId('src'),
       location: 'westeurope',
       source: { id: vmId('vm1'), location: 'westeurope' },
       provisioningState: 'Succeeded',
     });
-    const target = await client.restorePointCollections.createOrUpdate(RG, 'dst', {
+    const target = await client.restorePointCollections.createOrUpdate(RESOURCE_GROUP, 'dst', {
       location: 'northeurope',
-      source: { id: rpcId('src') },
+      source: { id: collectionId('src') },
     });
-    expect(target.source).toEqual({ id: rpcId('src'), location: 'westeurope' });
+    expect(target.source).toEqual({ id: collectionId('src'), location: 'westeurope' });
 
-    const local = await client.restorePoints.create(RG, 'src', 'rp1', {});
+    const local = await client.restorePoints.create(RESOURCE_GROUP, 'src', 'rp1', {});
     expect(local.provisioningState).toBe('Succeeded');
     expect(local.sourceMetadata?.storageProfile?.osDisk?.name).toBe('vm1-os');
     expect(local.sourceMetadata?.storageProfile?.dataDisks?.map((d) => d.name)).toEqual(['vm1-data0']);
 
-    const poller = client.restorePoints.create(RG, 'dst', 'rp1-copy', {
-      sourceRestorePoint: { id: rpId('src', 'rp1') },
+    const poller = client.restorePoints.create(RESOURCE_GROUP, 'dst', 'rp1-copy', {
+      sourceRestorePoint: { id: restorePointId('src', 'rp1') },
     });
     const copy = await poller;
     expect(copy.provisioningState).toBe('Succeeded');
-    expect(copy.sourceRestorePoint?.id).toBe(rpId('src', 'rp1'));
+    expect(copy.sourceRestorePoint?.id).toBe(restorePointId('src', 'rp1'));
 
-    const withView = await client.restorePoints.get(RG, 'dst', 'rp1-copy', { expand: 'instanceView' });
+    const withView = await client.restorePoints.get(RESOURCE_GROUP, 'dst', 'rp1-copy', {
+      expand: 'instanceView',
+    });
     expect(withView.instanceView?.diskRestorePoints?.map((d) => d.replicationStatus?.status?.code)).toEqual([
       'ReplicationState/inProgress',
       'ReplicationState/inProgress',
     ]);
 
-    const expanded = await client.restorePointCollections.get(RG, 'dst', { expand: 'restorePoints' });
+    const expanded = await client.restorePointCollections.get(RESOURCE_GROUP, 'dst', {
+      expand: 'restorePoints',
+    });
     expect(expanded.restorePoints?.map((rp) => rp.name)).toEqual(['rp1-copy']);
 
     const listed = [];
-    for await (const rpc of client.restorePointCollections.list(RG)) {
+    for await (const rpc of client.restorePointCollections.list(RESOURCE_GROUP)) {
       listed.push(rpc.name);
     }
     expect(listed.sort()).toEqual(['dst', 'src']);
@@ -90,12 +103,16 @@ describe('arm-compute client round trip over TLS', () => {
     }
     expect(listedAll.sort()).toEqual(['dst', 'src']);
 
-    const updated = await client.restorePointCollections.update(RG, 'dst', { tags: { owner: 'dr' } });
+    const updated = await client.restorePointCollections.update(RESOURCE_GROUP, 'dst', {
+      tags: { owner: 'dr' },
+    });
     expect(updated.tags).toEqual({ owner: 'dr' });
 
     // Refusals reach the app as RestError with the ARM code; the app's client never retries a 429 itself.
     await expect(
-      client.restorePoints.create(RG, 'dst', 'again', { sourceRestorePoint: { id: rpId('src', 'rp1') } }),
+      client.restorePoints.create(RESOURCE_GROUP, 'dst', 'again', {
+        sourceRestorePoint: { id: restorePointId('src', 'rp1') },
+      }),
     ).rejects.toMatchObject({
       statusCode: 409,
       code: 'Conflict',
@@ -109,21 +126,23 @@ describe('arm-compute client round trip over TLS', () => {
         times: 1,
       },
     ]);
-    await expect(client.restorePoints.get(RG, 'dst', 'rp1-copy')).rejects.toMatchObject({
+    await expect(client.restorePoints.get(RESOURCE_GROUP, 'dst', 'rp1-copy')).rejects.toMatchObject({
       statusCode: 429,
       code: 'TooManyRequests',
     });
     h.sim.setFaults([]);
 
-    await client.restorePoints.delete(RG, 'dst', 'rp1-copy');
-    await expect(client.restorePoints.get(RG, 'dst', 'rp1-copy')).rejects.toMatchObject({
+    await client.restorePoints.delete(RESOURCE_GROUP, 'dst', 'rp1-copy');
+    await expect(client.restorePoints.get(RESOURCE_GROUP, 'dst', 'rp1-copy')).rejects.toMatchObject({
       statusCode: 404,
       code: 'ResourceNotFound',
     });
 
-    await client.restorePointCollections.delete(RG, 'src');
-    await expect(client.restorePointCollections.get(RG, 'src')).rejects.toMatchObject({ statusCode: 404 });
-    await expect(client.restorePoints.get(RG, 'src', 'rp1')).rejects.toMatchObject({
+    await client.restorePointCollections.delete(RESOURCE_GROUP, 'src');
+    await expect(client.restorePointCollections.get(RESOURCE_GROUP, 'src')).rejects.toMatchObject({
+      statusCode: 404,
+    });
+    await expect(client.restorePoints.get(RESOURCE_GROUP, 'src', 'rp1')).rejects.toMatchObject({
       statusCode: 404,
       code: 'ParentResourceNotFound',
     });
@@ -140,12 +159,12 @@ describe('arm-compute client round trip over TLS', () => {
       'DELETE 202',
       'DELETE 202',
     ]);
-    expect(h.sim.requestLog.every((e) => e.subscriptionId === SUB)).toBe(true);
+    expect(h.sim.requestLog.every((e) => e.subscriptionId === SUBSCRIPTION)).toBe(true);
   });
 
   it('rejects a request without a bearer token with 401 AuthenticationFailed', async () => {
-    h = await startHarness();
-    const response = await fetch(`${h.sim.endpoint}${rpcId('src')}?api-version=2026-04-01`);
+    h = await startSimHarness({ tls: false });
+    const response = await fetch(`${h.sim.endpoint}${collectionId('src')}?api-version=2026-04-01`);
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual({
       error: {
@@ -156,7 +175,7 @@ describe('arm-compute client round trip over TLS', () => {
   });
 
   it('seeds through raw ARM calls too', async () => {
-    h = await startHarness();
+    h = await startSimHarness();
     const created = await h.call(
       'PUT',
       vmId('vm2'),

@@ -1,15 +1,25 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../dev/clock';
-import type { Harness } from './simHarness';
-import { RG, START, armBase, rpId, rpcId, startHarness, vmId } from './simHarness';
+import type { SimHarness } from '../support/computeSim';
+import {
+  RESOURCE_GROUP,
+  START,
+  computeBase,
+  restorePointId,
+  collectionId,
+  startSimHarness,
+  vmId,
+} from '../support/computeSim';
 
 const MIN = 60_000;
 const diskRpId = (rpc: string, rp: string) =>
-  expect.stringMatching(new RegExp(`^${rpId(rpc, rp)}/diskRestorePoints/vm1-os_[0-9a-f-]{36}$`)) as unknown;
+  expect.stringMatching(
+    new RegExp(`^${restorePointId(rpc, rp)}/diskRestorePoints/vm1-os_[0-9a-f-]{36}$`),
+  ) as unknown;
 
 /** What the app reads, through the app's own client factory: whole results, not fragments. */
 describe('arm-compute client results, whole', () => {
-  let h: Harness;
+  let h: SimHarness;
   afterEach(async () => {
     h.clock.stopAuto();
     await h.close();
@@ -17,35 +27,35 @@ describe('arm-compute client results, whole', () => {
 
   it('returns the source restore point, the copy from its poller, its replication view and the expanded collection', async () => {
     const clock = new VirtualClock(START);
-    h = await startHarness({ clock, tls: true });
+    h = await startSimHarness({ clock, tls: true });
     clock.startAuto();
-    const client = h.client();
-    await client.virtualMachines.createOrUpdate(RG, 'vm1', {
+    const client = h.client;
+    await client.virtualMachines.createOrUpdate(RESOURCE_GROUP, 'vm1', {
       location: 'westeurope',
       hardwareProfile: { vmSize: 'Standard_D4s_v5' },
       storageProfile: {
         osDisk: { name: 'vm1-os', osType: 'Linux', createOption: 'FromImage', diskSizeGB: 64 },
       },
     });
-    await client.restorePointCollections.createOrUpdate(RG, 'src', {
+    await client.restorePointCollections.createOrUpdate(RESOURCE_GROUP, 'src', {
       location: 'westeurope',
       source: { id: vmId('vm1') },
     });
-    const target = await client.restorePointCollections.createOrUpdate(RG, 'dst', {
+    const target = await client.restorePointCollections.createOrUpdate(RESOURCE_GROUP, 'dst', {
       location: 'northeurope',
-      source: { id: rpcId('src') },
+      source: { id: collectionId('src') },
     });
     expect(target).toEqual({
-      id: rpcId('dst'),
+      id: collectionId('dst'),
       name: 'dst',
       type: 'Microsoft.Compute/restorePointCollections',
       location: 'northeurope',
-      source: { id: rpcId('src'), location: 'westeurope' },
+      source: { id: collectionId('src'), location: 'westeurope' },
       provisioningState: 'Succeeded',
       restorePointCollectionId: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
 
-    const local = await client.restorePoints.create(RG, 'src', 'rp1', {});
+    const local = await client.restorePoints.create(RESOURCE_GROUP, 'src', 'rp1', {});
     const sourceDisk = local.sourceMetadata?.storageProfile?.osDisk?.diskRestorePoint?.id;
     const metadata = (diskId: unknown, sourceDiskId?: string) => ({
       vmId: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -57,7 +67,7 @@ describe('arm-compute client results, whole', () => {
           name: 'vm1-os',
           caching: 'ReadWrite',
           diskSizeGB: 64,
-          managedDisk: { id: `${armBase}/disks/vm1-os`, storageAccountType: 'Premium_LRS' },
+          managedDisk: { id: `${computeBase}/disks/vm1-os`, storageAccountType: 'Premium_LRS' },
           diskRestorePoint: {
             id: diskId,
             ...(sourceDiskId ? { sourceDiskRestorePoint: { id: sourceDiskId } } : {}),
@@ -67,7 +77,7 @@ describe('arm-compute client results, whole', () => {
       },
     });
     expect(local).toEqual({
-      id: rpId('src', 'rp1'),
+      id: restorePointId('src', 'rp1'),
       name: 'rp1',
       type: 'Microsoft.Compute/restorePointCollections/restorePoints',
       sourceMetadata: metadata(diskRpId('src', 'rp1')),
@@ -77,11 +87,11 @@ describe('arm-compute client results, whole', () => {
     });
 
     const copyPutAt = clock.now();
-    const copy = await client.restorePoints.create(RG, 'dst', 'rp1', {
-      sourceRestorePoint: { id: rpId('src', 'rp1') },
+    const copy = await client.restorePoints.create(RESOURCE_GROUP, 'dst', 'rp1', {
+      sourceRestorePoint: { id: restorePointId('src', 'rp1') },
     });
     const expectedCopy = {
-      id: rpId('dst', 'rp1'),
+      id: restorePointId('dst', 'rp1'),
       name: 'rp1',
       type: 'Microsoft.Compute/restorePointCollections/restorePoints',
       sourceMetadata: metadata(diskRpId('dst', 'rp1'), sourceDisk),
@@ -89,7 +99,7 @@ describe('arm-compute client results, whole', () => {
       consistencyMode: 'CrashConsistent',
       // The simulator's convention: a copy's own creation time (the copy PUT).
       timeCreated: new Date(copyPutAt),
-      sourceRestorePoint: { id: rpId('src', 'rp1') },
+      sourceRestorePoint: { id: restorePointId('src', 'rp1') },
     };
     expect(copy).toEqual(expectedCopy);
 
@@ -108,7 +118,7 @@ describe('arm-compute client results, whole', () => {
         completionPercent: percent,
       },
     });
-    expect(await client.restorePoints.get(RG, 'dst', 'rp1', { expand: 'instanceView' })).toEqual({
+    expect(await client.restorePoints.get(RESOURCE_GROUP, 'dst', 'rp1', { expand: 'instanceView' })).toEqual({
       ...expectedCopy,
       instanceView: {
         diskRestorePoints: [diskView(91, false)],
@@ -134,8 +144,12 @@ describe('arm-compute client results, whole', () => {
         ],
       },
     };
-    expect(await client.restorePoints.get(RG, 'dst', 'rp1', { expand: 'instanceView' })).toEqual(finished);
-    expect(await client.restorePointCollections.get(RG, 'dst', { expand: 'restorePoints' })).toEqual({
+    expect(await client.restorePoints.get(RESOURCE_GROUP, 'dst', 'rp1', { expand: 'instanceView' })).toEqual(
+      finished,
+    );
+    expect(
+      await client.restorePointCollections.get(RESOURCE_GROUP, 'dst', { expand: 'restorePoints' }),
+    ).toEqual({
       ...target,
       restorePoints: [expectedCopy],
     });

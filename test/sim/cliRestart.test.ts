@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readSavedClockTime } from '../../dev/compute-sim';
 import { UsageError, parseSimulatorArgs } from '../../dev/compute-sim/cliArgs';
 
 const ROOT = resolve(__dirname, '../..');
@@ -16,6 +17,8 @@ interface RunningCli {
   banner: string;
   endpoint: string;
   stop(): Promise<{ code: number | null; stdout: string }>;
+  /** SIGKILL: no handler runs, nothing is saved at exit. */
+  kill(): Promise<void>;
 }
 
 async function startCli(args: string[]): Promise<RunningCli> {
@@ -46,6 +49,10 @@ async function startCli(args: string[]): Promise<RunningCli> {
     stop: async () => {
       child.kill('SIGTERM');
       return { code: await exited, stdout };
+    },
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }
@@ -88,7 +95,7 @@ describe('standalone simulator restarted on its state file', () => {
       code: 0,
       stdout: `${first.banner}Stopped on SIGTERM; state saved to ${state}.\n`,
     });
-    const savedClock = (JSON.parse(readFileSync(state, 'utf8')) as { clockTime: number }).clockTime;
+    const savedClock = readSavedClockTime(state) ?? 0;
 
     const second = await startCli(['--port', '0', '--no-tls', '--speed', '60', '--state', state]);
     const resumedAt = Date.parse(
@@ -102,6 +109,35 @@ describe('standalone simulator restarted on its state file', () => {
     expect(empty.banner).toContain('state: in memory only (use --state <file> to keep it)\n');
     expect(await arm(empty.endpoint, 'GET', `${BASE}/restorePointCollections/src`)).toBe(404);
     expect((await empty.stop()).code).toBe(0);
+  });
+
+  it('keeps every answered change when killed, with no chance to save at exit', async () => {
+    // Prepare: a simulator on a state file with a VM and a collection, then a deletion it answered.
+    const state = join(dir, 'sim.json');
+    const first = await startCli(['--port', '0', '--no-tls', '--state', state]);
+    const vm = { location: 'eastus', properties: { storageProfile: { osDisk: { diskSizeGB: 32 } } } };
+    expect(await arm(first.endpoint, 'PUT', `${BASE}/virtualMachines/vm1`, vm)).toBe(201);
+    expect(await arm(first.endpoint, 'PUT', `${BASE}/virtualMachines/vm2`, vm)).toBe(201);
+    expect(await arm(first.endpoint, 'DELETE', `${BASE}/restorePointCollections/none`)).toBe(204);
+    expect(
+      await arm(first.endpoint, 'PUT', `${BASE}/restorePointCollections/src`, {
+        location: 'eastus',
+        properties: { source: { id: `${BASE}/virtualMachines/vm1` } },
+      }),
+    ).toBe(201);
+
+    // Act: kill it and start another on the same file.
+    await first.kill();
+    const second = await startCli(['--port', '0', '--no-tls', '--state', state]);
+
+    // Assess: everything it answered is there.
+    expect([
+      await arm(second.endpoint, 'GET', `${BASE}/virtualMachines/vm1`),
+      await arm(second.endpoint, 'GET', `${BASE}/virtualMachines/vm2`),
+      await arm(second.endpoint, 'GET', `${BASE}/restorePointCollections/src`),
+      await arm(second.endpoint, 'GET', `${BASE}/restorePointCollections/none`),
+    ]).toEqual([200, 200, 200, 404]);
+    expect((await second.stop()).code).toBe(0);
   });
 });
 

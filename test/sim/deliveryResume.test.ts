@@ -8,7 +8,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../dev/clock';
 import type { ComputeSimulator } from '../../dev/compute-sim';
 import { readSavedClockTime, startComputeSimulator } from '../../dev/compute-sim';
-import { START, createSourceRp, expectStatus, harnessFor, rpId, seedPair } from './simHarness';
+import {
+  START,
+  createSourceRp,
+  expectStatus,
+  simHarnessFor,
+  restorePointId,
+  seedPair,
+} from '../support/computeSim';
 
 interface Delivery {
   eventId: string;
@@ -92,7 +99,7 @@ describe('event deliveries across a restart with --state', () => {
     const file = join(dir, 'sim.json');
     const webhook = await receiver([503]);
     const first = await start(file);
-    const h1 = harnessFor(first.clock, first.sim);
+    const h1 = simHarnessFor(first.clock, first.sim);
     await seedPair(h1, { location: 'eastus', osDiskGB: 8, targetRegion: 'westus' });
     first.sim.subscribeEvents({ url: webhook.url, schema: 'EventGrid' });
     await createSourceRp(h1, 'rp1');
@@ -107,7 +114,7 @@ describe('event deliveries across a restart with --state', () => {
       {
         url: webhook.url,
         schema: 'EventGrid',
-        event: expect.objectContaining({ id: eventId, subject: rpId('src', 'rp1') }),
+        event: expect.objectContaining({ id: eventId, subject: restorePointId('src', 'rp1') }),
         attempt: 2,
         firstAttemptAt: writtenAt,
         dueAt: writtenAt + 10_000,
@@ -119,8 +126,8 @@ describe('event deliveries across a restart with --state', () => {
     expect(webhook.received).toHaveLength(1);
     await second.clock.advanceTo(writtenAt + 10_000);
     expect(webhook.received).toEqual([
-      { eventId, subject: rpId('src', 'rp1'), deliveryCount: '0' },
-      { eventId, subject: rpId('src', 'rp1'), deliveryCount: '1' },
+      { eventId, subject: restorePointId('src', 'rp1'), deliveryCount: '0' },
+      { eventId, subject: restorePointId('src', 'rp1'), deliveryCount: '1' },
     ]);
     expect(second.sim.deliveryLog.map((d) => [d.eventId, d.attempt, d.status, d.outcome, d.time])).toEqual([
       [eventId, 2, 200, 'delivered', writtenAt + 10_000],
@@ -135,10 +142,10 @@ describe('event deliveries across a restart with --state', () => {
     const file = join(dir, 'sim.json');
     const webhook = await receiver([], true);
     const first = await start(file);
-    const h1 = harnessFor(first.clock, first.sim);
+    const h1 = simHarnessFor(first.clock, first.sim);
     await seedPair(h1, { location: 'eastus', osDiskGB: 8, targetRegion: 'westus' });
     first.sim.subscribeEvents({ url: webhook.url, schema: 'CloudEvents' });
-    await expectStatus(h1.call('PUT', rpId('src', 'rp1'), {}), [201]);
+    await expectStatus(h1.call('PUT', restorePointId('src', 'rp1'), {}), [201]);
     // The write ends at +5 s and its delivery starts. The receiver holds it, and the clock waits for tracked
     // work, so the advance only returns once the shutdown has aborted the delivery.
     const advancing = first.clock.advanceBy(5_000);
@@ -153,8 +160,8 @@ describe('event deliveries across a restart with --state', () => {
     await second.clock.advanceBy(0);
     const eventId = webhook.received[0]?.eventId ?? '';
     expect(webhook.received).toEqual([
-      { eventId, subject: rpId('src', 'rp1'), deliveryCount: '0' },
-      { eventId, subject: rpId('src', 'rp1'), deliveryCount: '0' },
+      { eventId, subject: restorePointId('src', 'rp1'), deliveryCount: '0' },
+      { eventId, subject: restorePointId('src', 'rp1'), deliveryCount: '0' },
     ]);
     expect(second.sim.deliveryLog.map((d) => [d.eventId, d.attempt, d.status, d.outcome])).toEqual([
       [eventId, 1, 200, 'delivered'],
@@ -174,7 +181,7 @@ describe('unsubscribeEvents', () => {
     const clock = new VirtualClock(START);
     const sim = await startComputeSimulator({ clock, tls: false, lroRetryAfterSeconds: 0 });
     running.push(sim);
-    const h = harnessFor(clock, sim);
+    const h = simHarnessFor(clock, sim);
     await seedPair(h, { location: 'eastus', osDiskGB: 8, targetRegion: 'westus' });
     const oldHook = await startReceiver([500, 500, 500]);
     const newHook = await startReceiver();
@@ -194,11 +201,11 @@ describe('unsubscribeEvents', () => {
     expect(oldHook.received).toHaveLength(2);
     await createSourceRp(h, 'rp2');
     expect(oldHook.received).toHaveLength(2);
-    expect(newHook.received.map((d) => d.subject)).toEqual([rpId('src', 'rp2')]);
+    expect(newHook.received.map((d) => d.subject)).toEqual([restorePointId('src', 'rp2')]);
     expect(sim.deliveryLog.map((d) => [d.url, d.subject, d.outcome])).toEqual([
-      [oldHook.url, rpId('src', 'rp1'), 'retrying'],
-      [oldHook.url, rpId('src', 'rp1'), 'retrying'],
-      [newHook.url, rpId('src', 'rp2'), 'delivered'],
+      [oldHook.url, restorePointId('src', 'rp1'), 'retrying'],
+      [oldHook.url, restorePointId('src', 'rp1'), 'retrying'],
+      [newHook.url, restorePointId('src', 'rp2'), 'delivered'],
     ]);
   });
 });

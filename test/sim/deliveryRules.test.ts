@@ -2,8 +2,8 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Harness } from './simHarness';
-import { createSourceRp, rpId, seedPair, startHarness } from './simHarness';
+import type { SimHarness } from '../support/computeSim';
+import { createSourceRp, restorePointId, seedPair, startSimHarness } from '../support/computeSim';
 
 const DAY = 86_400_000;
 
@@ -34,7 +34,7 @@ async function startReceiver(statuses: number[] = [], path = '/events'): Promise
 }
 
 describe('event delivery rules', () => {
-  let h: Harness;
+  let h: SimHarness;
   const receivers: Receiver[] = [];
   afterEach(async () => {
     await h.close();
@@ -42,7 +42,7 @@ describe('event delivery rules', () => {
   });
 
   async function setUp(statuses: number[] = []): Promise<Receiver> {
-    h = await startHarness();
+    h = await startSimHarness();
     await seedPair(h, { location: 'eastus', osDiskGB: 8, targetRegion: 'westus' });
     const receiver = await startReceiver(statuses);
     receivers.push(receiver);
@@ -57,7 +57,7 @@ describe('event delivery rules', () => {
     expect(
       h.sim.deliveryLog.map(({ url, attempt, status: s, outcome }) => ({ url, attempt, s, outcome })),
     ).toEqual([{ url: receiver.url, attempt: 1, s: status, outcome: 'dropped' }]);
-    expect(receiver.subjects).toEqual([rpId('src', 'rp1')]);
+    expect(receiver.subjects).toEqual([restorePointId('src', 'rp1')]);
   });
 
   it.each([404, 408, 429, 500, 502, 503])('retries an event answered %i', async (status) => {
@@ -69,6 +69,6 @@ describe('event delivery rules', () => {
       { attempt: 1, s: status, outcome: 'retrying' },
       { attempt: 2, s: 200, outcome: 'delivered' },
     ]);
-    expect(receiver.subjects).toEqual([rpId('src', 'rp1'), rpId('src', 'rp1')]);
+    expect(receiver.subjects).toEqual([restorePointId('src', 'rp1'), restorePointId('src', 'rp1')]);
   });
 });

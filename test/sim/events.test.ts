@@ -3,8 +3,16 @@ import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventGridDeserializer, isSystemEvent } from '@azure/eventgrid';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Harness } from './simHarness';
-import { RG, SUB, createSourceRp, expectStatus, rpId, seedPair, startHarness } from './simHarness';
+import type { SimHarness } from '../support/computeSim';
+import {
+  RESOURCE_GROUP,
+  SUBSCRIPTION,
+  createSourceRp,
+  expectStatus,
+  restorePointId,
+  seedPair,
+  startSimHarness,
+} from '../support/computeSim';
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -35,7 +43,7 @@ async function startReceiver(
 const deserializer = new EventGridDeserializer();
 
 describe('ARM write events', () => {
-  let h: Harness;
+  let h: SimHarness;
   let receiver: Server | undefined;
   afterEach(async () => {
     await h.close();
@@ -44,7 +52,7 @@ describe('ARM write events', () => {
   });
 
   async function setUp(statuses?: number[]) {
-    h = await startHarness();
+    h = await startSimHarness();
     await seedPair(h, { location: 'eastus', osDiskGB: 8, targetRegion: 'westus' });
     const r = await startReceiver(statuses);
     receiver = r.server;
@@ -56,7 +64,12 @@ describe('ARM write events', () => {
     h.sim.subscribeEvents({ url, schema: 'EventGrid', headers: { 'x-functions-key': 'local' } });
     const putAt = h.clock.now();
     await expectStatus(
-      h.call('PUT', rpId('src', 'rp1'), {}, { headers: { 'x-ms-correlation-request-id': 'corr-1' } }),
+      h.call(
+        'PUT',
+        restorePointId('src', 'rp1'),
+        {},
+        { headers: { 'x-ms-correlation-request-id': 'corr-1' } },
+      ),
       [201],
     );
     await h.clock.advanceBy(4_999);
@@ -69,12 +82,12 @@ describe('ARM write events', () => {
       'content-type': 'application/json',
       'x-functions-key': 'local',
     });
-    const rp = rpId('src', 'rp1');
+    const rp = restorePointId('src', 'rp1');
     const tenantId = expect.stringMatching(/^[0-9a-f-]{36}$/);
     expect(delivery?.body).toEqual([
       {
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
-        topic: `/subscriptions/${SUB}/resourceGroups/${RG}`,
+        topic: `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RESOURCE_GROUP}`,
         subject: rp,
         eventType: 'Microsoft.Resources.ResourceWriteSuccess',
         eventTime: new Date(putAt + 5_000).toISOString(),
@@ -99,7 +112,7 @@ describe('ARM write events', () => {
           resourceUri: rp,
           operationName: 'Microsoft.Compute/restorePointCollections/restorePoints/write',
           status: 'Succeeded',
-          subscriptionId: SUB,
+          subscriptionId: SUBSCRIPTION,
           tenantId,
         },
       },
@@ -114,20 +127,22 @@ describe('ARM write events', () => {
     await createSourceRp(h, 'rp1');
     h.sim.subscribeEvents({ url, schema: 'CloudEvents' });
     await expectStatus(
-      h.call('PUT', rpId('dst', 'rp1'), { properties: { sourceRestorePoint: { id: rpId('src', 'rp1') } } }),
+      h.call('PUT', restorePointId('dst', 'rp1'), {
+        properties: { sourceRestorePoint: { id: restorePointId('src', 'rp1') } },
+      }),
       [201],
     );
     await h.clock.advanceBy(5_000);
-    expect(h.sim.getCopy(rpId('dst', 'rp1'))?.state).toBe('inProgress');
+    expect(h.sim.getCopy(restorePointId('dst', 'rp1'))?.state).toBe('inProgress');
     expect(received).toHaveLength(1);
     expect(received[0]?.headers['content-type']).toBe('application/cloudevents-batch+json; charset=utf-8');
     const [event] = await deserializer.deserializeCloudEvents(JSON.stringify(received[0]?.body));
     expect(event).toMatchObject({
       type: 'Microsoft.Resources.ResourceWriteSuccess',
-      source: `/subscriptions/${SUB}/resourceGroups/${RG}`,
-      subject: rpId('dst', 'rp1'),
+      source: `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RESOURCE_GROUP}`,
+      subject: restorePointId('dst', 'rp1'),
       specversion: '1.0',
-      data: { resourceUri: rpId('dst', 'rp1'), status: 'Succeeded' },
+      data: { resourceUri: restorePointId('dst', 'rp1'), status: 'Succeeded' },
     });
   });
 
@@ -144,7 +159,7 @@ describe('ARM write events', () => {
   it('retries failed deliveries with exponential backoff on the clock', async () => {
     const { url, received } = await setUp([500, 503]);
     h.sim.subscribeEvents({ url, schema: 'EventGrid' });
-    await expectStatus(h.call('PUT', rpId('src', 'rp1'), {}), [201]);
+    await expectStatus(h.call('PUT', restorePointId('src', 'rp1'), {}), [201]);
     const writtenAt = h.clock.now() + 5_000;
     await h.clock.advanceBy(60_000);
     expect(received).toHaveLength(3);

@@ -1,17 +1,25 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FaultRule } from '../../dev/compute-sim';
-import type { Harness } from './simHarness';
-import { createSourceRp, expectStatus, retryView, rpId, rpcId, seedPair, startHarness } from './simHarness';
+import type { SimHarness } from '../support/computeSim';
+import {
+  createSourceRp,
+  expectStatus,
+  retryView,
+  restorePointId,
+  collectionId,
+  seedPair,
+  startSimHarness,
+} from '../support/computeSim';
 
 const MIN = 60_000;
-const rpcPath = rpcId('src');
+const rpcPath = collectionId('src');
 
 describe('HTTP faults', () => {
-  let h: Harness;
+  let h: SimHarness;
   afterEach(() => h.close());
 
   async function start(faults: FaultRule[]): Promise<void> {
-    h = await startHarness();
+    h = await startSimHarness();
     await seedPair(h, { location: 'eastus', targetRegion: 'westus' });
     h.sim.setFaults(faults);
     h.sim.clearRequestLog();
@@ -38,7 +46,7 @@ describe('HTTP faults', () => {
         },
       },
     });
-    expect((await h.call('GET', rpcId('dst'))).status).toBe(200);
+    expect((await h.call('GET', collectionId('dst'))).status).toBe(200);
     expect(
       (
         await h.call('PUT', rpcPath, {
@@ -84,7 +92,7 @@ describe('HTTP faults', () => {
     await start([
       { kind: 'http', path: /restorePointCollections\/src$/, effect: { type: 'drop' }, times: 1 },
     ]);
-    await expect(h.call('GET', rpcPath)).rejects.toThrow(/fetch failed/);
+    await expect(h.call('GET', rpcPath)).rejects.toThrow('socket hang up');
     expect((await h.call('GET', rpcPath)).status).toBe(200);
     expect(h.sim.requestLog.map((e) => [e.status, e.fault])).toEqual([
       [0, 'drop'],
@@ -121,7 +129,7 @@ describe('HTTP faults', () => {
     expect(second).toEqual(first);
     expect(first.filter((s) => s === 500).length).toBeGreaterThan(2);
     expect(first.filter((s) => s === 200).length).toBeGreaterThan(2);
-    h = await startHarness();
+    h = await startSimHarness();
   });
 
   it('replaces the plan at runtime with setFaults', async () => {
@@ -149,18 +157,20 @@ describe('HTTP faults', () => {
 });
 
 describe('copy faults', () => {
-  let h: Harness;
+  let h: SimHarness;
   afterEach(() => h.close());
 
   /** OS 32 GiB (done at 20 min), data 256 GiB (done at 90 min). Returns the replication start. */
   async function copyRp1(faults: FaultRule[]): Promise<number> {
-    h = await startHarness({ faults });
+    h = await startSimHarness({ faults });
     await seedPair(h, { location: 'eastus', osDiskGB: 32, dataDisksGB: [256], targetRegion: 'westus' });
     await createSourceRp(h, 'rp1');
     await createSourceRp(h, 'rp2');
     const startAt = h.clock.now() + 5_000;
     await expectStatus(
-      h.call('PUT', rpId('dst', 'rp1'), { properties: { sourceRestorePoint: { id: rpId('src', 'rp1') } } }),
+      h.call('PUT', restorePointId('dst', 'rp1'), {
+        properties: { sourceRestorePoint: { id: restorePointId('src', 'rp1') } },
+      }),
       [201],
     );
     return startAt;
@@ -175,9 +185,9 @@ describe('copy faults', () => {
       },
     ]);
     await h.clock.advanceTo(start + 40 * MIN);
-    expect(h.sim.getCopy(rpId('dst', 'rp1'))?.state).toBe('inProgress');
+    expect(h.sim.getCopy(restorePointId('dst', 'rp1'))?.state).toBe('inProgress');
     await h.clock.advanceTo(start + 50 * MIN);
-    const response = await h.call('GET', `${rpId('dst', 'rp1')}?$expand=instanceView`);
+    const response = await h.call('GET', `${restorePointId('dst', 'rp1')}?$expand=instanceView`);
     const body = response.body as { properties: { instanceView: unknown } };
     expect(body.properties.instanceView).toEqual({
       diskRestorePoints: [
@@ -208,15 +218,17 @@ describe('copy faults', () => {
       ],
     });
     await h.clock.advanceTo(start + 3 * 86_400_000);
-    expect(h.sim.getCopy(rpId('dst', 'rp1'))?.disks.map((d) => [d.completionPercent, d.state])).toEqual([
+    expect(
+      h.sim.getCopy(restorePointId('dst', 'rp1'))?.disks.map((d) => [d.completionPercent, d.state]),
+    ).toEqual([
       [100, 'succeeded'],
       [45, 'failed'],
     ]);
     // A failed copy is no longer in flight: the next restore point may be copied.
     expect(
       (
-        await h.call('PUT', rpId('dst', 'rp2'), {
-          properties: { sourceRestorePoint: { id: rpId('src', 'rp2') } },
+        await h.call('PUT', restorePointId('dst', 'rp2'), {
+          properties: { sourceRestorePoint: { id: restorePointId('src', 'rp2') } },
         })
       ).status,
     ).toBe(201);
@@ -227,7 +239,7 @@ describe('copy faults', () => {
     const seen: number[][] = [];
     for (const minutes of [10, 20, 30, 40, 600]) {
       await h.clock.advanceTo(start + minutes * MIN);
-      seen.push(h.sim.getCopy(rpId('dst', 'rp1'))?.disks.map((d) => d.completionPercent) ?? []);
+      seen.push(h.sim.getCopy(restorePointId('dst', 'rp1'))?.disks.map((d) => d.completionPercent) ?? []);
     }
     expect(seen).toEqual([
       [30, 11],
@@ -236,12 +248,12 @@ describe('copy faults', () => {
       [30, 30],
       [30, 30],
     ]);
-    expect(h.sim.getCopy(rpId('dst', 'rp1'))?.state).toBe('inProgress');
+    expect(h.sim.getCopy(restorePointId('dst', 'rp1'))?.state).toBe('inProgress');
     // Still in flight, so the pair stays blocked until the platform's time limit ends it.
     expect(
       (
-        await h.call('PUT', rpId('dst', 'rp2'), {
-          properties: { sourceRestorePoint: { id: rpId('src', 'rp2') } },
+        await h.call('PUT', restorePointId('dst', 'rp2'), {
+          properties: { sourceRestorePoint: { id: restorePointId('src', 'rp2') } },
         })
       ).status,
     ).toBe(409);
@@ -252,12 +264,14 @@ describe('copy faults', () => {
       { kind: 'copy', target: 'next', effect: { type: 'failDisk', atPercent: 10 } },
     ]);
     await h.clock.advanceTo(start + 2 * 3_600_000);
-    expect(h.sim.getCopy(rpId('dst', 'rp1'))?.state).toBe('failed');
+    expect(h.sim.getCopy(restorePointId('dst', 'rp1'))?.state).toBe('failed');
     await expectStatus(
-      h.call('PUT', rpId('dst', 'rp2'), { properties: { sourceRestorePoint: { id: rpId('src', 'rp2') } } }),
+      h.call('PUT', restorePointId('dst', 'rp2'), {
+        properties: { sourceRestorePoint: { id: restorePointId('src', 'rp2') } },
+      }),
       [201],
     );
     await h.clock.advanceBy(2 * 3_600_000);
-    expect(h.sim.getCopy(rpId('dst', 'rp2'))?.state).toBe('succeeded');
+    expect(h.sim.getCopy(restorePointId('dst', 'rp2'))?.state).toBe('succeeded');
   });
 });

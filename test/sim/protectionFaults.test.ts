@@ -1,7 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
-import type { Harness } from './simHarness';
-import { START, createSourceRp, expectStatus, rpId, seedPair, startHarness } from './simHarness';
+import type { SimHarness } from '../support/computeSim';
+import {
+  START,
+  createSourceRp,
+  expectStatus,
+  restorePointId,
+  seedPair,
+  startSimHarness,
+} from '../support/computeSim';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -9,11 +16,11 @@ const DAY = 24 * HOUR;
 const copyBody = (source: string) => ({ properties: { sourceRestorePoint: { id: source } } });
 
 describe('simulator faults for protection scenarios', () => {
-  let h: Harness;
+  let h: SimHarness;
   afterEach(() => h.close());
 
   it('refuses copy requests only inside a clock-time window, with a 409 ARM error', async () => {
-    h = await startHarness({
+    h = await startSimHarness({
       faults: [
         {
           kind: 'http',
@@ -28,9 +35,13 @@ describe('simulator faults for protection scenarios', () => {
     await seedPair(h, { location: 'eastus', targetRegion: 'westus' });
     await createSourceRp(h, 'rp1');
     await h.clock.advanceTo(START + DAY);
-    const refused = await h.call('PUT', rpId('dst', 'rp1'), copyBody(rpId('src', 'rp1')));
+    const refused = await h.call('PUT', restorePointId('dst', 'rp1'), copyBody(restorePointId('src', 'rp1')));
     await h.clock.advanceTo(START + 3 * DAY);
-    const accepted = await h.call('PUT', rpId('dst', 'rp1'), copyBody(rpId('src', 'rp1')));
+    const accepted = await h.call(
+      'PUT',
+      restorePointId('dst', 'rp1'),
+      copyBody(restorePointId('src', 'rp1')),
+    );
 
     expect([refused.status, refused.body]).toEqual([
       409,
@@ -50,7 +61,7 @@ describe('simulator faults for protection scenarios', () => {
   });
 
   it('refuses a fault plan with a refusal that is not 400/409 or a window that ends before it begins', async () => {
-    h = await startHarness();
+    h = await startSimHarness();
     expect(() =>
       h.sim.setFaults([{ kind: 'http', path: '**', effect: { type: 'refuse', status: 418 as 409 } }]),
     ).toThrow("A refusal's status must be 400 or 409, got 418");
@@ -62,7 +73,7 @@ describe('simulator faults for protection scenarios', () => {
   });
 
   it('resumes a stalled copy after resumeAfterMs, where it stopped, and lets it finish', async () => {
-    h = await startHarness({
+    h = await startSimHarness({
       faults: [
         { kind: 'copy', target: 'next', effect: { type: 'stall', atPercent: 40, resumeAfterMs: 3 * DAY } },
       ],
@@ -71,10 +82,13 @@ describe('simulator faults for protection scenarios', () => {
     await seedPair(h, { location: 'eastus', osDiskGB: 64, targetRegion: 'westus' });
     await createSourceRp(h, 'rp1');
     const putAt = h.clock.now();
-    await expectStatus(h.call('PUT', rpId('dst', 'rp1'), copyBody(rpId('src', 'rp1'))), [201]);
+    await expectStatus(
+      h.call('PUT', restorePointId('dst', 'rp1'), copyBody(restorePointId('src', 'rp1'))),
+      [201],
+    );
     const percentAt = async (time: number) => {
       await h.clock.advanceTo(time);
-      const copy = h.sim.getCopy(rpId('dst', 'rp1'));
+      const copy = h.sim.getCopy(restorePointId('dst', 'rp1'));
       return [copy?.state, copy?.disks[0]?.completionPercent];
     };
 

@@ -1,21 +1,26 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ComputeSimulatorOptions } from '../../dev/compute-sim';
-import type { Harness } from './simHarness';
-import { createSourceRp, expectStatus, rpId, seedPair, startHarness } from './simHarness';
+import type { SimHarness, SimHarnessOptions } from '../support/computeSim';
+import {
+  createSourceRp,
+  expectStatus,
+  restorePointId,
+  seedPair,
+  startSimHarness,
+} from '../support/computeSim';
 
 const MIN = 60_000;
 const DAY = 86_400_000;
 
 describe('replication progress over simulated time', () => {
-  let h: Harness;
+  let h: SimHarness;
   afterEach(() => h.close());
 
   /** Source VM: 32 GiB OS disk and a 256 GiB data disk; returns the clock time replication starts. */
   async function startCopy(
-    options: Partial<ComputeSimulatorOptions> = {},
+    options: SimHarnessOptions = {},
     disks = { os: 32, data: [256] },
   ): Promise<number> {
-    h = await startHarness(options);
+    h = await startSimHarness(options);
     await seedPair(h, {
       location: 'eastus',
       osDiskGB: disks.os,
@@ -25,18 +30,20 @@ describe('replication progress over simulated time', () => {
     await createSourceRp(h, 'rp1');
     const putAt = h.clock.now();
     await expectStatus(
-      h.call('PUT', rpId('dst', 'rp1'), { properties: { sourceRestorePoint: { id: rpId('src', 'rp1') } } }),
+      h.call('PUT', restorePointId('dst', 'rp1'), {
+        properties: { sourceRestorePoint: { id: restorePointId('src', 'rp1') } },
+      }),
       [201],
     );
     return putAt + 5_000;
   }
 
   const percents = (): number[] =>
-    h.sim.getCopy(rpId('dst', 'rp1'))?.disks.map((d) => d.completionPercent) ?? [];
+    h.sim.getCopy(restorePointId('dst', 'rp1'))?.disks.map((d) => d.completionPercent) ?? [];
 
   it('lists no disks while Creating, then steps every 10 minutes with per-disk durations from size', async () => {
     const start = await startCopy();
-    const creating = await h.call('GET', `${rpId('dst', 'rp1')}?$expand=instanceView`);
+    const creating = await h.call('GET', `${restorePointId('dst', 'rp1')}?$expand=instanceView`);
     expect(creating.body).toMatchObject({
       properties: {
         provisioningState: 'Creating',
@@ -47,9 +54,9 @@ describe('replication progress over simulated time', () => {
       },
     });
     await h.clock.advanceTo(start);
-    expect(h.sim.getCopy(rpId('dst', 'rp1'))).toEqual({
-      id: rpId('dst', 'rp1'),
-      sourceRestorePointId: rpId('src', 'rp1'),
+    expect(h.sim.getCopy(restorePointId('dst', 'rp1'))).toEqual({
+      id: restorePointId('dst', 'rp1'),
+      sourceRestorePointId: restorePointId('src', 'rp1'),
       provisioningState: 'Succeeded',
       state: 'inProgress',
       disks: [
@@ -78,13 +85,13 @@ describe('replication progress over simulated time', () => {
       [100, 91],
       [100, 100],
     ]);
-    expect(h.sim.getCopy(rpId('dst', 'rp1'))?.state).toBe('succeeded');
+    expect(h.sim.getCopy(restorePointId('dst', 'rp1'))?.state).toBe('succeeded');
   });
 
   it('reports in-progress disks with an invented ReplicationState code in the wire format', async () => {
     const start = await startCopy();
     await h.clock.advanceTo(start + 10 * MIN);
-    const response = await h.call('GET', `${rpId('dst', 'rp1')}?$expand=instanceView`);
+    const response = await h.call('GET', `${restorePointId('dst', 'rp1')}?$expand=instanceView`);
     const body = response.body as { properties: { instanceView: unknown } };
     expect(body.properties.instanceView).toEqual({
       diskRestorePoints: [
@@ -132,15 +139,15 @@ describe('replication progress over simulated time', () => {
     const start = await startCopy({ throughputMiBps: 1 }, { os: 2048, data: [] });
     const putAt = start - 5_000;
     await h.clock.advanceTo(putAt + 14 * DAY - 1);
-    expect(h.sim.getCopy(rpId('dst', 'rp1'))?.state).toBe('inProgress');
+    expect(h.sim.getCopy(restorePointId('dst', 'rp1'))?.state).toBe('inProgress');
     await h.clock.advanceTo(putAt + 14 * DAY);
-    const killed = h.sim.getCopy(rpId('dst', 'rp1'));
+    const killed = h.sim.getCopy(restorePointId('dst', 'rp1'));
     expect(killed?.state).toBe('terminated');
     expect(killed?.disks).toEqual([
       { name: 'vm1-os', sizeGB: 2048, completionPercent: 57, state: 'terminated' },
     ]);
     await h.clock.advanceTo(putAt + 20 * DAY);
-    const response = await h.call('GET', `${rpId('dst', 'rp1')}?$expand=instanceView`);
+    const response = await h.call('GET', `${restorePointId('dst', 'rp1')}?$expand=instanceView`);
     const body = response.body as { properties: { provisioningState: string; instanceView: unknown } };
     expect(body.properties.provisioningState).toBe('Succeeded');
     expect(body.properties.instanceView).toEqual({
@@ -174,7 +181,7 @@ describe('replication progress over simulated time', () => {
   it('honours a shorter configured copy time limit', async () => {
     const start = await startCopy({ copyTimeLimitMs: 30 * MIN });
     await h.clock.advanceTo(start + 40 * MIN);
-    expect(h.sim.getCopy(rpId('dst', 'rp1'))).toMatchObject({
+    expect(h.sim.getCopy(restorePointId('dst', 'rp1'))).toMatchObject({
       state: 'terminated',
       disks: [
         { completionPercent: 100, state: 'succeeded' },

@@ -1,10 +1,18 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Harness, RawResponse } from './simHarness';
+import type { SimHarness, RawResponse } from '../support/computeSim';
 import { FIXTURES_DIR } from '../support/fixtures';
 import { schemaErrors } from './computeSchema';
-import { armBase, expectStatus, rpId, rpcId, startHarness, vmBody, vmId } from './simHarness';
+import {
+  computeBase,
+  expectStatus,
+  restorePointId,
+  collectionId,
+  startSimHarness,
+  vmBody,
+  vmId,
+} from '../support/computeSim';
 
 interface Example {
   operationId: string;
@@ -60,9 +68,9 @@ const NOT_MODELLED = [
 ];
 
 describe('every fixture example has a matching response shape', () => {
-  let h: Harness;
+  let h: SimHarness;
   beforeEach(async () => {
-    h = await startHarness({ seed: 7 });
+    h = await startSimHarness({ seed: 7 });
   });
   afterEach(() => h.close());
 
@@ -73,16 +81,16 @@ describe('every fixture example has a matching response shape', () => {
       [201],
     );
     await expectStatus(
-      h.call('PUT', rpcId('sourceRpcName'), {
+      h.call('PUT', collectionId('sourceRpcName'), {
         location: 'eastus',
         properties: { source: { id: vmId('myVM') } },
       }),
       [201],
     );
     await expectStatus(
-      h.call('PUT', rpId('sourceRpcName', 'sourceRpName'), {
+      h.call('PUT', restorePointId('sourceRpcName', 'sourceRpName'), {
         properties: {
-          excludeDisks: [{ id: `${armBase}/disks/myVM-data1` }],
+          excludeDisks: [{ id: `${computeBase}/disks/myVM-data1` }],
           consistencyMode: 'ApplicationConsistent',
         },
       }),
@@ -90,9 +98,9 @@ describe('every fixture example has a matching response shape', () => {
     );
     await h.clock.advanceBy(10_000);
     await expectStatus(
-      h.call('PUT', rpcId('rpcName'), {
+      h.call('PUT', collectionId('rpcName'), {
         location: 'westus',
-        properties: { source: { id: rpcId('sourceRpcName') } },
+        properties: { source: { id: collectionId('sourceRpcName') } },
       }),
       [201],
     );
@@ -157,10 +165,15 @@ describe('every fixture example has a matching response shape', () => {
     await expectStatus(h.call('PUT', vmId('myVM'), vmBody('myVM', { location: 'eastus' })), [201]);
     const request = ex.parameters.parameters as { properties: Record<string, unknown> };
     const body = { ...request, properties: { ...request.properties, source: { id: vmId('myVM') } } };
-    const [created] = await expectCollectionCreateThenUpdate(ex, body, rpcId('myRpc'), rpcId('myRpc'));
+    const [created] = await expectCollectionCreateThenUpdate(
+      ex,
+      body,
+      collectionId('myRpc'),
+      collectionId('myRpc'),
+    );
     expect(created.body).toEqual({
       name: 'myRpc',
-      id: rpcId('myRpc'),
+      id: collectionId('myRpc'),
       type: 'Microsoft.Compute/restorePointCollections',
       location: 'norwayeast',
       tags: { myTag1: 'tagValue1' },
@@ -177,12 +190,17 @@ describe('every fixture example has a matching response shape', () => {
     const ex = example('2026-04-01/RestorePointCollection_CreateOrUpdate_ForCrossRegionCopy.json');
     await seedSource();
     const request = ex.parameters.parameters as Record<string, unknown>;
-    const body = { ...request, properties: { source: { id: rpcId('sourceRpcName') } } };
-    const responses = await expectCollectionCreateThenUpdate(ex, body, rpcId('myRpc'), rpcId('MYRPC'));
+    const body = { ...request, properties: { source: { id: collectionId('sourceRpcName') } } };
+    const responses = await expectCollectionCreateThenUpdate(
+      ex,
+      body,
+      collectionId('myRpc'),
+      collectionId('MYRPC'),
+    );
     for (const response of responses) {
       expect(response.body).toMatchObject({
         location: 'norwayeast',
-        properties: { source: { id: rpcId('sourceRpcName'), location: 'eastus' } },
+        properties: { source: { id: collectionId('sourceRpcName'), location: 'eastus' } },
       });
     }
   });
@@ -190,8 +208,8 @@ describe('every fixture example has a matching response shape', () => {
   it('RestorePoint_Copy_BetweenRegions: 201 Creating with LRO headers and the example shape', async () => {
     const ex = example('2026-04-01/RestorePoint_Copy_BetweenRegions.json');
     await seedSource();
-    const response = await h.call('PUT', rpId('rpcName', 'rpName'), {
-      properties: { sourceRestorePoint: { id: rpId('sourceRpcName', 'sourceRpName') } },
+    const response = await h.call('PUT', restorePointId('rpcName', 'rpName'), {
+      properties: { sourceRestorePoint: { id: restorePointId('sourceRpcName', 'sourceRpName') } },
     });
     expect(response.status).toBe(201);
     expect(schemaErrors('RestorePoint', response.body)).toEqual([]);
@@ -204,7 +222,7 @@ describe('every fixture example has a matching response shape', () => {
       properties: {
         provisioningState: 'Creating',
         consistencyMode: 'ApplicationConsistent',
-        sourceRestorePoint: { id: rpId('sourceRpcName', 'sourceRpName') },
+        sourceRestorePoint: { id: restorePointId('sourceRpcName', 'sourceRpName') },
       },
     });
     assertLroHeaders(response);
@@ -212,7 +230,7 @@ describe('every fixture example has a matching response shape', () => {
 
   it('RestorePoint_Get and RestorePoint_Get_WithInstanceView: source and finished copy', async () => {
     await seedSource();
-    const got = await h.call('GET', rpId('sourceRpcName', 'sourceRpName'));
+    const got = await h.call('GET', restorePointId('sourceRpcName', 'sourceRpName'));
     expect(got.status).toBe(200);
     expect(schemaErrors('RestorePoint', got.body)).toEqual([]);
     expect(missingFrom(got.body, example('2026-04-01/RestorePoint_Get.json').responses['200']?.body)).toEqual(
@@ -220,13 +238,13 @@ describe('every fixture example has a matching response shape', () => {
     );
 
     await expectStatus(
-      h.call('PUT', rpId('rpcName', 'rpName'), {
-        properties: { sourceRestorePoint: { id: rpId('sourceRpcName', 'sourceRpName') } },
+      h.call('PUT', restorePointId('rpcName', 'rpName'), {
+        properties: { sourceRestorePoint: { id: restorePointId('sourceRpcName', 'sourceRpName') } },
       }),
       [201],
     );
     await h.clock.advanceBy(24 * 3_600_000);
-    const viewed = await h.call('GET', `${rpId('rpcName', 'rpName')}?$expand=instanceView`);
+    const viewed = await h.call('GET', `${restorePointId('rpcName', 'rpName')}?$expand=instanceView`);
     expect(viewed.status).toBe(200);
     expect(schemaErrors('RestorePoint', viewed.body)).toEqual([]);
     const ex = example('2025-11-01/RestorePoint_Get_WithInstanceView.json').responses['200']?.body;
@@ -235,7 +253,7 @@ describe('every fixture example has a matching response shape', () => {
     expect(body.properties.instanceView).toEqual({
       diskRestorePoints: [
         {
-          id: expect.stringContaining(`${rpId('rpcName', 'rpName')}/diskRestorePoints/myVM-os_`),
+          id: expect.stringContaining(`${restorePointId('rpcName', 'rpName')}/diskRestorePoints/myVM-os_`),
           snapshotAccessState: 'Available',
           replicationStatus: {
             status: { code: 'ReplicationState/succeeded', level: 'Info', displayStatus: 'Succeeded' },
@@ -243,7 +261,7 @@ describe('every fixture example has a matching response shape', () => {
           },
         },
         {
-          id: expect.stringContaining(`${rpId('rpcName', 'rpName')}/diskRestorePoints/myVM-data0_`),
+          id: expect.stringContaining(`${restorePointId('rpcName', 'rpName')}/diskRestorePoints/myVM-data0_`),
           snapshotAccessState: 'Available',
           replicationStatus: {
             status: { code: 'ReplicationState/succeeded', level: 'Info', displayStatus: 'Succeeded' },
@@ -264,7 +282,7 @@ describe('every fixture example has a matching response shape', () => {
 
   it('RestorePointCollection_Get_WithContainedRestorePoints: $expand=restorePoints lists them', async () => {
     await seedSource();
-    const response = await h.call('GET', `${rpcId('sourceRpcName')}?$expand=restorePoints`);
+    const response = await h.call('GET', `${collectionId('sourceRpcName')}?$expand=restorePoints`);
     expect(response.status).toBe(200);
     expect(schemaErrors('RestorePointCollection', response.body)).toEqual([]);
     const ex = example('2025-11-01/RestorePointCollection_Get_WithContainedRestorePoints.json').responses[
@@ -292,16 +310,16 @@ describe('every fixture example has a matching response shape', () => {
     expect(Object.keys(rpExample.responses)).toEqual(['200', '202', '204']);
     expect(Object.keys(rpcExample.responses)).toEqual(['200', '202', '204']);
     await seedSource();
-    const rpDelete = await h.call('DELETE', rpId('sourceRpcName', 'sourceRpName'));
+    const rpDelete = await h.call('DELETE', restorePointId('sourceRpcName', 'sourceRpName'));
     expect(rpDelete.status).toBe(202);
     expect(rpDelete.body).toBeUndefined();
     assertLroHeaders(rpDelete);
-    const rpcDelete = await h.call('DELETE', rpcId('rpcName'));
+    const rpcDelete = await h.call('DELETE', collectionId('rpcName'));
     expect(rpcDelete.status).toBe(202);
     assertLroHeaders(rpcDelete);
     await h.clock.advanceBy(10_000);
-    expect((await h.call('DELETE', rpId('sourceRpcName', 'sourceRpName'))).status).toBe(204);
-    expect((await h.call('DELETE', rpcId('rpcName'))).status).toBe(204);
+    expect((await h.call('DELETE', restorePointId('sourceRpcName', 'sourceRpName'))).status).toBe(204);
+    expect((await h.call('DELETE', collectionId('rpcName'))).status).toBe(204);
   });
 
   function assertLroHeaders(response: RawResponse): void {

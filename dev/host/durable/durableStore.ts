@@ -96,6 +96,8 @@ export interface StoreStats {
   historyWrites: number;
   /** Messages to entity instances (ids starting with `@`, as the Durable Task Framework names them). */
   entityMessages: number;
+  /** The most events one execution's history has held: what continueAsNew must keep bounded. */
+  largestExecutionHistory: number;
 }
 
 /** Above every character an instance id may hold, so `prefix + PREFIX_END` bounds the ids with that prefix. */
@@ -207,6 +209,7 @@ export class DurableStore {
     writes: 0,
     historyWrites: 0,
     entityMessages: 0,
+    largestExecutionHistory: 0,
   };
 
   constructor(dataDir: string | undefined, taskHub: string) {
@@ -470,6 +473,7 @@ export class DurableStore {
     }
     this.counters.writes += events.length;
     this.counters.historyWrites += events.length;
+    this.counters.largestExecutionHistory = Math.max(this.counters.largestExecutionHistory, next);
   }
 
   insertMessage(message: NewMessage): number {
