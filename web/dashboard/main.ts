@@ -216,7 +216,7 @@ function inFlight(copies: FlightRow[]): HTMLElement {
     section.append(
       h(
         'article',
-        { class: 'copy', 'data-copy': copy.copyId, 'data-pair-of': copy.pairId },
+        { class: 'copy', 'data-copy': copy.copyId },
         h(
           'p',
           {},
