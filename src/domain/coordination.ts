@@ -41,9 +41,7 @@ export type PairState = LineState<PairMember>;
 export type CapacityState = LineState<LineMember>;
 
 /** Where a copy stands after asking: through, or waiting at `position` (0: next) behind `holders`. */
-export type Standing =
-  | { kind: 'granted' }
-  | { kind: 'waiting'; position: number; holders: LineMember[] };
+export type Standing = { kind: 'granted' } | { kind: 'waiting'; position: number; holders: LineMember[] };
 
 export interface LineChange<S, R> {
   state: S;
@@ -107,7 +105,8 @@ export const LEAVE_OPERATION = { pair: 'leave', capacity: 'release' } as const s
  * contains; the collection name comes last and is URI-encoded.
  */
 function keyParts(sourceCollectionId: string): { subscription: string; resourceGroup: string; name: string } {
-  const parsed = parseCollectionId(sourceCollectionId);
+  const normalized = normalizeArmId(sourceCollectionId);
+  const parsed = parseCollectionId(normalized);
   if (parsed.ok) {
     return {
       subscription: parsed.value.subscriptionId.toLowerCase(),
@@ -116,7 +115,6 @@ function keyParts(sourceCollectionId: string): { subscription: string; resourceG
     };
   }
   // Never for a resolved copy; still a valid, deterministic key for anything else.
-  const normalized = normalizeArmId(sourceCollectionId);
   return {
     subscription: encodeURIComponent(normalized.split('/')[2] ?? ''),
     resourceGroup: '',
@@ -153,7 +151,11 @@ function emptyLine<M extends LineMember>(limit: number): LineState<M> {
 /** Lets waiters in, first first, while there is room. */
 function admit<M extends LineMember>(line: LineState<M>): LineState<M> {
   const room = Math.max(0, line.limit - line.holders.length);
-  return { ...line, holders: [...line.holders, ...line.waiting.slice(0, room)], waiting: line.waiting.slice(room) };
+  return {
+    ...line,
+    holders: [...line.holders, ...line.waiting.slice(0, room)],
+    waiting: line.waiting.slice(room),
+  };
 }
 
 /** Who was let in, and who newly stands first in the waiting list: both must ask again. */
@@ -274,7 +276,7 @@ export function operatePair(
   input: unknown,
 ): LineChange<PairState, Standing | Released> {
   const line = state ?? emptyLine<PairMember>(1);
-  switch (operation) {
+  switch (operation ?? '') {
     case 'join': {
       if (!isPairMember(input)) {
         throw new LineOperationError(
@@ -308,7 +310,7 @@ export function operateCapacity(
   operation: string | undefined,
   input: unknown,
 ): LineChange<CapacityState, Standing | Released> {
-  switch (operation) {
+  switch (operation ?? '') {
     case 'acquire': {
       const limit = (input as { limit?: unknown } | null)?.limit;
       if (!isMember(input) || typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) {
