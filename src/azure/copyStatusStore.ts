@@ -1,11 +1,9 @@
-import type { GetStatusOptions, OrchestrationFilter } from 'durable-functions';
-import { OrchestrationRuntimeStatus } from 'durable-functions';
+import type { GetStatusOptions, OrchestrationFilter, OrchestrationRuntimeStatus } from 'durable-functions';
 
 import type { CopyOrchestrationInput } from '../domain/copyContracts';
 import { ORCHESTRATOR_NAME } from '../domain/copyContracts';
 import type { CopyDocument } from '../domain/copyDocument';
 import { COPY_STATUSES, copyError, createCopyDocument, isTerminalStatus } from '../domain/copyDocument';
-import type { LiveCopy } from '../domain/ordering';
 
 /** The fields of a durable instance status rpcopy reads (the list API returns plain JSON of this shape). */
 export interface InstanceStatusLike {
@@ -135,23 +133,4 @@ export async function listCopies(
     const document = documentFromStatus(status);
     return document === undefined ? [] : [document];
   });
-}
-
-/** Copies still running or pending, for the turn check. */
-export async function listLiveCopies(client: CopyListClient): Promise<LiveCopy[]> {
-  const documents = await listCopies(client, [
-    OrchestrationRuntimeStatus.Running,
-    OrchestrationRuntimeStatus.Pending,
-    OrchestrationRuntimeStatus.ContinuedAsNew,
-  ]);
-  return documents
-    .filter((document) => !isTerminalStatus(document.status))
-    .map((document) => ({
-      id: document.id,
-      status: document.status,
-      sourceCollectionId: document.sourceCollectionId,
-      targetRegion: document.targetRegion,
-      sourceCreatedAt: document.sourceCreatedAt,
-      createdAt: document.createdAt,
-    }));
 }

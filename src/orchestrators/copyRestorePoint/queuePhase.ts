@@ -1,5 +1,7 @@
 import type { Task } from 'durable-functions';
 
+import type { LineKind, LineMember } from '../../domain/coordination';
+import { lineKey } from '../../domain/coordination';
 import type { CheckCopyTurnResult } from '../../domain/copyContracts';
 import { copyError } from '../../domain/copyDocument';
 import type { CarriedState, Outcome, QueuePhase, StartPhase } from '../../domain/copyState';
@@ -7,7 +9,7 @@ import type { Attempt, CopyRun } from './run';
 import { afterAnswer, startTimeout } from './decisions';
 import { afterThrown, finishWith, startPolling } from './transitions';
 
-/** Asks whether this copy may go now (ordering per collection and region, the concurrency cap). */
+/** Asks Azure whether the target collection lets this copy go (the order of what is copied, earlier runs). */
 export function* checkTurn(
   run: CopyRun,
   state: QueuePhase | StartPhase,
@@ -19,8 +21,6 @@ export function* checkTurn(
     sourceCreatedAt: state.source.createdAt,
     targetRegion: run.input.targetRegion,
     targetCollectionId: state.target.collectionId,
-    createdAt: state.document.createdAt,
-    maxConcurrentCopies: run.settings.maxConcurrentCopies,
   });
 }
 
@@ -33,12 +33,106 @@ export function startTimedOut(run: CopyRun, state: QueuePhase | StartPhase): Out
   return startTimeout(state.document.createdAt, run.nowMs(), run.settings.copyTimeoutSeconds, state.counters);
 }
 
-/** Waits for the copy's turn: an older restore point first, a copy in flight, the concurrency cap. */
+/** Whether the copy's wait ends early on a turn event: it waits in a line to be woken. */
+export function waitsForTurn(state: CarriedState): boolean {
+  return state.phase === 'queue' && state.standing !== undefined;
+}
+
+/**
+ * Waits for the copy's turn: first its pair (one copy at a time per source collection and region, oldest
+ * source first), then a slot under the cap, then Azure's word that the target collection lets it go.
+ *
+ * @remarks A waiting copy is woken by the copy that let it through. The one next in line also checks, every
+ * `queueRecheckSeconds`, that the copies ahead of it still run: point reads, never a listing. Those further
+ * back sleep until they are woken, or until their deadline, so a long queue costs nothing per copy while it
+ * waits.
+ */
 export function* queueStep(run: CopyRun, state: QueuePhase): Generator<Task, CarriedState, unknown> {
   const timedOut = startTimedOut(run, state);
   if (timedOut !== undefined) {
     return finishWith(run, state, timedOut);
   }
+  if (state.step === 'ordering') {
+    return yield* checkOrdering(run, state);
+  }
+  const woken = run.takeTurn();
+  const standing = state.standing;
+  if (!woken && standing !== undefined && standing.position === 0 && standing.holders.length > 0) {
+    return yield* checkHolders(run, state, standing.holders);
+  }
+  return yield* askLine(run, { ...state, standing: undefined });
+}
+
+function* askLine(run: CopyRun, state: QueuePhase): Generator<Task, CarriedState, unknown> {
+  const member: LineMember = { copyId: run.input.copyId, attempt: run.attempt };
+  const line = state.step === 'pair' ? 'pair' : 'capacity';
+  const key = lineKey(line, state.source.collectionId, run.input.targetRegion);
+  const asking: QueuePhase = { ...state, inLine: true };
+  const answer =
+    line === 'pair'
+      ? yield* run.ask('pair', key, 'join', {
+          ...member,
+          sourceCreatedAt: state.source.createdAt,
+          createdAt: state.document.createdAt,
+        })
+      : yield* run.ask('capacity', key, 'acquire', { ...member, limit: run.settings.maxConcurrentCopies });
+  if (!answer.ok) {
+    return afterThrown(run, asking, answer.message, run.settings.queueRecheckSeconds);
+  }
+  const answered = { ...asking, counters: afterAnswer(asking.counters) };
+  const standing = answer.value;
+  if (standing.kind === 'granted') {
+    return { ...answered, step: line === 'pair' ? 'capacity' : 'ordering' };
+  }
+  const queued = queuedStatus(run, answered);
+  const deadline = Date.parse(state.document.createdAt) + run.settings.copyTimeoutSeconds * 1000;
+  return {
+    ...queued,
+    standing: { position: standing.position, holders: standing.holders },
+    wakeAt:
+      standing.position === 0 && standing.holders.length > 0
+        ? run.inSeconds(run.settings.queueRecheckSeconds)
+        : new Date(deadline).toISOString(),
+  };
+}
+
+/**
+ * The next in line waited a whole recheck period without being woken: are the copies ahead still running?
+ * Ended ones (crashed, terminated from outside) leave the line for them; live ones that missed their wake-up
+ * are woken again.
+ */
+function* checkHolders(
+  run: CopyRun,
+  state: QueuePhase,
+  holders: LineMember[],
+): Generator<Task, CarriedState, unknown> {
+  const line: LineKind = state.step === 'pair' ? 'pair' : 'capacity';
+  const checked = yield* run.call('wakeCopies', { copies: holders, only: 'queued' });
+  const next: QueuePhase = { ...state, standing: undefined };
+  if (!checked.ok) {
+    // Asking the line again is as good as the check, and the next recheck checks again.
+    return next;
+  }
+  const { ended } = checked.value;
+  if (ended.length === 0) {
+    return { ...next, counters: afterAnswer(next.counters) };
+  }
+  run.log('warn', `reclaiming the ${line} place of ended ${ended.map((copy) => copy.copyId).join(', ')}`);
+  const handoff = next.handoff ?? { leave: [], wake: [] };
+  return {
+    ...next,
+    counters: afterAnswer(next.counters),
+    handoff: { ...handoff, leave: [...handoff.leave, ...ended.map((member) => ({ line, member }))] },
+  };
+}
+
+function queuedStatus(run: CopyRun, state: QueuePhase): QueuePhase {
+  const waiting = { ...state, counters: { ...state.counters, throttledLast: false } };
+  return state.document.status === 'Queued' ? waiting : run.update(waiting, { status: 'Queued' });
+}
+
+/** Holding its pair and a slot, the copy asks Azure whether the target collection lets it go. */
+function* checkOrdering(run: CopyRun, state: QueuePhase): Generator<Task, CarriedState, unknown> {
   const recheck = run.settings.queueRecheckSeconds;
   const turn = yield* checkTurn(run, state);
   if (!turn.ok) {
@@ -48,7 +142,18 @@ export function* queueStep(run: CopyRun, state: QueuePhase): Generator<Task, Car
   const result = turn.value;
   switch (result.kind) {
     case 'go':
-      return { ...answered, phase: 'start', step: 'collection', copyMayExist: false };
+      return {
+        phase: 'start',
+        document: answered.document,
+        generation: answered.generation,
+        counters: answered.counters,
+        ...(answered.inLine === true ? { inLine: true } : {}),
+        ...(answered.handoff === undefined ? {} : { handoff: answered.handoff }),
+        source: answered.source,
+        target: answered.target,
+        step: 'collection',
+        copyMayExist: false,
+      };
     case 'already-copied':
       // An earlier attempt's copy exists: watch it instead of starting another.
       return startPolling(run, answered, { ...state.target, restorePointId: result.targetRestorePointId });
@@ -58,10 +163,10 @@ export function* queueStep(run: CopyRun, state: QueuePhase): Generator<Task, Car
       return finishWith(run, answered, { status: 'Failed', error: result.error });
     case 'throttled':
       return { ...answered, wakeAt: run.inSeconds(Math.max(recheck, result.retryAfterSeconds)) };
-    case 'wait': {
-      const waiting = { ...answered, counters: { ...answered.counters, throttledLast: false } };
-      const queued = state.document.status === 'Queued' ? waiting : run.update(waiting, { status: 'Queued' });
-      return { ...queued, wakeAt: run.inSeconds(Math.max(recheck, result.retryAfterSeconds ?? 0)) };
-    }
+    case 'wait':
+      return {
+        ...queuedStatus(run, answered),
+        wakeAt: run.inSeconds(Math.max(recheck, result.retryAfterSeconds ?? 0)),
+      };
   }
 }
