@@ -39,6 +39,7 @@ export async function measureHostOverhead(): Promise<HostOverheadResult> {
       return timed(() => app.invoker.invokeOrchestrator(name, payload));
     },
     invokeActivity: (name, input) => timed(() => app.invoker.invokeActivity(name, input)),
+    invokeEntity: (name, request) => timed(() => app.invoker.invokeEntity(name, request)),
   };
   const clock = new VirtualClock(Date.UTC(2026, 0, 1));
   const engine = createDurableEngine({ clock, invoker, logger: () => undefined });

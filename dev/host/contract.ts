@@ -64,6 +64,34 @@ export type ActivityInvocationResult =
 
 export type DurableFunctionKind = 'orchestrationTrigger' | 'activityTrigger' | 'entityTrigger';
 
+/** An entity's identity as the SDK and the HTTP API spell it; the host lowercases `name`. */
+export interface EntityRef {
+  name: string;
+  key: string;
+}
+
+/** The `entityTrigger` payload (the extension's `EntityContextToString`). */
+export interface EntityBatchRequest {
+  self: EntityRef;
+  exists: boolean;
+  /** The serialized entity state, or null when there is none. */
+  state: string | null;
+  batch: { name: string; input: string | null; isSignal: boolean }[];
+}
+
+/** The reply the extension parses (`TaskEntityShim.OutOfProcResult`). */
+export interface EntityBatchResult {
+  entityExists: boolean;
+  entityState: string | null;
+  results: { result: string | null; isError: boolean; duration: number }[];
+  signals: { target: EntityRef; name: string; input: string | null }[];
+}
+
+export type EntityInvocationResult =
+  | { kind: 'result'; result: EntityBatchResult }
+  /** The invocation failed or its reply was not an OutOfProcResult: every operation of the batch fails. */
+  | { kind: 'infrastructureError'; message: string };
+
 /** Implemented by the worker side; used by the durable side to run user code. */
 export interface FunctionInvoker {
   /** Whether the app registered a function of that name and trigger kind. */
@@ -74,6 +102,7 @@ export interface FunctionInvoker {
   ): Promise<OrchestratorInvocationResult>;
   /** `inputJson` is JSON text (string inputs arrive already quoted by the SDK), or undefined for none. */
   invokeActivity(name: string, inputJson: string | undefined): Promise<ActivityInvocationResult>;
+  invokeEntity(name: string, request: EntityBatchRequest): Promise<EntityInvocationResult>;
 }
 
 /** The status document of the Durable HTTP API (§5.4), before the HTTP layer serializes it. */
@@ -147,6 +176,36 @@ export interface StartOptions {
   version?: string;
 }
 
+/** What `readEntityState` answers: the state is the parsed JSON value (or the raw text). */
+export interface EntityStateResponse {
+  entityExists: boolean;
+  entityState: unknown;
+}
+
+/** One row of the entity list (`DurableEntityStatus`). */
+export interface EntityStatus {
+  entityId: EntityRef;
+  /** ISO-8601 without fractional seconds. */
+  lastOperationTime: string;
+  /** Present when asked for with `fetchState`. */
+  state?: unknown;
+}
+
+export interface ListEntitiesQuery {
+  /** Lowercased by the host, as the extension does. */
+  entityName?: string;
+  lastOperationTimeFrom?: Date;
+  lastOperationTimeTo?: Date;
+  fetchState?: boolean;
+  pageSize?: number;
+  continuationToken?: string;
+}
+
+export interface ListEntitiesPage {
+  entities: EntityStatus[];
+  continuationToken?: string;
+}
+
 /** Implemented by the durable side; used by the management API, the test API and the CLI. */
 export interface DurableEngine {
   /** Creates an instance and returns its id. Rejects with EngineError. */
@@ -161,6 +220,10 @@ export interface DurableEngine {
   /** Returns the number of instances deleted (0 or 1). */
   purgeInstance(instanceId: string): Promise<number>;
   purgeInstances(query: PurgeQuery): Promise<number>;
+  /** One-way operation on an entity, as a client sends it. Rejects with EngineError (bad-request). */
+  signalEntity(entity: EntityRef, operationName: string, input: unknown): Promise<void>;
+  readEntityState(entity: EntityRef): Promise<EntityStateResponse>;
+  listEntities(query: ListEntitiesQuery): Promise<ListEntitiesPage>;
   /** Resolves when no orchestration or activity work is queued or running. */
   whenIdle(): Promise<void>;
   /** Begins dispatching persisted and new work. */

@@ -1,10 +1,14 @@
 import {
   EngineError,
   type DurableEngine,
+  type EntityRef,
+  type EntityStateResponse,
   type GetStatusOptions,
   type InstanceStatus,
   type ListInstancesPage,
   type ListInstancesQuery,
+  type ListEntitiesPage,
+  type ListEntitiesQuery,
   type PurgeQuery,
   type RuntimeStatus,
   type StartOptions,
@@ -165,6 +169,29 @@ export class FakeEngine implements DurableEngine {
       deleted++;
     }
     return Promise.resolve(deleted);
+  }
+
+  /** Entity states by `name@key` (name lowercased); tests fill it, signals only record the call. */
+  readonly entities = new Map<string, unknown>();
+
+  signalEntity(entity: EntityRef, operationName: string, input: unknown): Promise<void> {
+    this.calls.push(['signalEntity', entity, operationName, input]);
+    return Promise.resolve();
+  }
+
+  readEntityState(entity: EntityRef): Promise<EntityStateResponse> {
+    this.calls.push(['readEntityState', entity]);
+    const key = `${entity.name.toLowerCase()}@${entity.key}`;
+    return Promise.resolve(
+      this.entities.has(key)
+        ? { entityExists: true, entityState: this.entities.get(key) }
+        : { entityExists: false, entityState: undefined },
+    );
+  }
+
+  listEntities(query: ListEntitiesQuery): Promise<ListEntitiesPage> {
+    this.calls.push(['listEntities', query]);
+    return Promise.resolve({ entities: [] });
   }
 
   whenIdle(): Promise<void> {

@@ -1,16 +1,24 @@
+import { randomUUID } from 'node:crypto';
+
 import {
   EngineError,
+  type EntityRef,
+  type EntityStateResponse,
+  type EntityStatus,
   type GetStatusOptions,
   type HistoryEvent,
   type InstanceStatus,
   type ListInstancesPage,
   type ListInstancesQuery,
+  type ListEntitiesPage,
+  type ListEntitiesQuery,
   type PurgeQuery,
   type RuntimeStatus,
   type StartOptions,
 } from '../contract';
 import { createExecution, isTerminal, newGuidN, type EngineContext } from './engineContext';
-import { EventType, historyEvent } from './historyEvents';
+import { eventMessage, REQUEST_EVENT_NAME, requestMessage, schedulerIdOf } from './entityProtocol';
+import { EventType, historyEvent, isoTimestamp, parseJsonOrRaw } from './historyEvents';
 import { toInstanceStatus } from './instanceStatus';
 
 /** `OverridableExistingInstanceStates.NonRunningStates`: these block a new start with the same ID. */
@@ -104,6 +112,87 @@ export class ClientOperations {
         }
         return count;
       });
+    });
+  }
+
+  /** `DurableClient.SignalEntityAsync`: a one-way request from no parent, which the entity queues FIFO. */
+  signalEntity(entity: EntityRef, operationName: string, input: unknown): Promise<void> {
+    return settle(() => {
+      this.ensureOpen();
+      checkEntity(entity);
+      if (!this.engine.invoker.hasFunction(entity.name, 'entityTrigger')) {
+        throw new EngineError(
+          'bad-request',
+          `The function '${entity.name}' doesn't exist, is disabled, or is not an entity function.`,
+        );
+      }
+      let inputText: string | null;
+      try {
+        inputText = input === undefined || input === null ? null : JSON.stringify(input);
+      } catch (error) {
+        throw new EngineError('bad-request', `The input is not serializable as JSON: ${String(error)}`);
+      }
+      const now = this.engine.clock.now();
+      const request = requestMessage({
+        operation: operationName,
+        isSignal: true,
+        input: inputText,
+        id: randomUUID(),
+      });
+      const message = eventMessage(
+        schedulerIdOf(entity),
+        null,
+        REQUEST_EVENT_NAME,
+        JSON.stringify(request),
+        now,
+      );
+      this.engine.store.insertMessage({ ...message, visibleAt: now });
+      this.engine.pump();
+    });
+  }
+
+  readEntityState(entity: EntityRef): Promise<EntityStateResponse> {
+    return settle(() => {
+      this.ensureOpen();
+      const row = this.engine.store.getEntity(schedulerIdOf(entity));
+      if (!row?.scheduler.exists) {
+        return { entityExists: false, entityState: undefined };
+      }
+      return { entityExists: true, entityState: parseJsonOrRaw(row.scheduler.state) };
+    });
+  }
+
+  /** `ListEntitiesAsync`: entities with state, by name, one page per call (keyset paging on the ID). */
+  listEntities(query: ListEntitiesQuery): Promise<ListEntitiesPage> {
+    return settle(() => {
+      this.ensureOpen();
+      const pageSize = query.pageSize !== undefined && query.pageSize > 0 ? Math.floor(query.pageSize) : 100;
+      let after: string | undefined;
+      if (query.continuationToken !== undefined && query.continuationToken !== '') {
+        after = decodeEntityToken(query.continuationToken);
+      }
+      const rows = this.engine.store.queryEntities({
+        name: query.entityName?.toLowerCase(),
+        lastModifiedFrom: query.lastOperationTimeFrom?.getTime(),
+        lastModifiedTo: query.lastOperationTimeTo?.getTime(),
+        after,
+        limit: pageSize + 1,
+      });
+      const page = rows.slice(0, pageSize);
+      const entities = page.map((row): EntityStatus => {
+        const status: EntityStatus = {
+          entityId: { name: row.name, key: row.key },
+          lastOperationTime: isoTimestamp(row.lastModified),
+        };
+        if (query.fetchState === true) {
+          status.state = parseJsonOrRaw(row.scheduler.state);
+        }
+        return status;
+      });
+      const last = page[page.length - 1];
+      return rows.length > pageSize && last
+        ? { entities, continuationToken: Buffer.from(last.instanceId, 'utf8').toString('base64url') }
+        : { entities };
     });
   }
 
@@ -222,6 +311,28 @@ export class ClientOperations {
       throw new Error('The durable engine has been stopped.');
     }
   }
+}
+
+/** `SignalEntityAsyncInternal` and the `EntityId` constructor refuse these. */
+function checkEntity(entity: EntityRef): void {
+  if (entity.name === '') {
+    throw new EngineError(
+      'bad-request',
+      'Invalid entity id: entity name must not be a null or empty string.',
+    );
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[/\\?#\u0000-\u001f\u007f-\u009f]/.test(entity.key)) {
+    throw new EngineError('bad-request', 'Entity keys must not contain /, \\, #, ?, or control characters.');
+  }
+}
+
+function decodeEntityToken(token: string): string {
+  const after = Buffer.from(token, 'base64url').toString('utf8');
+  if (!after.startsWith('@')) {
+    throw new EngineError('bad-request', 'The continuation token is not valid.');
+  }
+  return after;
 }
 
 function checkInstanceId(instanceId: string): void {

@@ -1,12 +1,16 @@
 import type { Clock, ScheduledCallback } from '../../clock';
 import type {
   DurableEngine,
+  EntityRef,
+  EntityStateResponse,
   FunctionInvoker,
   GetStatusOptions,
   HistoryEvent,
   InstanceStatus,
   ListInstancesPage,
   ListInstancesQuery,
+  ListEntitiesPage,
+  ListEntitiesQuery,
   PurgeQuery,
   StartOptions,
 } from '../contract';
@@ -14,6 +18,8 @@ import { runActivity } from './activityRunner';
 import { ClientOperations } from './clientOperations';
 import { DurableStore } from './durableStore';
 import type { EngineContext, EngineSettings } from './engineContext';
+import { isEntityInstanceId } from './entityProtocol';
+import { runEntityBatch } from './entityRunner';
 import { runEpisode } from './episodeRunner';
 import type { Logger, LogLevel } from './replayEpisode';
 
@@ -38,6 +44,8 @@ export interface DurableEngineOptions {
   storeInputsInHistory?: boolean;
   /** @default 30000 */
   defaultHttpAsyncRequestSleepTimeMs?: number;
+  /** `maxEntityOperationBatchSize`. @default 5000 (the extension's default outside the Consumption plan) */
+  maxEntityOperationBatchSize?: number;
   /** Defaults to console output for warnings and errors. */
   logger?: (level: LogLevel, message: string) => void;
 }
@@ -109,6 +117,7 @@ class Engine implements DevDurableEngine, EngineContext {
       failureFormat: options.failureFormat ?? 'legacy',
       storeInputs: options.storeInputsInHistory ?? false,
       httpSleepMs: options.defaultHttpAsyncRequestSleepTimeMs ?? 30_000,
+      maxEntityBatchSize: Math.max(1, options.maxEntityOperationBatchSize ?? 5000),
     };
     this.maxActivities = options.maxConcurrentActivities ?? 10;
     this.maxOrchestrations = options.maxConcurrentOrchestrations ?? 10;
@@ -176,11 +185,7 @@ class Engine implements DevDurableEngine, EngineContext {
     if (this.activeEpisodes.size > 0 || this.activeActivities.size > 0) {
       return false;
     }
-    const counts = this.store.counts();
-    if (counts.activities > 0) {
-      return false;
-    }
-    return this.store.readyInstanceIds(this.clock.now()).length === 0;
+    return !this.store.hasWork(this.clock.now());
   }
 
   private resolveIdle(): void {
@@ -221,7 +226,12 @@ class Engine implements DevDurableEngine, EngineContext {
       do {
         this.pumpAgain = false;
         const now = this.clock.now();
-        for (const instanceId of this.orchestrationsPaused ? [] : this.store.readyInstanceIds(now)) {
+        // Running episodes and activities keep their rows until they commit, so the first `max` rows hold
+        // work for every free slot: the queue is never read beyond them, however long it is.
+        const ready = this.orchestrationsPaused
+          ? []
+          : this.store.readyInstanceIds(now, this.maxOrchestrations);
+        for (const instanceId of ready) {
           if (this.activeEpisodes.size >= this.maxOrchestrations) {
             break;
           }
@@ -229,14 +239,17 @@ class Engine implements DevDurableEngine, EngineContext {
             continue;
           }
           this.activeEpisodes.add(instanceId);
+          const work = isEntityInstanceId(instanceId)
+            ? this.runEntityOrDrop(instanceId)
+            : this.runEpisodeOrFail(instanceId);
           void this.clock.track(
-            this.runEpisodeOrFail(instanceId).finally(() => {
+            work.finally(() => {
               this.activeEpisodes.delete(instanceId);
               this.pump();
             }),
           );
         }
-        for (const item of this.store.pendingActivities()) {
+        for (const item of this.store.pendingActivities(this.maxActivities)) {
           if (this.activeActivities.size >= this.maxActivities) {
             break;
           }
@@ -289,6 +302,32 @@ class Engine implements DevDurableEngine, EngineContext {
         });
       } catch (storeError) {
         this.log('error', `Could not record the failure of '${instanceId}': ${String(storeError)}`);
+      }
+    }
+  }
+
+  /**
+   * The entity counterpart of {@link runEpisodeOrFail}: an internal error must not retry the same batch
+   * forever, so the messages that caused it are logged in full and removed.
+   */
+  private async runEntityOrDrop(schedulerId: string): Promise<void> {
+    try {
+      await runEntityBatch(this, schedulerId);
+    } catch (error) {
+      if (this.stopped) {
+        return;
+      }
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      try {
+        const dropped = this.store.readyMessages(schedulerId, this.clock.now());
+        this.log(
+          'error',
+          `Internal error in a batch of entity '${schedulerId}'; dropping its ${dropped.length} message(s) ` +
+            `${JSON.stringify(dropped.map((row) => row.event))}: ${message}`,
+        );
+        this.store.transaction(() => this.store.deleteMessages(dropped.map((row) => row.id)));
+      } catch (storeError) {
+        this.log('error', `Could not drop the messages of entity '${schedulerId}': ${String(storeError)}`);
       }
     }
   }
@@ -347,6 +386,18 @@ class Engine implements DevDurableEngine, EngineContext {
 
   purgeInstances(query: PurgeQuery): Promise<number> {
     return this.client.purgeInstances(query);
+  }
+
+  signalEntity(entity: EntityRef, operationName: string, input: unknown): Promise<void> {
+    return this.client.signalEntity(entity, operationName, input);
+  }
+
+  readEntityState(entity: EntityRef): Promise<EntityStateResponse> {
+    return this.client.readEntityState(entity);
+  }
+
+  listEntities(query: ListEntitiesQuery): Promise<ListEntitiesPage> {
+    return this.client.listEntities(query);
   }
 }
 

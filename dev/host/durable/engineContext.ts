@@ -12,6 +12,8 @@ export interface EngineSettings {
   readonly failureFormat: 'legacy' | 'failureDetails';
   readonly storeInputs: boolean;
   readonly httpSleepMs: number;
+  /** `MaxEntityOperationBatchSize`: operations one entity invocation may run. */
+  readonly maxEntityBatchSize: number;
 }
 
 /** What the client operations, the activity runner and the episode runner share with the work pump. */

@@ -6,6 +6,7 @@
  * can be table-tested in milliseconds.
  */
 import type { HistoryEvent } from '../contract';
+import { eventMessage, releasesOwed } from './entityProtocol';
 import { EventType, historyEvent, parseJsonOrRaw, stringField } from './historyEvents';
 import { OrchestrationStatusNumber } from './instanceStatus';
 import type { Decision, ReplayOutcome, WireFailureDetails } from './replayEpisode';
@@ -134,7 +135,12 @@ function continueAsNew(
 }
 
 /** The episode for a terminate request: no orchestrator code runs, the execution just ends. */
-export function commitTermination(row: InstanceRow, fresh: HistoryEvent[], now: number): SettledEpisode {
+export function commitTermination(
+  row: InstanceRow,
+  past: HistoryEvent[],
+  fresh: HistoryEvent[],
+  now: number,
+): SettledEpisode {
   const terminated = fresh.find((event) => event.EventType === EventType.ExecutionTerminated);
   const reason = terminated ? (stringField(terminated, 'Input') ?? null) : null;
   const history = [
@@ -147,6 +153,9 @@ export function commitTermination(row: InstanceRow, fresh: HistoryEvent[], now: 
   ];
   const updated: InstanceRow = { ...row, runtimeStatus: 'Terminated', output: reason, lastUpdatedTime: now };
   const effects = emptyEffects();
+  for (const release of releasesOwed(row.instanceId, past, now)) {
+    effects.messages.push({ ...release, visibleAt: now });
+  }
   notifyParent(
     updated,
     { status: 'Terminated', result: reason, details: null, failureDetails: undefined },
@@ -197,6 +206,16 @@ function scheduleDecision(
         visibleAt: decision.fireAt,
       });
       return historyEvent(EventType.TimerCreated, now, { FireAt: fireAt }, decision.id);
+    }
+    case 'sendEvent': {
+      const message = eventMessage(decision.instanceId, null, decision.name, decision.input, now);
+      effects.messages.push({ ...message, visibleAt: now });
+      return historyEvent(
+        EventType.EventSent,
+        now,
+        { InstanceId: decision.instanceId, Name: decision.name, Input: decision.input },
+        decision.id,
+      );
     }
     case 'createSubOrchestration': {
       const parent: ParentInfo = {

@@ -74,7 +74,7 @@ export async function runEpisode(engine: EngineContext, instanceId: string): Pro
   const now = clock.now();
   const fresh = [historyEvent(EventType.OrchestratorStarted, now), ...(start ? [start] : []), ...accepted];
   const result = accepted.some((event) => event.EventType === EventType.ExecutionTerminated)
-    ? { ...commitTermination(row, fresh, now), replaceHistory: false }
+    ? { ...commitTermination(row, past, fresh, now), replaceHistory: false }
     : await orchestrate(engine, row, past, fresh);
   if (result === undefined || engine.stopped) {
     return;

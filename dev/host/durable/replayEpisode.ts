@@ -20,6 +20,7 @@ import type {
   OrchestratorState,
 } from '../contract';
 import { EventType, eventTypeName, numberField, stringField } from './historyEvents';
+import { OrchestrationEntities, type EntityCallHost } from './orchestrationEntities';
 
 /**
  * The .NET stack the real extension (3.19.0) puts after `StackTrace:` when an out-of-process orchestrator
@@ -41,6 +42,8 @@ export type CompletionStatus = 'Completed' | 'Failed' | 'Terminated' | 'Continue
 export type Decision =
   | { kind: 'scheduleTask'; id: number; name: string; input: string | undefined }
   | { kind: 'createTimer'; id: number; fireAt: number }
+  /** DTFx `SendEvent`: entity requests, lock requests and releases. */
+  | { kind: 'sendEvent'; id: number; instanceId: string; name: string; input: string }
   | {
       kind: 'createSubOrchestration';
       id: number;
@@ -218,6 +221,9 @@ interface SdkAction {
   externalEventName?: unknown;
   retryOptions?: unknown;
   compoundActions?: unknown;
+  operation?: unknown;
+  lockSet?: unknown;
+  lockRequestId?: unknown;
 }
 
 function flush(): Promise<void> {
@@ -236,7 +242,7 @@ function formatDays(ms: number): string {
   return String(ms / 86_400_000);
 }
 
-class EpisodeContext {
+class EpisodeContext implements EntityCallHost {
   // DTFx TaskOrchestrationContext
   idCounter = 0;
   readonly openTasks = new Map<number, OpenTask>();
@@ -256,8 +262,26 @@ class EpisodeContext {
   isLongRunningTimer = false;
   customStatus: unknown = undefined;
   output: unknown = undefined;
+  readonly entities: OrchestrationEntities = new OrchestrationEntities(this);
 
   constructor(readonly options: ReplayOptions) {}
+
+  get instanceId(): string {
+    return this.options.instanceId;
+  }
+
+  get executionId(): string {
+    return this.options.executionId;
+  }
+
+  sendEvent(targetInstanceId: string, eventName: string, input: string): void {
+    const id = this.idCounter++;
+    this.addAction({ kind: 'sendEvent', id, instanceId: targetInstanceId, name: eventName, input });
+  }
+
+  throwIfEntityDoesNotExist(name: string): void {
+    this.throwIfFunctionDoesNotExist(name, 'entityTrigger');
+  }
 
   private addAction(decision: Decision): void {
     this.actions.set(decision.id, decision);
@@ -316,6 +340,10 @@ class EpisodeContext {
     status: Exclude<CompletionStatus, 'ContinuedAsNew'>,
     failureDetails?: WireFailureDetails,
   ): void {
+    // The shim releases whatever locks the code still holds once the orchestration is over. The extension
+    // skips this when the orchestrator failed, leaving the entities locked for good; the host releases
+    // them on every ending (as DTFx's own entity support does).
+    this.entities.releaseLocks();
     const id = this.idCounter++;
     if (status === 'Completed' && this.continueAsNew) {
       this.addAction({
@@ -399,15 +427,10 @@ class EpisodeContext {
     this.actions.delete(event.EventId);
   }
 
-  /**
-   * EventSent is only produced by entity operations, which the dev host refuses at scheduling time, so a
-   * recorded one cannot match anything this replay produced.
-   */
-  handleEventSent(event: HistoryEvent): never {
-    this.nonDeterministic(
-      `A previous execution of this orchestration scheduled a send event task with sequence ID ${event.EventId}, ` +
-        `but the current replay execution hasn't (yet?) scheduled this task.`,
-    );
+  /** DTFx `HandleEventSentEvent`: the replay must have sent the same event with the same ID. */
+  handleEventSent(event: HistoryEvent): void {
+    this.matchScheduled(event, 'sendEvent', 'a send event task');
+    this.actions.delete(event.EventId);
   }
 
   handleTimerCreated(event: HistoryEvent): void {
@@ -531,7 +554,8 @@ class EpisodeContext {
     if (this.options.hasFunction(name, kind)) {
       return;
     }
-    const label = kind === 'activityTrigger' ? 'an activity' : 'an orchestrator';
+    const label =
+      kind === 'activityTrigger' ? 'an activity' : kind === 'entityTrigger' ? 'an entity' : 'an orchestrator';
     throw new ArgumentError(
       `The function '${name}' doesn't exist, is disabled, or is not ${label} function.`,
     );
@@ -696,11 +720,14 @@ class EpisodeContext {
           typeof action.externalEventName === 'string' ? action.externalEventName : '',
         );
       case 7:
+        return this.entities.callEntity(action);
       case 9:
-      case 10:
-        throw new Error(
-          'Durable entities (callEntity/signalEntity) are not supported by the dev host; run this orchestration on the real Functions host.',
-        );
+        return this.entities.signalEntity(action);
+      case 13:
+        return this.entities.lockEntities(action);
+      case 14:
+        this.entities.releaseLocks();
+        return Promise.resolve();
       case 8:
         throw new Error(
           'callHttp is not supported by the dev host; call HTTP endpoints from an activity instead, or use the real Functions host.',
@@ -749,6 +776,8 @@ function decisionLabel(decision: Decision): string {
       return 'CreateTimerOrchestratorAction';
     case 'createSubOrchestration':
       return `CreateSubOrchestrationAction ('${decision.name}')`;
+    case 'sendEvent':
+      return `SendEventOrchestratorAction ('${decision.name}')`;
     case 'complete':
       return 'OrchestrationCompleteOrchestratorAction';
   }

@@ -8,6 +8,7 @@ import {
   type FunctionInvoker,
   type InstanceStatus,
   type ListInstancesQuery,
+  type ListEntitiesQuery,
   type PurgeQuery,
   type RuntimeStatus,
 } from '../contract';
@@ -249,10 +250,99 @@ export class ManagementApi {
         }
       }
     }
-    if (headLower === 'entities') {
-      throw new HttpError(501, 'Durable entities are not supported by the dev host');
+    if (headLower === 'entities' && extra === undefined) {
+      return this.entities(req, res, url, method, id, action);
     }
     throw new HttpError(404, `No Durable management route for ${method} ${url.pathname}`, false);
+  }
+
+  /** `entities/{entityName?}/{entityKey?}` (`HttpApiHandler`): read, list, or signal. */
+  private async entities(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    method: string,
+    name: string | undefined,
+    key: string | undefined,
+  ): Promise<void> {
+    if (method === 'GET') {
+      if (key !== undefined && key !== '') {
+        // `$` stands for the empty key, which a URL segment cannot carry.
+        const entity = { name: name ?? '', key: key === '$' ? '' : key };
+        const response = await call(() => this.ctx.engine.readEntityState(entity));
+        if (!response.entityExists) {
+          sendEmpty(res, 404);
+          return;
+        }
+        sendJson(res, 200, response.entityState ?? null);
+        return;
+      }
+      return this.listEntities(req, res, url, name);
+    }
+    if (method !== 'POST' && method !== 'DELETE') {
+      throw new HttpError(404, `No Durable management route for ${method} ${url.pathname}`, false);
+    }
+    const entity = { name: name ?? '', key: key ?? '' };
+    if (entity.name === '') {
+      throw new HttpError(400, 'Invalid entity id: entity name must not be a null or empty string.');
+    }
+    const operation = method === 'DELETE' ? 'delete' : (url.searchParams.get('op') ?? '');
+    const body = await readBody(req);
+    let input: unknown;
+    if (body.length > 0) {
+      const text = body.toString('utf8');
+      const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+      if (contentType === 'application/json') {
+        try {
+          input = JSON.parse(text) as unknown;
+        } catch (error) {
+          throw new HttpError(400, `Could not parse JSON content: ${(error as Error).message}`);
+        }
+      } else {
+        input = text;
+      }
+    }
+    await call(() => this.ctx.engine.signalEntity(entity, operation, input));
+    sendEmpty(res, 202);
+  }
+
+  private async listEntities(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    name: string | undefined,
+  ): Promise<void> {
+    const query: ListEntitiesQuery = { fetchState: parseBool(url, 'fetchState', false) };
+    if (name !== undefined && name !== '') {
+      query.entityName = name;
+    }
+    const from = parseDate(url, 'lastOperationTimeFrom');
+    const to = parseDate(url, 'lastOperationTimeTo');
+    if (from) {
+      query.lastOperationTimeFrom = from;
+    }
+    if (to) {
+      query.lastOperationTimeTo = to;
+    }
+    const topRaw = url.searchParams.get('top');
+    if (topRaw !== null && topRaw !== '') {
+      const top = Number(topRaw);
+      if (!Number.isInteger(top) || top <= 0) {
+        throw new HttpError(400, `'top' must be a positive integer`);
+      }
+      query.pageSize = top;
+    }
+    const token = req.headers['x-ms-continuation-token'];
+    const tokenText = Array.isArray(token) ? token[0] : token;
+    if (tokenText && tokenText !== 'null') {
+      query.continuationToken = tokenText;
+    }
+    const page = await call(() => this.ctx.engine.listEntities(query));
+    const headers: Record<string, string> = {};
+    if (page.continuationToken) {
+      headers['x-ms-continuation-token'] = page.continuationToken;
+    }
+    sendJson(res, 200, page.entities, headers);
   }
 
   /** Tail of start-and-wait, run outside clock tracking because it sleeps on the clock. */

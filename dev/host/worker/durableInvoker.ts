@@ -1,6 +1,9 @@
 import type {
   ActivityInvocationResult,
   DurableFunctionKind,
+  EntityBatchRequest,
+  EntityBatchResult,
+  EntityInvocationResult,
   FunctionInvoker,
   OrchestrationTriggerPayload,
   OrchestratorInvocationResult,
@@ -57,6 +60,65 @@ export function activityResultJson(returnValue: RpcTypedData | null | undefined)
   return null;
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Text the extension's Newtonsoft reads into a `string` member: strings as they are, other values as JSON. */
+function stringMember(value: unknown): string | null {
+  if (value === undefined || value === null) {
+    return null;
+  }
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * Reads the entity function's reply the way `JObject.ToObject<OutOfProcResult>()` does: missing members
+ * take their defaults, and anything that cannot be an OutOfProcResult is refused with the reason.
+ */
+export function parseEntityBatchResult(value: unknown): EntityBatchResult | string {
+  if (!isRecord(value)) {
+    return `the entity function returned ${JSON.stringify(value ?? null)}, not an object`;
+  }
+  const results: EntityBatchResult['results'] = [];
+  for (const raw of Array.isArray(value.results) ? (value.results as unknown[]) : []) {
+    if (!isRecord(raw)) {
+      return `an operation result is ${JSON.stringify(raw ?? null)}, not an object`;
+    }
+    results.push({
+      result: stringMember(raw.result),
+      isError: raw.isError === true,
+      duration: typeof raw.duration === 'number' ? raw.duration : 0,
+    });
+  }
+  const signals: EntityBatchResult['signals'] = [];
+  for (const raw of Array.isArray(value.signals) ? (value.signals as unknown[]) : []) {
+    const target = isRecord(raw) ? raw.target : undefined;
+    if (
+      !isRecord(raw) ||
+      !isRecord(target) ||
+      typeof target.name !== 'string' ||
+      typeof target.key !== 'string'
+    ) {
+      return `a signal ${JSON.stringify(raw ?? null)} has no target entity`;
+    }
+    if (target.name === '') {
+      return 'a signal targets an entity with an empty name';
+    }
+    signals.push({
+      target: { name: target.name, key: target.key },
+      name: typeof raw.name === 'string' ? raw.name : '',
+      input: stringMember(raw.input),
+    });
+  }
+  return {
+    entityExists: value.entityExists === true,
+    entityState: stringMember(value.entityState),
+    results,
+    signals,
+  };
+}
+
 /** The worker side of the contract: runs orchestrator and activity functions through the pipeline. */
 export class DurableFunctionInvoker implements FunctionInvoker {
   constructor(private readonly app: TriggerInvoker) {}
@@ -111,6 +173,44 @@ export class DurableFunctionInvoker implements FunctionInvoker {
       };
     }
     return { kind: 'state', state };
+  }
+
+  /** One invocation per batch, as the extension runs an out-of-process entity (`ExecuteOutOfProcBatch`). */
+  async invokeEntity(name: string, request: EntityBatchRequest): Promise<EntityInvocationResult> {
+    if (!this.hasFunction(name, 'entityTrigger')) {
+      return {
+        kind: 'infrastructureError',
+        message: `The function '${name}' doesn't exist or is not an entity.`,
+      };
+    }
+    let response: RpcInvocationResponse;
+    try {
+      response = await this.app.invokeTrigger(name, { string: JSON.stringify(request) });
+    } catch (error) {
+      return { kind: 'infrastructureError', message: errorMessage(error) };
+    }
+    const returned = response.returnValue;
+    let value: unknown;
+    try {
+      value =
+        typeof returned?.json === 'string'
+          ? JSON.parse(returned.json)
+          : typeof returned?.string === 'string'
+            ? JSON.parse(returned.string)
+            : undefined;
+    } catch (error) {
+      return {
+        kind: 'infrastructureError',
+        message: `the entity function returned invalid JSON: ${errorMessage(error)}`,
+      };
+    }
+    const parsed = parseEntityBatchResult(value);
+    return typeof parsed === 'string'
+      ? {
+          kind: 'infrastructureError',
+          message: `Out of proc orchestrators must return a valid JSON schema: ${parsed}`,
+        }
+      : { kind: 'result', result: parsed };
   }
 
   async invokeActivity(name: string, inputJson: string | undefined): Promise<ActivityInvocationResult> {

@@ -448,7 +448,7 @@ describe('commitTermination', () => {
     },
   ])('ends $name as Terminated with the reason', ({ row, messages }) => {
     const terminate = ev(3, { Input: 'stop' });
-    expect(commitTermination(row, [STARTED, terminate], NOW)).toEqual({
+    expect(commitTermination(row, [], [STARTED, terminate], NOW)).toEqual({
       kind: 'settled',
       row: { ...row, runtimeStatus: 'Terminated', output: 'stop', lastUpdatedTime: NOW },
       history: [

@@ -94,6 +94,7 @@ export function recordingInvoker(inner: FunctionInvoker, recorded: RecordedInvoc
       finishedActivities.push(`${name}:${input === undefined ? 'undefined' : String(JSON.parse(input))}`);
       return result;
     },
+    invokeEntity: (name, request) => inner.invokeEntity(name, request),
   };
 }
 
