@@ -7,6 +7,11 @@
  * runs one operation at a time, so a grant made here is exact whatever the copies race. Entities cannot raise
  * events to orchestrations, so every operation answers whom it let through or moved to the front of the line
  * ({@link LineChange.wake}); the copy that asked wakes them. Pure: no SDK, no clock, plain JSON state.
+ *
+ * A capacity line lets its first waiters in as soon as there is room. A pair line does not: its first waiter
+ * only learns it is first, gets a slot, and then claims the pair. Until that claim an older restore point whose
+ * copy was requested later still goes first, so the pair keeps source-creation order whatever order the
+ * requests came in.
  */
 import { normalizeArmId, parseCollectionId } from './armIds';
 
@@ -40,8 +45,12 @@ export interface LineState<M extends LineMember> {
 export type PairState = LineState<PairMember>;
 export type CapacityState = LineState<LineMember>;
 
-/** Where a copy stands after asking: through, or waiting at `position` (0: next) behind `holders`. */
-export type Standing = { kind: 'granted' } | { kind: 'waiting'; position: number; holders: LineMember[] };
+/**
+ * Where a copy stands after asking: through; first in a pair line nobody holds (it may claim the pair once it
+ * holds a slot); or waiting at `position` (0: next) behind `holders`.
+ */
+export type Standing =
+  { kind: 'granted' } | { kind: 'first' } | { kind: 'waiting'; position: number; holders: LineMember[] };
 
 export interface LineChange<S, R> {
   state: S;
@@ -52,6 +61,7 @@ export interface LineChange<S, R> {
 
 export interface PairOperations {
   join: { input: PairMember; reply: Standing };
+  claim: { input: LineMember; reply: Standing };
   leave: { input: LineMember; reply: Released };
 }
 
@@ -148,9 +158,9 @@ function emptyLine<M extends LineMember>(limit: number): LineState<M> {
   return { limit, holders: [], waiting: [] };
 }
 
-/** Lets waiters in, first first, while there is room. */
-function admit<M extends LineMember>(line: LineState<M>): LineState<M> {
-  const room = Math.max(0, line.limit - line.holders.length);
+/** Lets waiters in, first first, while there is room; `upTo` of them at most. */
+function admit<M extends LineMember>(line: LineState<M>, upTo = Number.POSITIVE_INFINITY): LineState<M> {
+  const room = Math.min(upTo, Math.max(0, line.limit - line.holders.length));
   return {
     ...line,
     holders: [...line.holders, ...line.waiting.slice(0, room)],
@@ -158,15 +168,22 @@ function admit<M extends LineMember>(line: LineState<M>): LineState<M> {
   };
 }
 
-/** Who was let in, and who newly stands first in the waiting list: both must ask again. */
+/**
+ * Who was let in, and the first waiter when its standing changed (it moved to the front, or a pair it waited
+ * for is now free to claim): they must ask again.
+ */
 function changed<M extends LineMember>(before: LineState<M>, after: LineState<M>): LineMember[] {
   const held = new Set(before.holders.map((member) => member.copyId));
   const wake: LineMember[] = after.holders
     .filter((member) => !held.has(member.copyId))
     .map(({ copyId, attempt }) => ({ copyId, attempt }));
   const first = after.waiting[0];
-  if (first !== undefined && first.copyId !== before.waiting[0]?.copyId) {
-    wake.push({ copyId: first.copyId, attempt: first.attempt });
+  if (first !== undefined) {
+    const was = standingOf(before, first.copyId);
+    const is = standingOf(after, first.copyId);
+    if (was.kind !== is.kind || (was.kind === 'waiting' && was.position !== 0)) {
+      wake.push({ copyId: first.copyId, attempt: first.attempt });
+    }
   }
   return wake;
 }
@@ -174,6 +191,9 @@ function changed<M extends LineMember>(before: LineState<M>, after: LineState<M>
 function standingOf<M extends LineMember>(line: LineState<M>, copyId: string): Standing {
   if (line.holders.some((member) => member.copyId === copyId)) {
     return { kind: 'granted' };
+  }
+  if (line.holders.length < line.limit && line.waiting[0]?.copyId === copyId) {
+    return { kind: 'first' };
   }
   return {
     kind: 'waiting',
@@ -193,6 +213,7 @@ function join<M extends LineMember>(
   line: LineState<M>,
   member: M,
   insertAt: (waiting: readonly M[]) => number,
+  letIn: boolean,
 ): LineChange<LineState<M>, Standing> {
   const known = (list: M[]): M[] =>
     list.map((entry) => (entry.copyId === member.copyId ? { ...entry, attempt: member.attempt } : entry));
@@ -201,7 +222,7 @@ function join<M extends LineMember>(
   const placed: LineState<M> = present
     ? { ...line, holders: known(line.holders), waiting: known(line.waiting) }
     : { ...line, waiting: [...line.waiting.slice(0, at), member, ...line.waiting.slice(at)] };
-  const state = admit(placed);
+  const state = letIn ? admit(placed) : placed;
   return {
     state,
     reply: standingOf(state, member.copyId),
@@ -216,9 +237,11 @@ function join<M extends LineMember>(
 function leave<M extends LineMember>(
   line: LineState<M>,
   member: LineMember,
+  letIn: boolean,
 ): LineChange<LineState<M>, Released> {
   const stays = (entry: M): boolean => entry.copyId !== member.copyId || entry.attempt !== member.attempt;
-  const state = admit({ ...line, holders: line.holders.filter(stays), waiting: line.waiting.filter(stays) });
+  const left = { ...line, holders: line.holders.filter(stays), waiting: line.waiting.filter(stays) };
+  const state = letIn ? admit(left) : left;
   const wake = changed(line, state);
   return { state, reply: { wake }, wake };
 }
@@ -289,18 +312,32 @@ export function operatePair(
         sourceCreatedAt: input.sourceCreatedAt,
         createdAt: input.createdAt,
       };
-      return join(line, member, (waiting) => {
+      const insertAt = (waiting: readonly PairMember[]): number => {
         const after = waiting.findIndex((entry) => compareSourceOrder(member, entry) < 0);
         return after < 0 ? waiting.length : after;
-      });
+      };
+      return join(line, member, insertAt, false);
+    }
+    case 'claim': {
+      if (!isMember(input)) {
+        throw new LineOperationError('claim needs { copyId, attempt (integer ≥ 1) }.');
+      }
+      const standing = standingOf(line, input.copyId);
+      if (standing.kind !== 'first') {
+        return { state: line, reply: standing, wake: [] };
+      }
+      const state = admit(line, 1);
+      return { state, reply: { kind: 'granted' }, wake: [] };
     }
     case 'leave':
       if (!isMember(input)) {
         throw new LineOperationError('leave needs { copyId, attempt (integer ≥ 1) }.');
       }
-      return leave(line, { copyId: input.copyId, attempt: input.attempt });
+      return leave(line, { copyId: input.copyId, attempt: input.attempt }, false);
     default:
-      throw new LineOperationError(`Unknown operation '${String(operation)}' on a pair line (join, leave).`);
+      throw new LineOperationError(
+        `Unknown operation '${String(operation)}' on a pair line (join, claim, leave).`,
+      );
   }
 }
 
@@ -318,13 +355,13 @@ export function operateCapacity(
       }
       // The latest setting wins: a cap raised by configuration lets waiters in at once.
       const line = { ...(state ?? emptyLine<LineMember>(limit)), limit };
-      return join(line, { copyId: input.copyId, attempt: input.attempt }, (waiting) => waiting.length);
+      return join(line, { copyId: input.copyId, attempt: input.attempt }, (waiting) => waiting.length, true);
     }
     case 'release':
       if (!isMember(input)) {
         throw new LineOperationError('release needs { copyId, attempt (integer ≥ 1) }.');
       }
-      return leave(state ?? emptyLine<LineMember>(1), { copyId: input.copyId, attempt: input.attempt });
+      return leave(state ?? emptyLine<LineMember>(1), { copyId: input.copyId, attempt: input.attempt }, true);
     default:
       throw new LineOperationError(
         `Unknown operation '${String(operation)}' on a capacity line (acquire, release).`,

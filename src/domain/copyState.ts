@@ -70,11 +70,11 @@ export interface QueuePhase extends PhaseBase {
   source: ResolvedSource;
   target: CopyTarget;
   /**
-   * `pair`: waits for its pair (one copy at a time per collection and region, oldest source first);
-   * `capacity`: holds the pair, waits for a slot under the cap; `ordering`: holds both, asks Azure whether the
-   * target collection still lets it go.
+   * `pair`: waits to be first of its pair (one copy at a time per collection and region, oldest source first);
+   * `capacity`: first of its pair, waits for a slot under the cap; `claim`: holds a slot, claims the pair;
+   * `ordering`: holds both, asks Azure whether the target collection still lets it go.
    */
-  step: 'pair' | 'capacity' | 'ordering';
+  step: 'pair' | 'capacity' | 'claim' | 'ordering';
   /** Where the copy stood when it last asked its line: waiting to be woken. Undefined: ask now. */
   standing?: { position: number; holders: LineMember[] };
 }

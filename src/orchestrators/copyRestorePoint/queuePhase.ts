@@ -1,6 +1,6 @@
 import type { Task } from 'durable-functions';
 
-import type { LineKind, LineMember } from '../../domain/coordination';
+import type { LineKind, LineMember, Standing } from '../../domain/coordination';
 import { lineKey } from '../../domain/coordination';
 import type { CheckCopyTurnResult } from '../../domain/copyContracts';
 import { copyError } from '../../domain/copyDocument';
@@ -39,8 +39,9 @@ export function waitsForTurn(state: CarriedState): boolean {
 }
 
 /**
- * Waits for the copy's turn: first its pair (one copy at a time per source collection and region, oldest
- * source first), then a slot under the cap, then Azure's word that the target collection lets it go.
+ * Waits for the copy's turn: to be first of its pair (one copy at a time per source collection and region,
+ * oldest source first), then for a slot under the cap, then claims the pair (an older restore point that came
+ * meanwhile goes first, and the slot goes back), then asks Azure whether the target collection lets it go.
  *
  * @remarks A waiting copy is woken by the copy that let it through. The one next in line also checks, every
  * `queueRecheckSeconds`, that the copies ahead of it still run: point reads, never a listing. Those further
@@ -60,39 +61,84 @@ export function* queueStep(run: CopyRun, state: QueuePhase): Generator<Task, Car
   if (!woken && standing !== undefined && standing.position === 0 && standing.holders.length > 0) {
     return yield* checkHolders(run, state, standing.holders);
   }
-  return yield* askLine(run, { ...state, standing: undefined });
+  return yield* askLine(run, { ...state, standing: undefined }, state.step);
 }
 
-function* askLine(run: CopyRun, state: QueuePhase): Generator<Task, CarriedState, unknown> {
+type LineStep = Exclude<QueuePhase['step'], 'ordering'>;
+
+function* askLine(run: CopyRun, state: QueuePhase, step: LineStep): Generator<Task, CarriedState, unknown> {
   const member: LineMember = { copyId: run.input.copyId, attempt: run.attempt };
-  const line = state.step === 'pair' ? 'pair' : 'capacity';
-  const key = lineKey(line, state.source.collectionId, run.input.targetRegion);
   const asking: QueuePhase = { ...state, inLine: true };
-  const answer =
-    line === 'pair'
-      ? yield* run.ask('pair', key, 'join', {
-          ...member,
-          sourceCreatedAt: state.source.createdAt,
-          createdAt: state.document.createdAt,
-        })
-      : yield* run.ask('capacity', key, 'acquire', { ...member, limit: run.settings.maxConcurrentCopies });
+  const answer = yield* ask(run, state, step, member);
   if (!answer.ok) {
     return afterThrown(run, asking, answer.message, run.settings.queueRecheckSeconds);
   }
   const answered = { ...asking, counters: afterAnswer(asking.counters) };
   const standing = answer.value;
-  if (standing.kind === 'granted') {
-    return { ...answered, step: line === 'pair' ? 'capacity' : 'ordering' };
+  if (standing.kind !== 'waiting') {
+    return { ...answered, step: NEXT_STEP[step] };
   }
-  const queued = queuedStatus(run, answered);
+  if (step === 'claim') {
+    // An older restore point of the pair came first while this copy got its slot: the slot goes back.
+    const handoff = answered.handoff ?? { leave: [], wake: [] };
+    return waitInLine(
+      run,
+      {
+        ...answered,
+        step: 'pair',
+        handoff: { ...handoff, leave: [...handoff.leave, { line: 'capacity', member }] },
+      },
+      standing,
+    );
+  }
+  return waitInLine(run, answered, standing);
+}
+
+function* ask(
+  run: CopyRun,
+  state: QueuePhase,
+  step: LineStep,
+  member: LineMember,
+): Generator<Task, Attempt<Standing>, unknown> {
+  const pair = lineKey('pair', state.source.collectionId, run.input.targetRegion);
+  switch (step) {
+    case 'pair':
+      return yield* run.ask('pair', pair, 'join', {
+        ...member,
+        sourceCreatedAt: state.source.createdAt,
+        createdAt: state.document.createdAt,
+      });
+    case 'capacity':
+      return yield* run.ask(
+        'capacity',
+        lineKey('capacity', state.source.collectionId, run.input.targetRegion),
+        'acquire',
+        { ...member, limit: run.settings.maxConcurrentCopies },
+      );
+    case 'claim':
+      return yield* run.ask('pair', pair, 'claim', member);
+  }
+}
+
+/** After the pair is the slot; after the slot, the claim on the pair; then Azure's word. */
+const NEXT_STEP = { pair: 'capacity', capacity: 'claim', claim: 'ordering' } as const;
+
+/**
+ * Waits to be woken: the next in line for a recheck period (then it checks on the copies ahead), the others
+ * until their deadline.
+ */
+function waitInLine(
+  run: CopyRun,
+  state: QueuePhase,
+  standing: Extract<Standing, { kind: 'waiting' }>,
+): QueuePhase {
+  const queued = queuedStatus(run, state);
   const deadline = Date.parse(state.document.createdAt) + run.settings.copyTimeoutSeconds * 1000;
+  const next = standing.position === 0 && standing.holders.length > 0;
   return {
     ...queued,
     standing: { position: standing.position, holders: standing.holders },
-    wakeAt:
-      standing.position === 0 && standing.holders.length > 0
-        ? run.inSeconds(run.settings.queueRecheckSeconds)
-        : new Date(deadline).toISOString(),
+    wakeAt: next ? run.inSeconds(run.settings.queueRecheckSeconds) : new Date(deadline).toISOString(),
   };
 }
 
@@ -106,7 +152,7 @@ function* checkHolders(
   state: QueuePhase,
   holders: LineMember[],
 ): Generator<Task, CarriedState, unknown> {
-  const line: LineKind = state.step === 'pair' ? 'pair' : 'capacity';
+  const line: LineKind = state.step === 'capacity' ? 'capacity' : 'pair';
   const checked = yield* run.call('wakeCopies', { copies: holders, only: 'queued' });
   const next: QueuePhase = { ...state, standing: undefined };
   if (!checked.ok) {

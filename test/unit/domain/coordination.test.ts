@@ -216,7 +216,7 @@ describe('capacity line', () => {
 });
 
 describe('pair line', () => {
-  it('lets one copy through and queues the rest in source-creation order, whatever order they ask in', () => {
+  it('tells the first copy it is first and queues the rest in source-creation order, whatever order they ask in', () => {
     const { state, replies } = runPair([
       ['join', pairMember('rp3', 3)],
       ['join', pairMember('rp5', 5)],
@@ -224,18 +224,47 @@ describe('pair line', () => {
       ['join', pairMember('rp4', 4)],
     ]);
     expect(replies).toEqual([
-      { kind: 'granted' },
-      { kind: 'waiting', position: 0, holders: [member('rp3')] },
-      { kind: 'waiting', position: 0, holders: [member('rp3')] },
-      { kind: 'waiting', position: 1, holders: [member('rp3')] },
+      { kind: 'first' },
+      { kind: 'waiting', position: 1, holders: [] },
+      { kind: 'first' },
+      { kind: 'waiting', position: 2, holders: [] },
     ]);
-    expect(state?.waiting.map((entry) => entry.copyId)).toEqual(['rp1', 'rp4', 'rp5']);
+    expect(state?.waiting.map((entry) => entry.copyId)).toEqual(['rp1', 'rp3', 'rp4', 'rp5']);
+    expect(state?.holders).toEqual([]);
+  });
+
+  it('lets only the first claim the pair: an older restore point that asked later goes before an unclaimed first', () => {
+    const { state, replies, wakes } = runPair([
+      ['join', pairMember('rp3', 3)],
+      ['join', pairMember('rp1', 1)],
+      ['claim', member('rp3')],
+      ['claim', member('rp1')],
+      ['claim', member('rp1')],
+      ['join', pairMember('rp0', 0)],
+      ['claim', member('rp0')],
+    ]);
+    expect(replies).toEqual([
+      { kind: 'first' },
+      { kind: 'first' },
+      { kind: 'waiting', position: 1, holders: [] },
+      { kind: 'granted' },
+      { kind: 'granted' },
+      { kind: 'waiting', position: 0, holders: [member('rp1')] },
+      { kind: 'waiting', position: 0, holders: [member('rp1')] },
+    ]);
+    expect(wakes.flat()).toEqual([]);
+    expect(state).toEqual({
+      limit: 1,
+      holders: [pairMember('rp1', 1)],
+      waiting: [pairMember('rp0', 0), pairMember('rp3', 3)],
+    });
   });
 
   it('breaks ties by request time, then by id', () => {
     const late = { ...pairMember('b', 2), createdAt: '2026-01-03T00:00:00.000Z' };
     const { state } = runPair([
       ['join', pairMember('holder', 1)],
+      ['claim', member('holder')],
       ['join', late],
       ['join', pairMember('c', 2)],
       ['join', pairMember('a', 2)],
@@ -243,21 +272,28 @@ describe('pair line', () => {
     expect(state?.waiting.map((entry) => entry.copyId)).toEqual(['a', 'c', 'b']);
   });
 
-  it('hands the pair to the next in order when the holder leaves, waking it and the new first waiter', () => {
+  it('when the holder leaves, wakes the new first, who claims the pair in turn', () => {
     const { state, replies, wakes } = runPair([
       ['join', pairMember('rp1', 1)],
+      ['claim', member('rp1')],
       ['join', pairMember('rp3', 3)],
       ['join', pairMember('rp2', 2)],
       ['leave', member('rp1')],
+      ['join', pairMember('rp2', 2)],
+      ['claim', member('rp2')],
       ['leave', member('rp2')],
+      ['claim', member('rp3')],
       ['leave', member('rp3')],
     ]);
-    expect(replies.slice(3)).toEqual([
-      { wake: [member('rp2'), member('rp3')] },
+    expect(replies.slice(4)).toEqual([
+      { wake: [member('rp2')] },
+      { kind: 'first' },
+      { kind: 'granted' },
       { wake: [member('rp3')] },
+      { kind: 'granted' },
       { wake: [] },
     ]);
-    expect(wakes.slice(3)).toEqual([[member('rp2'), member('rp3')], [member('rp3')], []]);
+    expect(wakes.slice(4)).toEqual([[member('rp2')], [], [], [member('rp3')], [], []]);
     expect(state).toEqual({ limit: 1, holders: [], waiting: [] });
   });
 
@@ -269,7 +305,8 @@ describe('pair line', () => {
       message: /join needs/,
     },
     { operation: 'leave', input: { copyId: 7, attempt: 1 }, message: /leave needs/ },
-    { operation: 'acquire', input: member('a'), message: /Unknown operation 'acquire'.*join, leave/ },
+    { operation: 'acquire', input: member('a'), message: /Unknown operation 'acquire'.*join, claim, leave/ },
+    { operation: 'claim', input: { copyId: 'a' }, message: /claim needs/ },
   ])('refuses $operation with $input clearly', ({ operation, input, message }) => {
     expect(() => operatePair(undefined, operation, input)).toThrow(message);
   });
