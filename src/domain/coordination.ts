@@ -47,10 +47,10 @@ export type CapacityState = LineState<LineMember>;
 
 /**
  * Where a copy stands after asking: through; first in a pair line nobody holds (it may claim the pair once it
- * holds a slot); or waiting at `position` (0: next) behind `holders`.
+ * holds a slot); or waiting at `position` (0: next), directly behind `ahead` (empty: further back).
  */
 export type Standing =
-  { kind: 'granted' } | { kind: 'first' } | { kind: 'waiting'; position: number; holders: LineMember[] };
+  { kind: 'granted' } | { kind: 'first' } | { kind: 'waiting'; position: number; ahead: LineMember[] };
 
 export interface LineChange<S, R> {
   state: S;
@@ -195,14 +195,21 @@ function standingOf<M extends LineMember>(line: LineState<M>, copyId: string): S
   if (line.holders.length < line.limit && line.waiting[0]?.copyId === copyId) {
     return { kind: 'first' };
   }
-  return {
-    kind: 'waiting',
-    position: Math.max(
-      0,
-      line.waiting.findIndex((member) => member.copyId === copyId),
-    ),
-    holders: line.holders.map(({ copyId: id, attempt }) => ({ copyId: id, attempt })),
-  };
+  const position = Math.max(
+    0,
+    line.waiting.findIndex((member) => member.copyId === copyId),
+  );
+  const plain = ({ copyId: id, attempt }: LineMember): LineMember => ({ copyId: id, attempt });
+  // Who this copy waits on directly, and checks on: the holders when it is next, or the first of a pair that
+  // has not claimed it yet. Further back, it waits to be woken.
+  const first = line.waiting[0];
+  const ahead =
+    position === 0
+      ? line.holders.map(plain)
+      : position === 1 && line.holders.length < line.limit && first !== undefined
+        ? [plain(first)]
+        : [];
+  return { kind: 'waiting', position, ahead };
 }
 
 /**

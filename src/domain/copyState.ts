@@ -75,8 +75,11 @@ export interface QueuePhase extends PhaseBase {
    * `ordering`: holds both, asks Azure whether the target collection still lets it go.
    */
   step: 'pair' | 'capacity' | 'claim' | 'ordering';
-  /** Where the copy stood when it last asked its line: waiting to be woken. Undefined: ask now. */
-  standing?: { position: number; holders: LineMember[] };
+  /**
+   * Where the copy stood when it last asked its line: waiting to be woken, checking every recheck period on
+   * the copies directly `ahead` of it (if any). Undefined: ask now.
+   */
+  standing?: { position: number; ahead: LineMember[] };
 }
 
 export interface StartPhase extends PhaseBase {

@@ -58,8 +58,8 @@ export function* queueStep(run: CopyRun, state: QueuePhase): Generator<Task, Car
   }
   const woken = run.takeTurn();
   const standing = state.standing;
-  if (!woken && standing !== undefined && standing.position === 0 && standing.holders.length > 0) {
-    return yield* checkHolders(run, state, standing.holders);
+  if (!woken && standing !== undefined && standing.ahead.length > 0) {
+    return yield* checkAhead(run, state, standing.ahead);
   }
   return yield* askLine(run, { ...state, standing: undefined }, state.step);
 }
@@ -134,10 +134,10 @@ function waitInLine(
 ): QueuePhase {
   const queued = queuedStatus(run, state);
   const deadline = Date.parse(state.document.createdAt) + run.settings.copyTimeoutSeconds * 1000;
-  const next = standing.position === 0 && standing.holders.length > 0;
+  const next = standing.ahead.length > 0;
   return {
     ...queued,
-    standing: { position: standing.position, holders: standing.holders },
+    standing: { position: standing.position, ahead: standing.ahead },
     wakeAt: next ? run.inSeconds(run.settings.queueRecheckSeconds) : new Date(deadline).toISOString(),
   };
 }
@@ -147,13 +147,13 @@ function waitInLine(
  * Ended ones (crashed, terminated from outside) leave the line for them; live ones that missed their wake-up
  * are woken again.
  */
-function* checkHolders(
+function* checkAhead(
   run: CopyRun,
   state: QueuePhase,
-  holders: LineMember[],
+  ahead: LineMember[],
 ): Generator<Task, CarriedState, unknown> {
   const line: LineKind = state.step === 'capacity' ? 'capacity' : 'pair';
-  const checked = yield* run.call('wakeCopies', { copies: holders, only: 'queued' });
+  const checked = yield* run.call('wakeCopies', { copies: ahead, only: 'queued' });
   const next: QueuePhase = { ...state, standing: undefined };
   if (!checked.ok) {
     // Asking the line again is as good as the check, and the next recheck checks again.

@@ -109,8 +109,8 @@ describe('capacity line', () => {
     expect(replies).toEqual([
       { kind: 'granted' },
       { kind: 'granted' },
-      { kind: 'waiting', position: 0, holders: [member('a'), member('b')] },
-      { kind: 'waiting', position: 1, holders: [member('a'), member('b')] },
+      { kind: 'waiting', position: 0, ahead: [member('a'), member('b')] },
+      { kind: 'waiting', position: 1, ahead: [] },
     ]);
     expect(state).toEqual({
       limit: 2,
@@ -161,8 +161,8 @@ describe('capacity line', () => {
     ]);
     expect(replies).toEqual([
       { kind: 'granted' },
-      { kind: 'waiting', position: 0, holders: [member('a')] },
-      { kind: 'waiting', position: 0, holders: [member('a')] },
+      { kind: 'waiting', position: 0, ahead: [member('a')] },
+      { kind: 'waiting', position: 0, ahead: [member('a')] },
       { kind: 'granted' },
       { wake: [] },
     ]);
@@ -179,7 +179,7 @@ describe('capacity line', () => {
     expect(replies.at(-1)).toEqual({
       kind: 'waiting',
       position: 0,
-      holders: [member('a'), member('b'), member('c')],
+      ahead: [member('a'), member('b'), member('c')],
     });
     expect(wakes.at(-1)).toEqual([member('b'), member('c')]);
     expect(state).toEqual({
@@ -225,9 +225,9 @@ describe('pair line', () => {
     ]);
     expect(replies).toEqual([
       { kind: 'first' },
-      { kind: 'waiting', position: 1, holders: [] },
+      { kind: 'waiting', position: 1, ahead: [member('rp3')] },
       { kind: 'first' },
-      { kind: 'waiting', position: 2, holders: [] },
+      { kind: 'waiting', position: 2, ahead: [] },
     ]);
     expect(state?.waiting.map((entry) => entry.copyId)).toEqual(['rp1', 'rp3', 'rp4', 'rp5']);
     expect(state?.holders).toEqual([]);
@@ -246,11 +246,11 @@ describe('pair line', () => {
     expect(replies).toEqual([
       { kind: 'first' },
       { kind: 'first' },
-      { kind: 'waiting', position: 1, holders: [] },
+      { kind: 'waiting', position: 1, ahead: [member('rp1')] },
       { kind: 'granted' },
       { kind: 'granted' },
-      { kind: 'waiting', position: 0, holders: [member('rp1')] },
-      { kind: 'waiting', position: 0, holders: [member('rp1')] },
+      { kind: 'waiting', position: 0, ahead: [member('rp1')] },
+      { kind: 'waiting', position: 0, ahead: [member('rp1')] },
     ]);
     expect(wakes.flat()).toEqual([]);
     expect(state).toEqual({
