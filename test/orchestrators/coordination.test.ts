@@ -106,7 +106,9 @@ describe('coordination of copies, through the dev host', () => {
 
     // Act
     for (const name of ['rp3', 'rp1', 'rp4', 'rp2']) {
-      expect((await stack.api('POST', 'copies', { sourceRestorePointId: byName.get(name) })).status).toBe(202);
+      expect((await stack.api('POST', 'copies', { sourceRestorePointId: byName.get(name) })).status).toBe(
+        202,
+      );
     }
     for (const source of byName.values()) {
       await stack.waitForCopy(copyIdFor(source, 'westus2'));
@@ -121,5 +123,99 @@ describe('coordination of copies, through the dev host', () => {
       [...byName.values()].map(async (source) => (await document(copyIdFor(source, 'westus2'))).status),
     );
     expect(statuses).toEqual(['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded']);
+  }, 300_000);
+});
+
+/**
+ * A copy that holds the only slot ends in every way a copy can: the slot comes back and the copy waiting behind
+ * it proceeds.
+ */
+describe('a slot held by a copy that is canceled, terminated or killed, through the dev host', () => {
+  let stack: AppStack;
+  afterEach(async () => {
+    await stack.close();
+  });
+
+  const RECHECK_MS = 120_000;
+  const document = async (id: string): Promise<CopyDocument> =>
+    (await stack.api('GET', `copies/${id}`)).body as CopyDocument;
+  const firstWrite = (name: string): number | undefined =>
+    stack.h.sim.requestLog.find(
+      (entry) =>
+        entry.method === 'PUT' && new RegExp(`/restorePointCollections/${name}(/|$)`, 'i').test(entry.path),
+    )?.time;
+
+  /** A long copy holding the only slot (Replicating), and a short one queued behind it. */
+  async function holderAndWaiter(): Promise<{ holder: string; waiter: string }> {
+    stack = await startAppStack({ settings: { RPCOPY_MAX_CONCURRENT_COPIES: '1' } });
+    await seedSource(stack.h, { vm: 'vm-a', collection: 'a', diskSizesGB: [1024], tags: westus2Only });
+    await seedSource(stack.h, { vm: 'vm-b', collection: 'b', diskSizesGB: [16], tags: westus2Only });
+    const holderSource = await createSourceRestorePoint(stack.h, 'rp1', 'a');
+    const waiterSource = await createSourceRestorePoint(stack.h, 'rp1', 'b');
+    const holder = copyIdFor(holderSource, 'westus2');
+    const waiter = copyIdFor(waiterSource, 'westus2');
+    await stack.api('POST', 'copies', { sourceRestorePointId: holderSource });
+    await stack.clock.runUntil(async () => (await document(holder)).status === 'Replicating');
+    await stack.api('POST', 'copies', { sourceRestorePointId: waiterSource });
+    await stack.clock.advanceBy(30_000);
+    return { holder, waiter };
+  }
+
+  it('a canceled holder gives its slot to the waiter within seconds', async () => {
+    // Prepare
+    const { holder, waiter } = await holderAndWaiter();
+    const waiterBefore = await document(waiter);
+    const writesBefore = firstWrite('b-westus2');
+
+    // Act
+    expect((await stack.api('POST', `copies/${holder}/cancel`)).status).toBe(202);
+    await stack.waitForCopy(holder);
+    await stack.waitForCopy(waiter);
+
+    // Assess
+    const ended = await document(holder);
+    const copied = await document(waiter);
+    expect(waiterBefore.status).toBe('Queued');
+    expect(writesBefore).toBeUndefined();
+    expect([ended.status, copied.status]).toEqual(['Canceled', 'Succeeded']);
+    const gap = (firstWrite('b-westus2') ?? Number.NaN) - Date.parse(ended.completedAt ?? '');
+    expect(gap).toBeGreaterThanOrEqual(0);
+    expect(gap).toBeLessThan(10_000);
+  }, 300_000);
+
+  it('a holder terminated from outside is reclaimed by the waiter at its next recheck', async () => {
+    // Prepare
+    const { holder, waiter } = await holderAndWaiter();
+
+    // Act
+    const terminatedAt = stack.clock.now();
+    await stack.host.getClient().terminate(holder, 'terminated by an operator');
+    await stack.waitForCopy(waiter);
+
+    // Assess
+    expect((await document(holder)).status).toBe('Canceled');
+    expect((await document(waiter)).status).toBe('Succeeded');
+    const started = firstWrite('b-westus2') ?? Number.NaN;
+    expect(started).toBeGreaterThan(terminatedAt);
+    expect(started - terminatedAt).toBeLessThanOrEqual(RECHECK_MS + 10_000);
+  }, 300_000);
+
+  it('a holder whose host was killed keeps its slot across the restart, and hands it on within seconds', async () => {
+    // Prepare
+    const { holder, waiter } = await holderAndWaiter();
+    const writesBeforeKill = firstWrite('b-westus2');
+
+    // Act
+    await stack.restartHost();
+    await stack.waitForCopy(holder);
+    await stack.waitForCopy(waiter);
+
+    // Assess
+    const ended = await document(holder);
+    expect(writesBeforeKill).toBeUndefined();
+    expect([ended.status, (await document(waiter)).status]).toEqual(['Succeeded', 'Succeeded']);
+    const started = firstWrite('b-westus2') ?? Number.NaN;
+    expect(started - Date.parse(ended.completedAt ?? '')).toBeGreaterThanOrEqual(0);
+    expect(started - Date.parse(ended.completedAt ?? '')).toBeLessThan(10_000);
   }, 300_000);
 });

@@ -39,7 +39,10 @@ export function* handoffStep<S extends CarriedState>(run: CopyRun, state: S): Ge
         left.message,
       );
     }
-    const wake = left.value.wake.map((member): LinePlace => ({ line: place.line, member }));
+    // This copy, let through by a place it reclaimed, needs no event: its queue step asks again next.
+    const wake = left.value.wake
+      .filter((member) => member.copyId !== run.input.copyId)
+      .map((member): LinePlace => ({ line: place.line, member }));
     return settled(state, { leave: others, wake: [...handoff.wake, ...wake] });
   }
   const woken = yield* run.call('wakeCopies', { copies: distinct(handoff.wake), only: 'all' });
