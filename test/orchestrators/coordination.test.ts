@@ -200,6 +200,31 @@ describe('a slot held by a copy that is canceled, terminated or killed, through 
     expect(started - terminatedAt).toBeLessThanOrEqual(RECHECK_MS + 10_000);
   }, 300_000);
 
+  it('a terminated holder restarted at once (attempt 2) takes its own slot back, and the waiter goes after it', async () => {
+    // Prepare
+    const { holder, waiter } = await holderAndWaiter();
+    const holderSource = (await document(holder)).sourceRestorePointId;
+    await stack.host.getClient().terminate(holder, 'terminated by an operator');
+    await stack.clock.advanceBy(1_000);
+
+    // Act
+    const again = await stack.api('POST', 'copies', { sourceRestorePointId: holderSource });
+    await stack.waitForCopy(holder);
+    const restarted = await document(holder);
+    await stack.waitForCopy(waiter);
+
+    // Assess: one copy at a time throughout; the restart watched the copy its first run had started.
+    expect(again.status).toBe(202);
+    expect({ status: restarted.status, attempt: restarted.attempt }).toEqual({
+      status: 'Succeeded',
+      attempt: 2,
+    });
+    expect((await document(waiter)).status).toBe('Succeeded');
+    const started = firstWrite('b-westus2') ?? Number.NaN;
+    expect(started).toBeGreaterThanOrEqual(Date.parse(restarted.completedAt ?? ''));
+    expect(started - Date.parse(restarted.completedAt ?? '')).toBeLessThan(10_000);
+  }, 300_000);
+
   it('a holder whose host was killed keeps its slot across the restart, and hands it on within seconds', async () => {
     // Prepare
     const { holder, waiter } = await holderAndWaiter();
