@@ -198,6 +198,7 @@ async function runCopy(scenario: PollingScenario, seed: number): Promise<CopyRun
         state,
         { at: iso(clock.now()), percent: verdict.percent, disks: verdict.disks.map((disk) => disk.percent) },
         settings,
+        iso(requestedAt),
       );
     }
     if (endsAt !== undefined && detectedAt === undefined) {

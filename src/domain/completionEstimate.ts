@@ -61,7 +61,12 @@ export interface DiskEstimate {
   slowestRate?: number;
 }
 
-export function estimateDisk(track: DiskTrack): DiskEstimate {
+/**
+ * `origin`: an instant no replication can have come before (epoch seconds), when known. Progress is 0 there,
+ * which bounds how fast a disk can be going more tightly than its first readings do: a disk first seen at 1 %
+ * has gained under 2 % since the origin.
+ */
+export function estimateDisk(track: DiskTrack, origin?: number): DiskEstimate {
   const { from, latest } = track;
   if (latest.percent >= 100) {
     return {};
@@ -74,7 +79,11 @@ export function estimateDisk(track: DiskTrack): DiskEstimate {
   const rate = gained / elapsed;
   // The fastest the readings allow: a whole percent more, over the shortest time the refreshes allow.
   const shortest = latest.since - from.at;
-  const fastest = shortest > 0 ? (gained + 1) / shortest : Infinity;
+  const sinceOrigin = origin === undefined ? 0 : latest.since - origin;
+  const fastest = Math.min(
+    shortest > 0 ? (gained + 1) / shortest : Infinity,
+    sinceOrigin > 0 ? (latest.percent + 1) / sinceOrigin : Infinity,
+  );
   return {
     rate,
     // On average a reading is half a percent past its whole number.
@@ -97,9 +106,9 @@ export interface CompletionEstimate {
 }
 
 /** The copy ends when its last disk does. */
-export function estimateCopyEnd(tracks: readonly DiskTrack[]): CompletionEstimate {
+export function estimateCopyEnd(tracks: readonly DiskTrack[], origin?: number): CompletionEstimate {
   const unfinished = tracks.filter((track) => track.latest.percent < 100);
-  const estimates = unfinished.map(estimateDisk);
+  const estimates = unfinished.map((track) => estimateDisk(track, origin));
   const everyRefreshShows = (periodSeconds: number): boolean =>
     estimates.some((estimate) => (estimate.slowestRate ?? 0) * periodSeconds >= 1);
   if (unfinished.length === 0 || estimates.some((estimate) => estimate.endsAt === undefined)) {

@@ -15,7 +15,7 @@
 import type { DiskTrack } from './completionEstimate';
 import { estimateCopyEnd, trackDisks } from './completionEstimate';
 import type { RefreshLock } from './refreshLock';
-import { observeRefreshes, projectWindow, windowEndingAtOrAfter } from './refreshLock';
+import { TIMING_MARGIN_SECONDS, observeRefreshes, projectWindow, windowEndingAtOrAfter } from './refreshLock';
 
 export interface ProgressSample {
   /** ISO-8601. */
@@ -39,6 +39,8 @@ export interface PollState {
   refresh?: RefreshLock;
   /** Epoch seconds of the poll that last saw a change (or the first poll). */
   changedAt?: number;
+  /** Epoch seconds before which the copy cannot have progressed, when known. */
+  origin?: number;
 }
 
 export interface PollingSettings {
@@ -70,9 +72,12 @@ export const MAX_TIMER_SECONDS = 6 * 24 * 3600 - 3600;
 const MAX_SAMPLES = 4;
 
 /** Near the end, with the refresh instants unknown, looks this often: the worst detection lag. */
-export const SWEEP_SECONDS = 40;
-/** A refresh window this narrow is looked at once, just after it; a wider one is swept. */
-const LOCKED_WITHIN_SECONDS = 40;
+export const SWEEP_SECONDS = 50;
+/**
+ * A refresh window this narrow is looked at once, just after it; a wider one is swept. A sweep step leaves a
+ * window that wide plus the timing margin at either end.
+ */
+const LOCKED_WITHIN_SECONDS = SWEEP_SECONDS + 2 * TIMING_MARGIN_SECONDS;
 /** Looks this long after a refresh window closes, so the refresh has surely landed. */
 const AFTER_REFRESH_SECONDS = 5;
 /** Within this many refresh periods of the earliest possible end, every refresh is watched. */
@@ -111,14 +116,26 @@ function refreshTimeOf(lock: RefreshLock | undefined, time: number, changed: boo
   return previous !== undefined && previous.hi <= time ? (previous.lo + previous.hi) / 2 : time;
 }
 
-/** Adds what the latest poll saw. */
+/**
+ * How long before the orchestrator saw Azure accept a copy its replication may already have begun: the PUT
+ * went out a little earlier (the activity's own time, a retry).
+ */
+const ACCEPTED_MARGIN_SECONDS = 60;
+
+/**
+ * Adds what the latest poll saw. `startedAt` (ISO-8601): when the orchestrator saw Azure accept the copy; no
+ * disk can have progressed much before it, which bounds how soon the copy can end from the first readings.
+ */
 export function recordProgress(
   state: PollState,
   sample: ProgressSample,
   settings: Pick<PollingSettings, 'refreshIntervalSeconds'>,
+  startedAt?: string,
 ): PollState {
   const previous = state.samples.at(-1);
   const at = epochSeconds(sample.at);
+  const knownOrigin =
+    state.origin ?? (startedAt === undefined ? undefined : epochSeconds(startedAt) - ACCEPTED_MARGIN_SECONDS);
   const changed = previous !== undefined && !sameReading(previous, sample);
   let refresh = state.refresh;
   let tracks = state.disks ?? [];
@@ -129,7 +146,7 @@ export function recordProgress(
       refresh = undefined;
       tracks = [];
     } else {
-      const estimate = estimateCopyEnd(tracks);
+      const estimate = estimateCopyEnd(tracks, knownOrigin);
       refresh = observeRefreshes(
         refresh,
         {
@@ -159,6 +176,7 @@ export function recordProgress(
     disks,
     ...(refresh === undefined ? { refresh: undefined } : { refresh }),
     changedAt: changed || previous === undefined || state.changedAt === undefined ? at : state.changedAt,
+    ...(knownOrigin === undefined ? {} : { origin: knownOrigin }),
   };
 }
 
@@ -186,7 +204,7 @@ export function isStalled(state: PollState, settings: PollingSettings): boolean 
 
 /** Estimated completion time (ISO): when the last disk ends, from each disk's own rate. */
 export function estimateCompletion(state: PollState): string | undefined {
-  const endsAt = estimateCopyEnd(state.disks ?? []).endsAt;
+  const endsAt = estimateCopyEnd(state.disks ?? [], state.origin).endsAt;
   return endsAt === undefined ? undefined : new Date(endsAt * 1000).toISOString();
 }
 
@@ -215,7 +233,7 @@ function nextLookAt(options: NextPollOptions): number {
   if (isStalled(state, settings)) {
     return now + Math.min(ceiling, Math.max(state.lastDelaySeconds * 2, period));
   }
-  const estimate = estimateCopyEnd(state.disks ?? []);
+  const estimate = estimateCopyEnd(state.disks ?? [], state.origin);
   const lock = state.refresh;
   const next = lock && windowEndingAtOrAfter(lock, now + 1);
   const shows = estimate.everyRefreshShows(lock?.periodMin ?? period);
@@ -254,8 +272,9 @@ function nextLookAt(options: NextPollOptions): number {
     return next.hi + AFTER_REFRESH_SECONDS;
   }
   if (next === undefined) {
-    // Not locked: sweep until a change shows where the refreshes are.
-    return endMayShowNext ? now + SWEEP_SECONDS : now + period;
+    // Not locked: sweep until a change shows where the refreshes are, from the last refresh before the
+    // earliest end on (the ones before it cannot show the end).
+    return endMayShowNext ? now + Math.max(SWEEP_SECONDS, untilEnd - period * 1.1) : now + period;
   }
   if (!wide) {
     return next.hi + AFTER_REFRESH_SECONDS;

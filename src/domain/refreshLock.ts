@@ -30,6 +30,14 @@ export interface RefreshWindow {
 const PERIOD_SPREAD = 0.1;
 /** Refreshes are not exact: each projected one may land this much either side. */
 const JITTER_SECONDS = 5;
+/**
+ * How far a poll's recorded time may be from the instant Azure answered it. A durable timer can fire up to a
+ * second before its fire time, and a reading is dated when the orchestrator sees the answer, a little after
+ * the read. So a change is only trusted to have come after `from` less this margin, and an unchanged reading
+ * only proves that no refresh came before `to` less this margin: a read that lands just before the refresh
+ * it was aimed at narrows the lock instead of breaking it.
+ */
+export const TIMING_MARGIN_SECONDS = 2;
 
 function freshLock(lo: number, hi: number, nominalPeriod: number): RefreshLock {
   return {
@@ -54,7 +62,7 @@ export function projectWindow(lock: RefreshLock, index: number): RefreshWindow {
 
 /**
  * The first refresh window that ends at or after `time`; undefined when the projection has blurred so much
- * (too many periods ahead) that it says little.
+ * (too many periods ahead) that it overlaps the next.
  */
 export function windowEndingAtOrAfter(lock: RefreshLock, time: number): RefreshWindow | undefined {
   let index = Math.max(0, Math.floor((time - lock.hi) / lock.periodMax));
@@ -65,7 +73,8 @@ export function windowEndingAtOrAfter(lock: RefreshLock, time: number): RefreshW
     index--;
   }
   const window = projectWindow(lock, index);
-  return window.hi - window.lo < lock.periodMin * 0.8 ? window : undefined;
+  // Only while it ends before the next one may begin can a change be assigned to one refresh.
+  return window.hi < projectWindow(lock, index + 1).lo ? window : undefined;
 }
 
 /**
@@ -77,54 +86,61 @@ export function observeRefreshes(
   observation: { from: number; to: number; changed: boolean; everyRefreshShows: boolean },
   nominalPeriod: number,
 ): RefreshLock | undefined {
-  const { from, to, changed, everyRefreshShows } = observation;
-  if (to < from) {
+  const { to, changed, everyRefreshShows } = observation;
+  if (to < observation.from) {
     // The clock went backwards: nothing learned so far can be trusted.
     return undefined;
   }
+  if (!changed && to - observation.from <= TIMING_MARGIN_SECONDS) {
+    // Too close together to prove anything once the timing margin is taken off.
+    return lock;
+  }
+  // A change came after `from` less the margin; no change proves nothing in the last margin before `to`.
+  const from = changed ? observation.from - TIMING_MARGIN_SECONDS : observation.from;
+  const until = changed ? to : to - TIMING_MARGIN_SECONDS;
   if (lock === undefined) {
     const periodMax = nominalPeriod * (1 + PERIOD_SPREAD);
-    if (to - from >= nominalPeriod * (1 - PERIOD_SPREAD)) {
+    if (until - from >= nominalPeriod * (1 - PERIOD_SPREAD)) {
       return undefined;
     }
     if (changed) {
-      return freshLock(from, to, nominalPeriod);
+      return freshLock(from, until, nominalPeriod);
     }
-    // No refresh in (from, to], and they come at most a period apart: the next is soon after `to`.
-    return everyRefreshShows ? freshLock(to, from + periodMax, nominalPeriod) : undefined;
+    // No refresh in (from, until], and they come at most a period apart: the next is soon after `until`.
+    return everyRefreshShows ? freshLock(until, from + periodMax, nominalPeriod) : undefined;
   }
   // Only an interval that meets exactly one projected window says which refresh it saw.
-  // Windows are (lo, hi]: one that ends exactly at `from` is not in (from, to].
+  // Windows are (lo, hi]: one that ends exactly at `from` is not in (from, until].
   const first = windowEndingAtOrAfter(lock, from + 1e-3);
   if (first === undefined) {
-    return changed && to - from < lock.periodMin ? freshLock(from, to, nominalPeriod) : lock;
+    return changed && until - from < lock.periodMin ? freshLock(from, until, nominalPeriod) : lock;
   }
   const next = projectWindow(lock, first.index + 1);
-  if (next.lo < to || first.lo >= to) {
+  if (next.lo < until || first.lo >= until) {
     return lock;
   }
   const window = first;
   if (changed) {
     const lo = Math.max(window.lo, from);
-    const hi = Math.min(window.hi, to);
+    const hi = Math.min(window.hi, until);
     if (lo >= hi) {
       // Not where the lock said: drifted, skipped or restarted. Start again from this refresh.
-      return to - from < lock.periodMin ? freshLock(from, to, nominalPeriod) : undefined;
+      return until - from < lock.periodMin ? freshLock(from, until, nominalPeriod) : undefined;
     }
     return narrowed(lock, window.index, lo, hi, nominalPeriod);
   }
   if (!everyRefreshShows) {
     return lock;
   }
-  // No refresh in (from, to]: trim whichever end of the window that interval covers.
-  if (from <= window.lo && to >= window.hi) {
+  // No refresh in (from, until]: trim whichever end of the window that interval covers.
+  if (from <= window.lo && until >= window.hi) {
     // The refresh the lock expected did not come (skipped, or late): start over.
     return undefined;
   }
   if (from <= window.lo) {
-    return narrowed(lock, window.index, to, window.hi, nominalPeriod);
+    return narrowed(lock, window.index, until, window.hi, nominalPeriod);
   }
-  if (to >= window.hi) {
+  if (until >= window.hi) {
     return narrowed(lock, window.index, window.lo, from, nominalPeriod);
   }
   return lock;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
-import type { ProgressRefreshOptions } from '../../dev/compute-sim';
+import type { FaultRule, ProgressRefreshOptions } from '../../dev/compute-sim';
 import type { CopyDocument } from '../../src/domain/copyDocument';
 import type { AppStack } from '../support/appStack';
 import { startAppStack } from '../support/appStack';
@@ -22,7 +22,7 @@ describe('phase-locked polling through the orchestrator', () => {
   });
 
   /** Runs one 6-hour copy to its end, checking after every timer that Succeeded never comes early. */
-  async function runCopy(progressRefresh: ProgressRefreshOptions, seed: number) {
+  async function runCopy(progressRefresh: ProgressRefreshOptions, seed: number, faults: FaultRule[] = []) {
     stack = await startAppStack({ sim: { progressRefresh, seed } });
     const current = stack;
     await seedSource(current.h, { diskSizesGB: [256, 1056], tags: { 'rpcopy-targets': 'westus2' } });
@@ -30,6 +30,8 @@ describe('phase-locked polling through the orchestrator', () => {
     const started = (await current.api('POST', 'copies', { sourceRestorePointId: source }))
       .body as StartResponse;
     const id = started.copies[0]?.id ?? '';
+    // From here on: the copy request itself is not what is tested.
+    current.h.sim.setFaults(faults);
     const target = restorePointId('src-westus2', 'rp1');
     const early: string[] = [];
     let etaCheck: { checkedAt: number; predictedEnd: number } | undefined;
@@ -62,13 +64,29 @@ describe('phase-locked polling through the orchestrator', () => {
         entry.path.toLowerCase() === target.toLowerCase() &&
         entry.query.includes('instanceView'),
     ).length;
-    return { document, endsAt, early, etaCheck, polls };
+    const throttled = current.h.sim.requestLog.filter((entry) => entry.status === 429).length;
+    return { document, endsAt, early, etaCheck, polls, throttled };
   }
+
+  const throttledReads: FaultRule[] = [
+    {
+      kind: 'http',
+      method: 'GET',
+      path: '**/restorePoints/*',
+      probability: 0.25,
+      effect: { type: 'throttle', retryAfterSeconds: 30 },
+    },
+  ];
 
   it.each([
     {
       name: 'regular refreshes at a random phase and period',
       refresh: { randomPhase: true, periodSpread: 0.05 },
+    },
+    {
+      name: 'a quarter of the reads throttled',
+      refresh: { randomPhase: true, periodSpread: 0.05 },
+      faults: throttledReads,
     },
     {
       name: 'drifting refreshes (period up to 15 % off)',
@@ -78,11 +96,12 @@ describe('phase-locked polling through the orchestrator', () => {
       name: 'late and skipped refreshes',
       refresh: { randomPhase: true, periodSpread: 0.05, jitterMs: 90_000, skipProbability: 0.25 },
     },
-  ])('notices the end, never early, with $name', async ({ refresh }) => {
+  ])('notices the end, never early, with $name', async ({ refresh, faults }) => {
     // Act
-    const run = await runCopy(refresh, 3);
+    const run = await runCopy(refresh, 3, faults);
 
     // Assess
+    expect(run.throttled > 0).toBe(faults !== undefined);
     expect(run.early).toEqual([]);
     expect(run.document).toMatchObject({ status: 'Succeeded', usable: true });
     expect(run.document.progress.disks.map((disk) => disk.status)).toEqual(['Succeeded', 'Succeeded']);

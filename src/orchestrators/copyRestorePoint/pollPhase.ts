@@ -122,6 +122,7 @@ function recordReplication(
     state.poll,
     { at: run.nowIso(), percent: verdict.percent, disks: verdict.disks.map((disk) => disk.percent) },
     run.settings.polling,
+    state.document.startedAt ?? undefined,
   );
   const eta = estimateCompletion(poll);
   const inProgress = verdict.state === 'inProgress';
