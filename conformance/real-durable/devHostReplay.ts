@@ -1,6 +1,7 @@
 import path from 'node:path';
 
 import { engineFactoryWith, startDevHost, VirtualClock } from '../../dev/host';
+import { withProcessEnvironmentRestored } from './appEnvironment';
 import { REPO_ROOT } from './repoRoot';
 import { callReply, failedCallReply } from './bridge';
 import { recordScenario } from './driveScenario';
@@ -11,7 +12,11 @@ import { TERMINAL, type Scenario } from './scenario';
 const START = Date.UTC(2026, 0, 1);
 
 /** Runs a scenario on the dev host, with a virtual clock, and records it as the real run does. */
-export async function replayOnDevHost(scenario: Scenario): Promise<Recording> {
+export function replayOnDevHost(scenario: Scenario): Promise<Recording> {
+  return withProcessEnvironmentRestored(() => replay(scenario));
+}
+
+async function replay(scenario: Scenario): Promise<Recording> {
   const log = new InvocationLog();
   const clock = new VirtualClock(START);
   const environment = await scenario.environment?.(clock);

@@ -61,6 +61,9 @@ export async function recordScenario(
     orchestrations: Object.fromEntries(
       sortedBy(Object.entries(log.orchestrations), ([id]) => id.replace(GUID, '')),
     ),
+    ...(Object.keys(log.entities).length > 0
+      ? { entities: Object.fromEntries(sortedBy(Object.entries(log.entities), ([id]) => id)) }
+      : {}),
     activities: log.activities(),
     instances,
     events: sortedBy(side.events(), (event) =>

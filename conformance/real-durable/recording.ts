@@ -22,6 +22,8 @@ export interface Recording {
   notes: unknown[];
   /** Orchestrator episodes per instance, in order. */
   orchestrations: Record<string, RecordedInvocation[]>;
+  /** Entity batches per entity (`@name@key`), in order; only in recordings where an entity ran. */
+  entities?: Record<string, RecordedInvocation[]>;
   /**
    * Activity invocations, sorted by their own normalised text (their order across instances is not defined, and
    * sorting by raw text would follow the generated ids).
@@ -38,7 +40,9 @@ export interface Recording {
 
 export function recordInvocation(observed: ObservedInvocation): RecordedInvocation {
   const text = observed.triggerData?.string;
-  const isOrchestration = observed.triggerType === 'orchestrationTrigger';
+  // Orchestrations and entities both take their payload as JSON text and answer with a JSON result.
+  const isOrchestration =
+    observed.triggerType === 'orchestrationTrigger' || observed.triggerType === 'entityTrigger';
   const trigger =
     isOrchestration && typeof text === 'string'
       ? (JSON.parse(text) as unknown)
@@ -52,6 +56,9 @@ export function recordInvocation(observed: ObservedInvocation): RecordedInvocati
       isOrchestration && typeof returnValue?.json === 'string'
         ? (JSON.parse(returnValue.json) as unknown)
         : jsonSafeTypedData(returnValue);
+    if (observed.triggerType === 'entityTrigger') {
+      reply = withoutEntityClockReadings(reply);
+    }
   } else {
     const error = observed.outcome.error;
     reply = { error: error instanceof Error ? error.message : String(error) };
@@ -59,10 +66,40 @@ export function recordInvocation(observed: ObservedInvocation): RecordedInvocati
   return { functionName: observed.functionName, triggerType: observed.triggerType, trigger, reply };
 }
 
+const ENTITY_CLOCK = '<entity clock reading>';
+
+/**
+ * The durable-functions entity runtime stamps each operation result (`startTime`, `duration`) and each signal
+ * (`requestTime`) with the worker's wall clock in epoch milliseconds, which the ISO-8601 rule cannot see.
+ */
+function withoutEntityClockReadings(reply: unknown): unknown {
+  if (reply === null || typeof reply !== 'object') {
+    return reply;
+  }
+  const state = reply as { results?: unknown[]; signals?: unknown[] };
+  const stamped = (items: unknown[] | undefined, fields: string[]): unknown[] | undefined =>
+    items?.map((item) =>
+      item !== null && typeof item === 'object'
+        ? {
+            ...item,
+            ...Object.fromEntries(
+              fields.filter((field) => field in item).map((field) => [field, ENTITY_CLOCK]),
+            ),
+          }
+        : item,
+    );
+  return {
+    ...state,
+    ...(state.results ? { results: stamped(state.results, ['startTime', 'duration']) } : {}),
+    ...(state.signals ? { signals: stamped(state.signals, ['requestTime']) } : {}),
+  };
+}
+
 /** Collects invocations into the recording's shape. */
 export class InvocationLog {
   readonly calls: RecordedInvocation[] = [];
   readonly orchestrations: Record<string, RecordedInvocation[]> = {};
+  readonly entities: Record<string, RecordedInvocation[]> = {};
   private readonly activityList: RecordedInvocation[] = [];
 
   readonly observe = (observed: ObservedInvocation): void => {
@@ -70,6 +107,9 @@ export class InvocationLog {
     if (observed.triggerType === 'orchestrationTrigger') {
       const id = (recorded.trigger as { instanceId?: string }).instanceId ?? '?';
       (this.orchestrations[id] ??= []).push(recorded);
+    } else if (observed.triggerType === 'entityTrigger') {
+      const self = (recorded.trigger as { self?: { name?: string; key?: string } }).self;
+      (this.entities[`@${self?.name ?? '?'}@${self?.key ?? '?'}`] ??= []).push(recorded);
     } else if (observed.triggerType === 'activityTrigger') {
       this.activityList.push(recorded);
     }

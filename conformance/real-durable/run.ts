@@ -3,6 +3,7 @@
  * Azure Storage provider on Azurite), writes the recordings under test/fixtures/real-durable/, replays each
  * on the dev host and prints whether the two are identical after normalisation.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -12,6 +13,7 @@ import type { DurableClientPayload } from '../../dev/host/worker';
 import { startNodeBridge, type CallReply } from './bridge';
 import { diffRecordings, recordScenario } from './driveScenario';
 import { replayOnDevHost } from './devHostReplay';
+import { withProcessEnvironmentRestored } from './appEnvironment';
 import { REPO_ROOT } from './repoRoot';
 import { buildHarness, hasDotnet, startAzurite, startHarness } from './realEngine';
 import { withoutKnownDifferences } from './knownDifferences';
@@ -121,6 +123,34 @@ async function runOnRealEngine(scenario: Scenario, dll: string): Promise<Recordi
   }
 }
 
+/**
+ * Scenarios run in separate processes when there are several (`CONFORMANCE_JOBS`, default 2): an app loads
+ * into its process's environment and module cache, so two apps cannot share one process. Each child gets the
+ * harness already built and runs one scenario.
+ */
+async function runInChildren(names: string[], dll: string, jobs: number): Promise<number> {
+  const queue = [...names];
+  let failed = 0;
+  const worker = async (): Promise<void> => {
+    for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+      const child = spawn(process.execPath, [__filename, name], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, CONFORMANCE_HARNESS_DLL: dll },
+      });
+      const chunks: Buffer[] = [];
+      child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      // Printed whole, so that the lines of concurrent scenarios do not interleave.
+      process.stdout.write(Buffer.concat(chunks).toString('utf8'));
+      if (code !== 0) {
+        failed++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, names.length) }, worker));
+  return failed === 0 ? 0 : 1;
+}
+
 async function main(): Promise<number> {
   if (!hasDotnet()) {
     console.error(
@@ -129,23 +159,43 @@ async function main(): Promise<number> {
     return 1;
   }
   const only = process.argv.slice(2);
-  const scenarios = only.length > 0 ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS;
-  const apps = [...new Set(SCENARIOS.map((s) => s.app))];
-  const started = Date.now();
-  const classes: string[] = [];
-  for (const app of apps) {
-    classes.push(await appFunctions(app));
+  const unknown = only.filter((name) => !SCENARIOS.some((s) => s.name === name));
+  if (unknown.length > 0) {
+    console.error(
+      `No such scenario: ${unknown.join(', ')}. Scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}`,
+    );
+    return 1;
   }
-  const dll = buildHarness(generateStubsFile(classes), console.error);
-  console.log(`harness built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const scenarios = only.length > 0 ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS;
+  const started = Date.now();
+  let dll = process.env.CONFORMANCE_HARNESS_DLL;
+  if (dll === undefined) {
+    const apps = [...new Set(SCENARIOS.map((s) => s.app))];
+    const classes: string[] = [];
+    for (const app of apps) {
+      classes.push(await appFunctions(app));
+    }
+    dll = buildHarness(generateStubsFile(classes), console.error);
+    console.log(`harness built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
   fs.mkdirSync(RECORDINGS_DIR, { recursive: true });
+  const jobs = Number(process.env.CONFORMANCE_JOBS ?? '2');
+  if (scenarios.length > 1 && jobs > 1) {
+    const code = await runInChildren(
+      scenarios.map((s) => s.name),
+      dll,
+      jobs,
+    );
+    console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return code;
+  }
   let failures = 0;
   let differing = 0;
   for (const scenario of scenarios) {
     const at = Date.now();
     let recording: Recording;
     try {
-      recording = await runOnRealEngine(scenario, dll);
+      recording = await withProcessEnvironmentRestored(() => runOnRealEngine(scenario, dll));
     } catch (error) {
       failures++;
       console.log(`${scenario.name}: FAILED on the real engine: ${(error as Error).stack ?? String(error)}`);
@@ -155,7 +205,14 @@ async function main(): Promise<number> {
       path.join(RECORDINGS_DIR, `${scenario.name}.json`),
       `${JSON.stringify(recording, null, 2)}\n`,
     );
-    const replayed = await replayOnDevHost(scenario);
+    let replayed: Recording;
+    try {
+      replayed = await replayOnDevHost(scenario);
+    } catch (error) {
+      differing++;
+      console.log(`${scenario.name}: FAILED on the dev host: ${(error as Error).stack ?? String(error)}`);
+      continue;
+    }
     const differences = diffRecordings(withoutKnownDifferences(recording), withoutKnownDifferences(replayed));
     const seconds = ((Date.now() - at) / 1000).toFixed(1);
     if (differences.length === 0) {

@@ -39,7 +39,12 @@ export function generateStubClass(appName: string, functions: Iterable<FunctionI
         );
         break;
       case 'entitytrigger':
-        throw new Error(`Function ${info.name}: entities are not covered by the harness`);
+        // The Functions host binds a Node entity trigger to `string` too: the extension then hands the batch as
+        // JSON text (self, exists, state, batch) and reads the reply as its out-of-process result.
+        methods.push(
+          `    [FunctionName(${name})]\n    public static Task<object?> ${method}([EntityTrigger] string context) => Bridge.Entity(${name}, context);`,
+        );
+        break;
       default:
         methods.push(
           `    [FunctionName(${name}), NoAutomaticTrigger]\n    public static Task ${method}(string trigger, string callId${hasClient ? ', [DurableClient] string client' : ''}) => Bridge.Call(${name}, trigger, callId, ${hasClient ? 'client' : 'null'});`,

@@ -76,7 +76,8 @@ export interface EntityBatchRequest {
   exists: boolean;
   /** The serialized entity state, or null when there is none. */
   state: string | null;
-  batch: { name: string; input: string | null; isSignal: boolean }[];
+  /** `id` is the request's ID (a GUID), also for client signals. */
+  batch: { name: string; input: string | null; isSignal: boolean; id: string }[];
 }
 
 /** The reply the extension parses (`TaskEntityShim.OutOfProcResult`). */

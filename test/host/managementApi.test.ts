@@ -133,8 +133,9 @@ describe('Durable management API through the real DurableClient', () => {
     expect(engine.calls).toEqual([['startNew', 'orch', { instanceId: 'raw-1', input: [1, 2] }]]);
   });
 
-  it('startNew refuses an unknown orchestrator, bad JSON and a running duplicate', async () => {
-    await expect(client.startNew('nope')).rejects.toThrow(/400/);
+  it('startNew accepts an unknown orchestrator (as the extension does), refuses bad JSON and a running duplicate', async () => {
+    // The instance fails on its first episode instead (test/fixtures/real-durable/management-api.json).
+    await expect(client.startNew('nope', { instanceId: 'nope-1' })).resolves.toBe('nope-1');
     const bad = await fetch(
       `${host.baseUrl}/runtime/webhooks/durabletask/orchestrators/orch?code=${host.durableTaskKey}`,
       {
@@ -510,12 +511,46 @@ describe('Durable management API through the real DurableClient', () => {
     ]);
   });
 
-  it('answers 501 for entities and rewind, which the dev host does not support', async () => {
-    const entity = await fetch(
-      `${host.baseUrl}/runtime/webhooks/durabletask/entities/Counter/k1?op=add&code=${host.durableTaskKey}`,
-      { method: 'POST', body: '5', headers: { 'content-type': 'application/json' } },
-    );
-    expect(entity.status).toBe(501);
+  it('routes the entity API to the engine, and answers 501 for rewind', async () => {
+    const entities = `${host.baseUrl}/runtime/webhooks/durabletask/entities`;
+    const key = `code=${host.durableTaskKey}`;
+    const signal = await fetch(`${entities}/Counter/k1?op=add&${key}`, {
+      method: 'POST',
+      body: '5',
+      headers: { 'content-type': 'application/json' },
+    });
+    const text = await fetch(`${entities}/Counter/k1?op=note&${key}`, {
+      method: 'POST',
+      body: 'plain words',
+    });
+    const deleted = await fetch(`${entities}/Counter/k1?${key}`, { method: 'DELETE' });
+    const missing = await fetch(`${entities}/Counter/k1?${key}`);
+    engine.entities.set('counter@k1', { total: 5 });
+    const present = await fetch(`${entities}/Counter/k1?${key}`);
+    const listed = await fetch(`${entities}/Counter?top=5&fetchState=true&${key}`);
+    expect([
+      [signal.status, await signal.text()],
+      [text.status, await text.text()],
+      [deleted.status, await deleted.text()],
+      [missing.status, await missing.text()],
+      [present.status, await present.json()],
+      [listed.status, await listed.json()],
+    ]).toEqual([
+      [202, ''],
+      [202, ''],
+      [202, ''],
+      [404, ''],
+      [200, { total: 5 }],
+      [200, []],
+    ]);
+    expect(engine.calls).toEqual([
+      ['signalEntity', { name: 'Counter', key: 'k1' }, 'add', 5],
+      ['signalEntity', { name: 'Counter', key: 'k1' }, 'note', 'plain words'],
+      ['signalEntity', { name: 'Counter', key: 'k1' }, 'delete', undefined],
+      ['readEntityState', { name: 'Counter', key: 'k1' }],
+      ['readEntityState', { name: 'Counter', key: 'k1' }],
+      ['listEntities', { entityName: 'Counter', fetchState: true, pageSize: 5 }],
+    ]);
     const rewind = await fetch(
       `${host.baseUrl}/runtime/webhooks/durabletask/instances/w-failed/rewind?reason=r&code=${host.durableTaskKey}`,
       { method: 'POST' },
@@ -526,18 +561,16 @@ describe('Durable management API through the real DurableClient', () => {
     });
   });
 
-  it('the client surfaces the 501 of rewind and the entity methods as errors', async () => {
+  it('the client reaches the entity API, and surfaces the 501 of rewind as an error', async () => {
     // The SDK wraps the ASP.NET-shaped error document itself (`new Error(response.data)`), as it would the
     // real host's, so the message is the object's string form.
-    const wrapped = new Error('[object Object]');
-    await expect(client.rewind('w-failed', 'again')).rejects.toThrow(wrapped);
-    await expect(client.signalEntity(new df.EntityId('Counter', 'k1'), 'add', 5)).rejects.toThrow(
-      /unexpected status code: 501\. Details: \{"Message":"Durable entities are not supported by the dev host"\}/,
-    );
-    await expect(client.readEntityState(new df.EntityId('Counter', 'k1'))).rejects.toThrow(
-      /unexpected status code: 501\. Details: \{"Message":"Durable entities are not supported by the dev host"\}/,
-    );
-    expect(engine.calls).toEqual([]);
+    await expect(client.rewind('w-failed', 'again')).rejects.toThrow(new Error('[object Object]'));
+    await client.signalEntity(new df.EntityId('Counter', 'k2'), 'add', 5);
+    expect(await client.readEntityState(new df.EntityId('Counter', 'k2'))).toEqual({ entityExists: false });
+    expect(engine.calls).toEqual([
+      ['signalEntity', { name: 'Counter', key: 'k2' }, 'add', 5],
+      ['readEntityState', { name: 'Counter', key: 'k2' }],
+    ]);
   });
 
   it('createHttpManagementPayload gives the fixture payload on this host', () => {

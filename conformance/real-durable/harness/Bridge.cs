@@ -21,6 +21,9 @@ public static class Bridge
     public static Task<object?> Orchestration(string functionName, string context) =>
         Invoke(functionName, new JObject { ["string"] = context }, client: null);
 
+    public static Task<object?> Entity(string functionName, string context) =>
+        Invoke(functionName, new JObject { ["string"] = context }, client: null);
+
     public static Task<object?> Activity(string functionName, string input, string? client) =>
         Invoke(functionName, input == null ? null : new JObject { ["string"] = input }, client);
 

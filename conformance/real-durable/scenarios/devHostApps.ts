@@ -1,6 +1,7 @@
 import type { DurableClient } from 'durable-functions';
 
 import type { Scenario, ScenarioDriver } from '../scenario';
+import { managementCall } from './managementCall';
 
 const RUNNING = ['Running'];
 
@@ -20,29 +21,6 @@ async function untilInput(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${id} never ran with input ${JSON.stringify(input)}`);
-}
-
-/** A management API request as the recordings keep it: method, path, status and parsed body. */
-async function managementCall(
-  driver: ScenarioDriver,
-  method: string,
-  pathAndQuery: string,
-  body?: unknown,
-): Promise<unknown> {
-  const response = await fetch(`${driver.rpcBaseUrl}${pathAndQuery}`, {
-    method,
-    ...(body === undefined
-      ? {}
-      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-  });
-  const text = await response.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text === '' ? '' : (JSON.parse(text) as unknown);
-  } catch {
-    // Not JSON: kept as text.
-  }
-  return { request: `${method} ${pathAndQuery}`, status: response.status, body: parsed };
 }
 
 /** The dev host's own Durable scenario apps (test/host/durable/apps), on the real engine. */
@@ -121,7 +99,10 @@ export const devHostAppScenarios: Scenario[] = [
       note(await managementCall(driver, 'POST', 'instances/no-such-instance/terminate?reason=x'));
       note(await managementCall(driver, 'GET', 'instances/no-such-instance'));
       note(await managementCall(driver, 'POST', 'instances/mgmt-1/raiseEvent/Approval', 'late'));
-      return ['mgmt-1'];
+      // The extension accepts any name at start and fails the instance when no orchestrator has it.
+      note(await managementCall(driver, 'POST', 'orchestrators/noSuchOrchestrator/mgmt-unknown', { any: 1 }));
+      await driver.waitFor('mgmt-unknown');
+      return ['mgmt-1', 'mgmt-unknown'];
     },
   },
   {

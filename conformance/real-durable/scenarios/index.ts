@@ -1,5 +1,6 @@
 import type { Scenario } from '../scenario';
 import { devHostAppScenarios } from './devHostApps';
+import { entityScenarios } from './entities';
 import { rpcopyScenarios } from './rpcopy';
 
-export const SCENARIOS: Scenario[] = [...devHostAppScenarios, ...rpcopyScenarios];
+export const SCENARIOS: Scenario[] = [...devHostAppScenarios, ...rpcopyScenarios, ...entityScenarios];

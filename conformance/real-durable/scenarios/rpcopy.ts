@@ -8,7 +8,7 @@ import {
 import { startEventSink } from '../../../test/support/eventSink';
 import type { VirtualClock } from '../../../dev/clock';
 import type { RpcTypedData } from '../../../dev/host/worker';
-import type { Scenario, ScenarioClock, ScenarioEnvironment } from '../scenario';
+import type { Scenario, ScenarioClock, ScenarioDriver, ScenarioEnvironment } from '../scenario';
 
 interface RpcopyEnvironment extends ScenarioEnvironment {
   sim: SimHarness;
@@ -26,6 +26,7 @@ function rpcopyEnvironment(clock: ScenarioClock): Promise<RpcopyEnvironment> {
 async function rpcopyEnvironmentWith(
   clock: ScenarioClock,
   throughputMiBps: number,
+  settings: Record<string, string> = {},
 ): Promise<RpcopyEnvironment> {
   // The simulator's own helpers only move the clock; ScenarioClock offers that on both sides.
   const simClock = clock as unknown as VirtualClock;
@@ -43,6 +44,7 @@ async function rpcopyEnvironmentWith(
       RPCOPY_FIRST_POLL_SECONDS: '2',
       RPCOPY_MAX_POLL_INTERVAL_SECONDS: '2',
       RPCOPY_PROGRESS_REFRESH_SECONDS: '2',
+      ...settings,
     },
     events: () => sink.events(),
     async close() {
@@ -52,17 +54,57 @@ async function rpcopyEnvironmentWith(
   };
 }
 
-function post(route: string, body: unknown): RpcTypedData {
+function post(route: string, body: unknown, params: Record<string, string> = {}): RpcTypedData {
   return {
     http: {
       method: 'POST',
       url: `http://127.0.0.1:7071/api/${route}`,
       headers: { 'content-type': 'application/json' },
       query: {},
-      params: {},
+      params,
       body: { string: JSON.stringify(body) },
     },
   };
+}
+
+/** The copy PUT of every copy into westus2 (the simulator's default source collection `src`). */
+const COPY_PUT = {
+  kind: 'http' as const,
+  method: 'PUT',
+  path: '/subscriptions/*/resourceGroups/*/providers/Microsoft.Compute/restorePointCollections/src-westus2/restorePoints/*',
+};
+
+const WESTUS2_ONLY = { 'rpcopy-targets': 'westus2' };
+
+/** Starts a copy of each source restore point into westus2, one request after the other, and returns the ids. */
+async function startCopies(driver: ScenarioDriver, sources: string[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const source of sources) {
+    ids.push(
+      ...startedCopies(await driver.call('startCopyHttp', post('copies', { sourceRestorePointId: source }))),
+    );
+  }
+  return ids;
+}
+
+async function untilAllEnded(driver: ScenarioDriver, ids: string[]): Promise<void> {
+  for (const id of ids) {
+    await driver.waitFor(id);
+  }
+}
+
+/** Waits (in real time, without timers: the dev host's clock stands still) until the copy shows `status`. */
+async function untilCopyStatus(driver: ScenarioDriver, id: string, status: string): Promise<void> {
+  let last: unknown;
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const current = await driver.client.getStatus(id);
+    last = (current.customStatus as { status?: unknown } | null | undefined)?.status;
+    if (last === status) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${id} never showed ${status} (last ${String(last)})`);
 }
 
 /** The instance ids of a start response (202 with `copies[].id`). */
@@ -109,6 +151,101 @@ export const rpcopyScenarios: Scenario[] = [
       for (const id of ids) {
         await driver.waitFor(id);
       }
+      return ids;
+    },
+  },
+  {
+    name: 'rpcopy-throttled-copy-put',
+    app: '.',
+    // A 12 s Retry-After is one rpcopy wait, which the provider's 10 s timer limit splits into 3 s steps.
+    shortTimers: { maxShortTimerSeconds: 10, longTimerIntervalSeconds: 3 },
+    environment: rpcopyEnvironment,
+    async run(driver) {
+      const { sim } = driver.environment as RpcopyEnvironment;
+      await seedSource(sim, { diskSizesGB: [32], tags: WESTUS2_ONLY });
+      sim.sim.setFaults([{ ...COPY_PUT, times: 1, effect: { type: 'throttle', retryAfterSeconds: 12 } }]);
+      const ids = await startCopies(driver, [await createSourceRestorePoint(sim, 'rp1')]);
+      await untilAllEnded(driver, ids);
+      return ids;
+    },
+  },
+  {
+    name: 'rpcopy-cancel',
+    app: '.',
+    // The first poll comes late, so the cancel always meets a copy that is replicating and waiting.
+    environment: (clock) => rpcopyEnvironmentWith(clock, 10_000_000, { RPCOPY_FIRST_POLL_SECONDS: '600' }),
+    async run(driver) {
+      const { sim } = driver.environment as RpcopyEnvironment;
+      await seedSource(sim, { diskSizesGB: [32, 64], tags: WESTUS2_ONLY });
+      const ids = await startCopies(driver, [await createSourceRestorePoint(sim, 'rp1')]);
+      const [id = ''] = ids;
+      await untilCopyStatus(driver, id, 'Replicating');
+      await driver.call('cancelCopyHttp', post(`copies/${id}/cancel`, {}, { id }));
+      await untilAllEnded(driver, ids);
+      return ids;
+    },
+  },
+  {
+    name: 'rpcopy-continue-as-new',
+    app: '.',
+    // One wait per generation: three throttled copy requests and the poll make four waits, so the copy
+    // continues as new three times.
+    environment: (clock) => rpcopyEnvironmentWith(clock, 10_000_000, { RPCOPY_POLLS_PER_GENERATION: '1' }),
+    async run(driver) {
+      const { sim } = driver.environment as RpcopyEnvironment;
+      await seedSource(sim, { diskSizesGB: [32], tags: WESTUS2_ONLY });
+      sim.sim.setFaults([{ ...COPY_PUT, times: 3, effect: { type: 'throttle', retryAfterSeconds: 2 } }]);
+      const ids = await startCopies(driver, [await createSourceRestorePoint(sim, 'rp1')]);
+      await untilAllEnded(driver, ids);
+      return ids;
+    },
+  },
+  {
+    name: 'rpcopy-timeout',
+    app: '.',
+    // The shortest timeout (0.01 h = 36 s) passes during a 38 s Retry-After: the copy times out throttled.
+    environment: (clock) => rpcopyEnvironmentWith(clock, 10_000_000, { RPCOPY_COPY_TIMEOUT_HOURS: '0.01' }),
+    async run(driver) {
+      const { sim } = driver.environment as RpcopyEnvironment;
+      await seedSource(sim, { diskSizesGB: [32], tags: WESTUS2_ONLY });
+      sim.sim.setFaults([{ ...COPY_PUT, effect: { type: 'throttle', retryAfterSeconds: 38 } }]);
+      const ids = await startCopies(driver, [await createSourceRestorePoint(sim, 'rp1')]);
+      await untilAllEnded(driver, ids);
+      return ids;
+    },
+  },
+  {
+    name: 'rpcopy-same-start-twice',
+    app: '.',
+    environment: rpcopyEnvironment,
+    async run(driver) {
+      const { sim } = driver.environment as RpcopyEnvironment;
+      await seedSource(sim, { diskSizesGB: [32], tags: WESTUS2_ONLY });
+      const source = await createSourceRestorePoint(sim, 'rp1');
+      // The same request twice in a row, as a retrying caller sends it: one instance id, one copy.
+      const ids = await startCopies(driver, [source]);
+      const again = await startCopies(driver, [source]);
+      await untilAllEnded(driver, [...new Set([...ids, ...again])]);
+      return [...new Set([...ids, ...again])];
+    },
+  },
+  {
+    name: 'rpcopy-two-queued',
+    app: '.',
+    // The second copy's first turn check finds the first in flight; its recheck 8 s later finds it done.
+    environment: (clock) => rpcopyEnvironmentWith(clock, 10_000_000, { RPCOPY_QUEUE_RECHECK_SECONDS: '8' }),
+    async run(driver) {
+      const { sim } = driver.environment as RpcopyEnvironment;
+      await seedSource(sim, { diskSizesGB: [32], tags: WESTUS2_ONLY });
+      const first = await createSourceRestorePoint(sim, 'rp1');
+      const second = await createSourceRestorePoint(sim, 'rp2');
+      // The second starts once the first shows it replicating: two copies requested at the same instant can
+      // both pass the turn check before either shows itself (recorded on the real engine: Azure then refuses
+      // the second PUT with 409 and the copy goes back to the queue), which is a race, not an order.
+      const ids = await startCopies(driver, [first]);
+      await untilCopyStatus(driver, ids[0] ?? '', 'Replicating');
+      ids.push(...(await startCopies(driver, [second])));
+      await untilAllEnded(driver, ids);
       return ids;
     },
   },

@@ -197,13 +197,9 @@ export class ClientOperations {
   }
 
   private startNewSync(name: string, options: StartOptions): string {
+    // No check of the name: the real extension (3.19.0) accepts any name and fails the instance on its first
+    // episode (recorded in test/fixtures/real-durable/management-api.json).
     this.ensureOpen();
-    if (!this.engine.invoker.hasFunction(name, 'orchestrationTrigger')) {
-      throw new EngineError(
-        'bad-request',
-        `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.`,
-      );
-    }
     const instanceId =
       options.instanceId === undefined || options.instanceId === '' ? newGuidN() : options.instanceId;
     checkInstanceId(instanceId);

@@ -38,9 +38,25 @@ export function entityOfSchedulerId(schedulerId: string): EntityRef {
   return { name: schedulerId.slice(1, at).toLowerCase(), key: schedulerId.slice(at + 1) };
 }
 
-/** `RequestMessage` as Newtonsoft serializes it: members in declaration order, defaults left out. */
+/** Json.NET's type tag, which the extension's message serializer writes first in every entity message. */
+const TYPE_PREFIX = 'Microsoft.Azure.WebJobs.Extensions.DurableTask';
+const typeTag = (name: string): string => `${TYPE_PREFIX}.${name}, ${TYPE_PREFIX}`;
+
+/** An `EntityId` inside a message (a lock set), tagged as Json.NET writes it. */
+export interface TaggedEntityId {
+  $type: string;
+  name: string;
+  key: string;
+}
+
+/**
+ * `RequestMessage` as the extension serializes it (recorded in test/fixtures/real-durable/entity-*.json):
+ * members in declaration order, `op` always (null for a lock request), the other defaults left out, and
+ * `requestTime` on operations only.
+ */
 export interface RequestMessage {
-  op?: string;
+  $type: string;
+  op: string | null;
   signal?: true;
   input?: string;
   id: string;
@@ -49,7 +65,8 @@ export interface RequestMessage {
   parentExecution?: string;
   Timestamp: string;
   Predecessor: string;
-  lockset?: EntityRef[];
+  requestTime?: string;
+  lockset?: TaggedEntityId[];
   pos?: number;
 }
 
@@ -60,33 +77,40 @@ export interface NewRequest {
   id: string;
   parent?: string;
   parentExecution?: string;
+  /** When it was sent (.NET round-trip text); DateTime.MinValue when unknown. */
   timestamp?: string;
   lockSet?: EntityRef[];
   position?: number;
 }
 
 export function requestMessage(request: NewRequest): RequestMessage {
+  const timestamp = request.timestamp ?? DATETIME_MIN;
   return {
-    ...(request.operation !== undefined ? { op: request.operation } : {}),
+    $type: typeTag('RequestMessage'),
+    op: request.operation ?? null,
     ...(request.isSignal ? { signal: true as const } : {}),
     ...(request.input !== null ? { input: request.input } : {}),
     id: request.id,
     ...(request.parent !== undefined ? { parent: request.parent } : {}),
     ...(request.parentExecution !== undefined ? { parentExecution: request.parentExecution } : {}),
-    Timestamp: request.timestamp ?? DATETIME_MIN,
+    Timestamp: timestamp,
     Predecessor: DATETIME_MIN,
-    ...(request.lockSet !== undefined ? { lockset: request.lockSet } : {}),
+    ...(request.lockSet === undefined ? { requestTime: timestamp } : {}),
+    ...(request.lockSet !== undefined
+      ? { lockset: request.lockSet.map((entity) => ({ $type: typeTag('EntityId'), ...entity })) }
+      : {}),
     ...(request.position ? { pos: request.position } : {}),
   };
 }
 
 /** `ResponseMessage`: `exceptionType` only on failures; the out-of-process path names every failure `Error`. */
 export function responseJson(result: string | null, isError: boolean): string {
-  return JSON.stringify(isError ? { result, exceptionType: 'Error' } : { result });
+  const type = typeTag('ResponseMessage');
+  return JSON.stringify(isError ? { $type: type, result, exceptionType: 'Error' } : { $type: type, result });
 }
 
 export function releaseJson(parentInstanceId: string, lockRequestId: string): string {
-  return JSON.stringify({ parent: parentInstanceId, id: lockRequestId });
+  return JSON.stringify({ $type: typeTag('ReleaseMessage'), parent: parentInstanceId, id: lockRequestId });
 }
 
 /** A message on its way to an orchestration or entity. `executionId` null: any execution takes it. */
@@ -267,6 +291,7 @@ export function grantLock(
 ): { state: SchedulerState; message: OutgoingMessage } {
   const lockSet = request.lockset ?? [];
   const position = (request.pos ?? 0) + 1;
+  // `pos` goes where Newtonsoft writes it, after the lock set.
   const locked: SchedulerState = { ...state, lockedBy: request.parent ?? null };
   const next = lockSet[position];
   if (next !== undefined) {

@@ -117,6 +117,7 @@ async function invokeBatch(
       name: operation.op ?? '',
       input: operation.input ?? null,
       isSignal: operation.signal === true,
+      id: operation.id,
     })),
   });
   if (invocation.kind === 'infrastructureError') {

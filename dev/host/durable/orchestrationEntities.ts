@@ -41,7 +41,6 @@ interface EntityAction {
   operation?: unknown;
   input?: unknown;
   lockSet?: unknown;
-  lockRequestId?: unknown;
 }
 
 /** `EntityId.GetEntityIdFromSchedulerId`, refusing what the SDK would never send. */
@@ -95,7 +94,11 @@ export class OrchestrationEntities {
     return id;
   }
 
-  async callEntity(action: EntityAction): Promise<string | null> {
+  /**
+   * Refusals throw synchronously, which fails the instance: in the extension they fault an async method
+   * whose fault the shim swallows, and the instance hangs instead (see the README).
+   */
+  callEntity(action: EntityAction): Promise<string | null> {
     const target = targetOf(action);
     this.host.throwIfEntityDoesNotExist(target.name);
     const lockToUse = this.contextLocks === undefined ? undefined : schedulerIdOf(target);
@@ -109,12 +112,13 @@ export class OrchestrationEntities {
       this.contextLocks.splice(index, 1);
     }
     const id = this.sendRequest(target, operationOf(action), inputText(action.input), false);
-    const response = await this.host.waitForExternalEvent(id);
-    if (lockToUse !== undefined) {
-      // The lock is available again now that the entity call returned.
-      this.contextLocks?.push(lockToUse);
-    }
-    return response;
+    return this.host.waitForExternalEvent(id).then((response) => {
+      if (lockToUse !== undefined) {
+        // The lock is available again now that the entity call returned.
+        this.contextLocks?.push(lockToUse);
+      }
+      return response;
+    });
   }
 
   signalEntity(action: EntityAction): Promise<void> {
@@ -131,7 +135,7 @@ export class OrchestrationEntities {
    * `LockAsync`: the request goes to the first entity of the sorted lock set, each entity forwards it to
    * the next once it has granted its lock, and the last one answers.
    */
-  async lockEntities(action: EntityAction): Promise<void> {
+  lockEntities(action: EntityAction): Promise<void> {
     const raw = Array.isArray(action.lockSet) ? (action.lockSet as unknown[]) : [];
     const entities: EntityRef[] = raw.map((entry) => {
       const { name, key } = (entry ?? {}) as { name?: unknown; key?: unknown };
@@ -154,11 +158,9 @@ export class OrchestrationEntities {
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, entity]) => entity);
     const first = sorted[0] as EntityRef;
-    // The SDK's lockRequestId is as deterministic as the extension's NewGuid, and is what it expects back.
-    const id =
-      typeof action.lockRequestId === 'string' && action.lockRequestId !== ''
-        ? action.lockRequestId
-        : this.newGuid();
+    // The extension takes the next NewGuid, not the SDK's lockRequestId (recorded in
+    // test/fixtures/real-durable/entity-critical-section.json); the SDK re-keys its task from EventSent.
+    const id = this.newGuid();
     this.lockRequestId = id;
     const request = requestMessage({
       isSignal: false,
@@ -171,17 +173,24 @@ export class OrchestrationEntities {
       position: 0,
     });
     this.host.sendEvent(schedulerIdOf(first), REQUEST_EVENT_NAME, JSON.stringify(request));
-    await this.host.waitForExternalEvent(id);
-    this.lockSet = sorted.map(schedulerIdOf);
-    this.contextLocks = [...this.lockSet];
+    return this.host.waitForExternalEvent(id).then(() => {
+      this.lockSet = sorted.map(schedulerIdOf);
+      this.contextLocks = [...this.lockSet];
+    });
   }
 
-  /** `ReleaseLocks`: one release message per held lock; also run when the orchestration ends. */
+  /**
+   * `ReleaseLocks`: one release message per held lock, in `ContextLocks` order (each entity call moves its
+   * entity to the end); also run when the orchestration ends. A lock lent to a call still in flight is
+   * released last, so that the number of messages matches the IDs the SDK counted for the release.
+   */
   releaseLocks(): void {
     if (this.lockSet === undefined) {
       return;
     }
-    for (const schedulerId of this.lockSet) {
+    const held = this.contextLocks ?? [];
+    const lent = this.lockSet.filter((schedulerId) => !held.includes(schedulerId));
+    for (const schedulerId of [...held, ...lent]) {
       this.host.sendEvent(
         schedulerId,
         RELEASE_EVENT_NAME,

@@ -362,12 +362,6 @@ export class ManagementApi {
     instanceIdFromPath: string | undefined,
   ): Promise<void> {
     const input = parseJsonBody(await readBody(req));
-    if (!this.ctx.invoker.hasFunction(name, 'orchestrationTrigger')) {
-      throw new HttpError(
-        400,
-        `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.`,
-      );
-    }
     const options: { instanceId?: string; input?: unknown; version?: string } = {};
     if (instanceIdFromPath !== undefined) {
       options.instanceId = instanceIdFromPath;

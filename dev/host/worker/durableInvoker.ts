@@ -17,6 +17,8 @@ export const OUT_OF_PROC_DATA_LABEL = '\n\n$OutOfProcData$:';
 /** What the durable invoker needs from the loaded app. */
 export interface TriggerInvoker {
   triggerType(name: string): string | undefined;
+  /** Every registered function name, in registration order. */
+  functionNames(): string[];
   invokeTrigger(name: string, data: RpcTypedData | undefined): Promise<RpcInvocationResponse>;
 }
 
@@ -132,9 +134,18 @@ export class DurableFunctionInvoker implements FunctionInvoker {
     payload: OrchestrationTriggerPayload,
   ): Promise<OrchestratorInvocationResult> {
     if (!this.hasFunction(name, 'orchestrationTrigger')) {
+      // The extension's own words (GetInvalidOrchestratorFunctionMessage), recorded in
+      // test/fixtures/real-durable/management-api.json: the instance fails with them on its first episode.
+      const known = this.app
+        .functionNames()
+        .filter((known) => this.hasFunction(known, 'orchestrationTrigger'));
       return {
         kind: 'infrastructureError',
-        message: `The function '${name}' doesn't exist or is not an orchestrator.`,
+        message:
+          `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function. Additional info: ` +
+          (known.length > 0
+            ? `The following are the known orchestrator functions: '${known.join("', '")}'.`
+            : 'No orchestrator functions are currently registered!'),
       };
     }
     let response: RpcInvocationResponse;

@@ -335,6 +335,7 @@ export async function loadFunctionApp(options: LoadFunctionAppOptions): Promise<
     invoke,
     invoker: new DurableFunctionInvoker({
       triggerType: (name) => getFunction(name)?.triggerType,
+      functionNames: () => [...registry.keys()],
       invokeTrigger: (name, data) => invoke(name, data),
     }),
     setDurableClientPayload(provider) {

@@ -100,9 +100,22 @@ describe('failures', () => {
 });
 
 describe('startNew, status and listing', () => {
-  it('validates IDs and names, refuses running duplicates and reuses terminal IDs', async () => {
+  it('accepts an unknown orchestrator name and fails the instance, as extension 3.19.0 does', async () => {
     const h = await scenario.engine();
-    await expect(h.engine.startNew('nope')).rejects.toMatchObject({ code: 'bad-request' });
+    const id = await h.engine.startNew('nope', { instanceId: 'unknown-name' });
+    await h.waitFor(id, ['Failed']);
+    const status = await h.engine.getStatus(id);
+    expect({ runtimeStatus: status?.runtimeStatus, output: status?.output }).toEqual({
+      runtimeStatus: 'Failed',
+      output:
+        "Orchestrator function 'nope' failed: The function 'nope' doesn't exist, is disabled, or is not an " +
+        'orchestrator function. Additional info: The following are the known orchestrator functions: ' +
+        "'waiter', 'falsy', 'shifty', 'statusKeeper', 'unknownActivity', 'quick', 'ticker', 'approval', 'twoApprovals'.",
+    });
+  });
+
+  it('validates IDs, refuses running duplicates and reuses terminal IDs', async () => {
+    const h = await scenario.engine();
     await expect(h.engine.startNew('quick', { instanceId: 'a/b' })).rejects.toMatchObject({
       code: 'bad-request',
     });

@@ -325,9 +325,13 @@ describe('engine-generated histories match the fixture histories', () => {
     await harness.engine.stop();
   });
 
-  it('entities and callHttp fail clearly', async () => {
+  it('an entity the app lacks and callHttp fail clearly', async () => {
     for (const [name, caseName, text] of [
-      ['entities', 'entities-episode-1', 'Durable entities'],
+      [
+        'entities',
+        'entities-episode-1',
+        "The function 'counter' doesn't exist, is disabled, or is not an entity function.",
+      ],
       ['callHttp', 'callHttp-episode-1', 'callHttp is not supported by the dev host'],
     ] as const) {
       const { recorded, harness } = await runScenario(name, async (h, id) => {
