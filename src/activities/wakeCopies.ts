@@ -18,7 +18,7 @@ export async function wakeCopies(
       ended.push(copy);
       continue;
     }
-    if (input.only === 'queued' && document.status !== 'Queued') {
+    if (input.wake === 'none' || (input.wake === 'queued' && document.status !== 'Queued')) {
       continue;
     }
     if ((await context.copies.wake(copy.copyId)) === 'not-found') {

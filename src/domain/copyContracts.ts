@@ -80,11 +80,12 @@ export type CheckCopyTurnResult =
 
 /**
  * Tells copies to ask their line again (`TURN_EVENT`): all of them (a line let them through or moved them to
- * the front), or only those still queued (holders a waiter checks on, in case a wake-up was lost).
+ * the front); only those still queued (holders a waiter checks on, in case a wake-up was lost); or none (an
+ * unclaimed first of a pair, which waits for a slot: only whether it ended matters).
  */
 export interface WakeCopiesInput {
   copies: LineMember[];
-  only: 'all' | 'queued';
+  wake: 'all' | 'queued' | 'none';
 }
 
 export interface WakeCopiesResult {

@@ -225,6 +225,33 @@ describe('a slot held by a copy that is canceled, terminated or killed, through 
     expect(started - Date.parse(restarted.completedAt ?? '')).toBeLessThan(10_000);
   }, 300_000);
 
+  it('a copy terminated while first of its pair and waiting for a slot frees both lines for the next', async () => {
+    // Prepare: the only slot is held; rp1 is first of pair `b` (waiting for the slot), rp2 behind it.
+    const { holder, waiter: first } = await holderAndWaiter();
+    const secondSource = await createSourceRestorePoint(stack.h, 'rp2', 'b');
+    const second = copyIdFor(secondSource, 'westus2');
+    const requested = await stack.api('POST', 'copies', { sourceRestorePointId: secondSource });
+    await stack.clock.advanceBy(30_000);
+
+    // Act: terminate the first of the pair, then let the holder finish.
+    await stack.host.getClient().terminate(first, 'terminated by an operator');
+    await stack.waitForCopy(holder);
+    await stack.waitForCopy(second);
+
+    // Assess
+    const ended = await document(holder);
+    expect(requested.status).toBe(202);
+    expect((await document(first)).status).toBe('Canceled');
+    expect([ended.status, (await document(second)).status]).toEqual(['Succeeded', 'Succeeded']);
+    const copyRequests = stack.h.sim.requestLog.filter(
+      (entry) => entry.method === 'PUT' && /\/b-westus2\/restorePoints\//i.test(entry.path),
+    );
+    expect(copyRequests.map((entry) => entry.path.split('/').at(-1))).toEqual(['rp2']);
+    const started = firstWrite('b-westus2') ?? Number.NaN;
+    expect(started - Date.parse(ended.completedAt ?? '')).toBeGreaterThanOrEqual(0);
+    expect(started - Date.parse(ended.completedAt ?? '')).toBeLessThan(10_000);
+  }, 300_000);
+
   it('a holder whose host was killed keeps its slot across the restart, and hands it on within seconds', async () => {
     // Prepare
     const { holder, waiter } = await holderAndWaiter();

@@ -45,7 +45,7 @@ export function* handoffStep<S extends CarriedState>(run: CopyRun, state: S): Ge
       .map((member): LinePlace => ({ line: place.line, member }));
     return settled(state, { leave: others, wake: [...handoff.wake, ...wake] });
   }
-  const woken = yield* run.call('wakeCopies', { copies: distinct(handoff.wake), only: 'all' });
+  const woken = yield* run.call('wakeCopies', { copies: distinct(handoff.wake), wake: 'all' });
   if (!woken.ok) {
     return failed(run, state, { ...handoff, wake: [] }, 'waking the next copies', woken.message);
   }

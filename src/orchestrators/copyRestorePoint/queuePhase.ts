@@ -143,9 +143,9 @@ function waitInLine(
 }
 
 /**
- * The next in line waited a whole recheck period without being woken: are the copies ahead still running?
- * Ended ones (crashed, terminated from outside) leave the line for them; live ones that missed their wake-up
- * are woken again.
+ * A copy directly behind others (the next in line, or the one behind a pair's unclaimed first) waited a
+ * whole recheck period without being woken: are the copies ahead still running? Ended ones (crashed,
+ * terminated from outside) leave the line for them; live holders that missed their wake-up are woken again.
  */
 function* checkAhead(
   run: CopyRun,
@@ -153,7 +153,10 @@ function* checkAhead(
   ahead: LineMember[],
 ): Generator<Task, CarriedState, unknown> {
   const line: LineKind = state.step === 'capacity' ? 'capacity' : 'pair';
-  const checked = yield* run.call('wakeCopies', { copies: ahead, only: 'queued' });
+  // Behind holders (next in line), a live holder still queued may have missed its wake-up; behind the
+  // unclaimed first of a pair, the first is waiting for a slot and needs no nudge.
+  const wake = state.standing?.position === 0 ? 'queued' : 'none';
+  const checked = yield* run.call('wakeCopies', { copies: ahead, wake });
   const next: QueuePhase = { ...state, standing: undefined };
   if (!checked.ok) {
     // Asking the line again is as good as the check, and the next recheck checks again.
