@@ -1,6 +1,7 @@
 import { measureColdImport } from './coldImport';
 import { measureHostOverhead } from './hostOverhead';
 import { measurePollingCost, percentile, type ScenarioResult } from './pollingCost';
+import { runScaleBench } from './scaleReport';
 
 /**
  * `npm run bench`: figures are printed as ratios against a baseline measured in the same run, never as
@@ -127,7 +128,15 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+// `npm run bench -- scale …` runs the scale benchmark alone; without arguments, the benchmarks above.
+const [suite, ...suiteArgs] = process.argv.slice(2);
+const run =
+  suite === 'scale'
+    ? runScaleBench(suiteArgs)
+    : suite === undefined
+      ? main()
+      : Promise.reject(new Error(`unknown benchmark '${suite}'; use 'scale' or nothing`));
+run.catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });

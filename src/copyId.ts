@@ -14,7 +14,16 @@ export function copyIdFor(sourceRestorePointId: string, targetRegion: string): s
   const digest = createHash('sha256')
     .update(`${normalizeArmId(sourceRestorePointId)}|${region}`)
     .digest('hex');
-  return `rpcopy-${region}-${digest.slice(0, 32)}`;
+  return `${copyIdPrefix(region)}${digest.slice(0, 32)}`;
+}
+
+/**
+ * The start every copy id has, or every copy id to one region has: the list API asks the Durable store for
+ * one such prefix, a key range of its instances table, so a page costs the same however many copies exist.
+ * The trailing dash keeps `eastus` from matching `eastus2`.
+ */
+export function copyIdPrefix(targetRegion?: string): string {
+  return targetRegion === undefined ? 'rpcopy-' : `rpcopy-${targetRegion.toLowerCase()}-`;
 }
 
 const COPY_ID = /^rpcopy-[a-z0-9]+-[0-9a-f]{32}$/;

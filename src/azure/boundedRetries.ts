@@ -74,3 +74,55 @@ export function withBoundedRetries(
       withRetries(() => compute.getRestorePointCollection(ref, readOptions), options),
   };
 }
+
+/**
+ * Lists with the same retries: a listing that fails part-way is read again from the start and the items
+ * already handed out are skipped (ARM lists a subscription's collections in a stable order), so the caller
+ * sees each collection once.
+ */
+async function* listWithRetries<T>(
+  list: () => AsyncIterable<T>,
+  options: BoundedRetryOptions,
+): AsyncIterable<T> {
+  let delivered = 0;
+  for (let attempt = 0; ; attempt++) {
+    let seen = 0;
+    try {
+      for await (const item of list()) {
+        seen += 1;
+        if (seen > delivered) {
+          delivered = seen;
+          yield item;
+        }
+      }
+      return;
+    } catch (error) {
+      const delay = attempt < options.retries ? retryDelayMs(error, attempt, options) : undefined;
+      if (delay === undefined) {
+        throw error;
+      }
+      await options.sleep(delay);
+    }
+  }
+}
+
+/**
+ * The whole gateway for a request handler: every read (list included) retried as {@link withBoundedRetries}
+ * does, writes passed through untouched (a PUT or DELETE that may have landed is not blindly sent again).
+ */
+export function gatewayWithBoundedRetries(
+  compute: ComputeGateway,
+  options: BoundedRetryOptions = DEFAULT_BOUNDED_RETRY,
+): ComputeGateway {
+  return {
+    ...withBoundedRetries(compute, options),
+    listRestorePointCollections: (subscriptionId, listOptions) =>
+      listWithRetries(() => compute.listRestorePointCollections(subscriptionId, listOptions), options),
+    createOrUpdateRestorePointCollection: (ref, createOptions) =>
+      compute.createOrUpdateRestorePointCollection(ref, createOptions),
+    beginCopyRestorePoint: (target, sourceRestorePointId, copyOptions) =>
+      compute.beginCopyRestorePoint(target, sourceRestorePointId, copyOptions),
+    beginDeleteRestorePoint: (ref, deleteOptions) => compute.beginDeleteRestorePoint(ref, deleteOptions),
+    serverNow: () => compute.serverNow?.(),
+  };
+}

@@ -1,6 +1,7 @@
 import * as df from 'durable-functions';
 
 import { withBoundedRetries } from '../azure/boundedRetries';
+import { durableInstancePages } from '../azure/instancePages';
 import { getRuntime } from '../compositionRoot';
 import { cancelCopyHandler, getCopyHandler, startCopiesHandler } from '../http/copiesApi';
 import { listCopiesHandler } from '../http/listCopies';
@@ -26,7 +27,9 @@ df.app.client.http('listCopiesHttp', {
   route: 'copies',
   methods: ['GET'],
   authLevel: 'function',
-  handler: answeringErrors((request, client) => listCopiesHandler(request, client, getRuntime().config)),
+  handler: answeringErrors((request, client) =>
+    listCopiesHandler(request, { pages: durableInstancePages(client), reader: client }, getRuntime().config),
+  ),
 });
 
 df.app.client.http('getCopyHttp', {

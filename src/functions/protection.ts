@@ -3,6 +3,7 @@ import * as df from 'durable-functions';
 import type { DurableClient } from 'durable-functions';
 
 import type { Runtime } from '../compositionRoot';
+import { gatewayWithBoundedRetries } from '../azure/boundedRetries';
 import { readCopy } from '../azure/copyStatusStore';
 import { getRuntime } from '../compositionRoot';
 import { readProtectionSchedule } from '../config';
@@ -19,24 +20,28 @@ import { getProtectionHandler, listProtectionHandler } from '../http/protectionA
 import type { SweepDeps } from '../services/protectionSweep';
 import { retainAfterCopy, sweepProtection } from '../services/protectionSweep';
 
-function sweepDeps(runtime: Runtime, client: DurableClient): SweepDeps {
+function sweepDeps(runtime: Runtime, client: DurableClient, compute = runtime.compute): SweepDeps {
   const { config } = runtime;
   return {
-    compute: runtime.compute,
+    compute,
     copies: { getCopy: (id) => readCopy(client, id) },
     policy: config.policy,
     naming: config.naming,
     protection: config.protection,
     events: runtime.events,
     eventSource: config.eventGrid.source,
-    now: () => runtime.compute.serverNow?.() ?? new Date(),
+    now: () => compute.serverNow?.() ?? new Date(),
   };
 }
 
 type Handler = typeof listProtectionHandler;
 
 const route = (handler: Handler) =>
-  answeringErrors((request, client, context) => handler(request, sweepDeps(getRuntime(), client), context));
+  answeringErrors((request, client, context) => {
+    const runtime = getRuntime();
+    // A caller waits on this answer: a dropped connection or a brief ARM error is retried here, not answered 502.
+    return handler(request, sweepDeps(runtime, client, gatewayWithBoundedRetries(runtime.compute)), context);
+  });
 
 df.app.client.http('listProtectionHttp', {
   route: 'protection',

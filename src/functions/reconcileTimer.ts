@@ -10,8 +10,17 @@ import { reconcile } from '../services/reconcile';
  */
 df.app.client.timer('reconcileCopiesTimer', {
   schedule: readReconcileSchedule(),
-  handler: async (_timer, client, context) => {
+  handler: async (timer, client, context) => {
     const { config, compute } = getRuntime();
-    await reconcile({ client, config, compute, log: context, now: new Date() });
+    // The host's record of the previous occurrence; absent (or .NET's DateTime.MinValue) before the first.
+    const last = Date.parse(timer.scheduleStatus?.last ?? '');
+    await reconcile({
+      client,
+      config,
+      compute,
+      log: context,
+      now: new Date(),
+      ...(Number.isNaN(last) ? {} : { since: new Date(last) }),
+    });
   },
 });

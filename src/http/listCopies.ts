@@ -1,15 +1,17 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { OrchestrationRuntimeStatus } from 'durable-functions';
 
-import type { CopyListClient } from '../azure/copyStatusStore';
-import { listCopies } from '../azure/copyStatusStore';
+import type { CopyReadClient } from '../azure/copyStatusStore';
+import { documentFromStatus, readCopy } from '../azure/copyStatusStore';
+import type { InstancePageClient } from '../azure/instancePages';
+import { InvalidInstancePageTokenError } from '../azure/instancePages';
 import type { AppConfig } from '../config';
 import { formatRestorePointId, parseRestorePointId } from '../domain/armIds';
 import type { CopyDocument, CopyStatus } from '../domain/copyDocument';
 import { COPY_STATUSES, TERMINAL_STATUSES } from '../domain/copyDocument';
-import { isCopyId } from '../copyId';
+import { copyIdFor, copyIdPrefix } from '../copyId';
 import { isRecord } from '../domain/jsonValues';
-import { normalizeRegion } from '../domain/regions';
+import { KNOWN_REGIONS, normalizeRegion } from '../domain/regions';
 import { shown, shownList } from '../domain/shownInput';
 import { BadRequestError } from '../errors';
 import { listLink } from './links';
@@ -17,42 +19,40 @@ import { listLink } from './links';
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 200;
 
-interface PageToken {
-  createdAt: string;
-  id: string;
-}
+/**
+ * Where the next page starts: the Durable store's own token when the page came from its instance query, or
+ * an offset into the few copies of one source restore point.
+ */
+type PageToken = { store: string } | { offset: number };
 
 function encodeToken(token: PageToken): string {
-  return Buffer.from(JSON.stringify(token), 'utf8').toString('base64url');
+  const wire = 'store' in token ? { v: 2, s: token.store } : { v: 2, o: token.offset };
+  return Buffer.from(JSON.stringify(wire), 'utf8').toString('base64url');
 }
 
-function decodeToken(text: string): PageToken {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (
-      isRecord(value) &&
-      typeof value.createdAt === 'string' &&
-      !Number.isNaN(Date.parse(value.createdAt)) &&
-      typeof value.id === 'string' &&
-      isCopyId(value.id)
-    ) {
-      return { createdAt: value.createdAt, id: value.id };
-    }
-  } catch {
-    // Reported below.
-  }
-  throw new BadRequestError(
+function invalidToken(): BadRequestError {
+  return new BadRequestError(
     'InvalidContinuationToken',
     'continuationToken is not a token this API returned.',
   );
 }
 
-/** Newest first; ties by id so pages are stable. */
-function listOrder(a: CopyDocument, b: CopyDocument): number {
-  if (a.createdAt !== b.createdAt) {
-    return a.createdAt < b.createdAt ? 1 : -1;
+function decodeToken(text: string): PageToken {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    throw invalidToken();
   }
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  if (isRecord(value) && value.v === 2) {
+    if (typeof value.s === 'string' && value.s !== '') {
+      return { store: value.s };
+    }
+    if (typeof value.o === 'number' && Number.isInteger(value.o) && value.o > 0) {
+      return { offset: value.o };
+    }
+  }
+  throw invalidToken();
 }
 
 const LIST_PARAMETERS = new Set([
@@ -72,6 +72,9 @@ interface ListQuery {
   top: number;
   after?: PageToken;
 }
+
+/** Point reads of one source restore point's copies at a time: enough to overlap the round trips. */
+const POINT_READS_AT_ONCE = 10;
 
 function parseStatuses(text: string): Set<CopyStatus> {
   return new Set(
@@ -154,39 +157,99 @@ function runtimeStatusesFor(statuses: Set<CopyStatus> | undefined): Orchestratio
   return undefined;
 }
 
-/** `GET /api/copies?status=&sourceRestorePointId=&targetRegion=&top=&continuationToken=` */
+export interface ListCopiesDeps {
+  pages: InstancePageClient;
+  reader: CopyReadClient;
+}
+
+/**
+ * The copies of one source restore point: one point read per candidate region (its copy id is known), so
+ * the cost is the number of regions, never the number of copies. Sorted by region, paged by offset.
+ */
+async function copiesOfSource(
+  reader: CopyReadClient,
+  sourceRestorePointId: string,
+  region: string | undefined,
+): Promise<CopyDocument[]> {
+  const regions = region === undefined ? [...KNOWN_REGIONS].sort() : [region];
+  const found: CopyDocument[] = [];
+  for (let start = 0; start < regions.length; start += POINT_READS_AT_ONCE) {
+    const batch = regions.slice(start, start + POINT_READS_AT_ONCE);
+    const documents = await Promise.all(
+      batch.map((candidate) => readCopy(reader, copyIdFor(sourceRestorePointId, candidate))),
+    );
+    found.push(...documents.filter((document): document is CopyDocument => document !== undefined));
+  }
+  return found;
+}
+
+/** One page of the Durable store's instance query, read as copy documents. */
+async function storePage(
+  pages: InstancePageClient,
+  query: ListQuery,
+  continuationToken: string | undefined,
+): Promise<{ documents: CopyDocument[]; next: string | undefined }> {
+  const runtimeStatus = runtimeStatusesFor(query.statuses);
+  try {
+    const page = await pages.listInstancePage({
+      instanceIdPrefix: copyIdPrefix(query.region),
+      top: query.top,
+      ...(runtimeStatus === undefined ? {} : { runtimeStatus }),
+      ...(continuationToken === undefined ? {} : { continuationToken }),
+    });
+    const documents = page.instances.flatMap((status) => {
+      const document = documentFromStatus(status);
+      return document === undefined ? [] : [document];
+    });
+    return { documents, next: page.continuationToken };
+  } catch (error) {
+    if (error instanceof InvalidInstancePageTokenError) {
+      throw invalidToken();
+    }
+    throw error;
+  }
+}
+
+/**
+ * `GET /api/copies?status=&sourceRestorePointId=&targetRegion=&top=&continuationToken=`
+ *
+ * @remarks Each request reads at most one page of `top` instances from the Durable store (or, for one source
+ * restore point, one instance per region), whatever the number of copies. A status the store cannot filter
+ * on exactly (it knows runtime statuses, not copy statuses) is filtered on the page, so a page can hold
+ * fewer than `top` copies, even none, and still have a continuation.
+ */
 export async function listCopiesHandler(
   request: HttpRequest,
-  client: CopyListClient,
+  deps: ListCopiesDeps,
   config: Pick<AppConfig, 'publicBaseUrl'>,
 ): Promise<HttpResponseInit> {
-  const { statuses, sourceRestorePointId, region, top, after } = parseListQuery(request.query);
-  const documents = (await listCopies(client, runtimeStatusesFor(statuses)))
-    .filter((copy) => statuses === undefined || statuses.has(copy.status))
-    .filter(
-      (copy) =>
-        sourceRestorePointId === undefined ||
-        copy.sourceRestorePointId.toLowerCase() === sourceRestorePointId.toLowerCase(),
-    )
-    .filter((copy) => region === undefined || copy.targetRegion === region)
-    .sort(listOrder)
-    .filter(
-      (copy) =>
-        after === undefined ||
-        copy.createdAt < after.createdAt ||
-        (copy.createdAt === after.createdAt && copy.id > after.id),
-    );
-  const page = documents.slice(0, top);
-  const last = page.at(-1);
-  const continuationToken =
-    documents.length > top && last !== undefined
-      ? encodeToken({ createdAt: last.createdAt, id: last.id })
-      : null;
+  const query = parseListQuery(request.query);
+  const { statuses, sourceRestorePointId, region, top, after } = query;
+  const wanted = (copy: CopyDocument): boolean => statuses === undefined || statuses.has(copy.status);
+  let page: CopyDocument[];
+  let next: PageToken | undefined;
+  if (sourceRestorePointId !== undefined) {
+    if (after !== undefined && !('offset' in after)) {
+      throw invalidToken();
+    }
+    const offset = after?.offset ?? 0;
+    const documents = (await copiesOfSource(deps.reader, sourceRestorePointId, region)).filter(wanted);
+    page = documents.slice(offset, offset + top);
+    next = documents.length > offset + top ? { offset: offset + top } : undefined;
+  } else {
+    if (after !== undefined && !('store' in after)) {
+      throw invalidToken();
+    }
+    const result = await storePage(deps.pages, query, after?.store);
+    page = result.documents.filter(wanted);
+    next = result.next === undefined ? undefined : { store: result.next };
+  }
+  const continuationToken = next === undefined ? null : encodeToken(next);
   let nextLink: string | null = null;
   if (continuationToken !== null) {
-    const next = new URLSearchParams(request.query);
-    next.set('continuationToken', continuationToken);
-    nextLink = listLink(config.publicBaseUrl, next);
+    const params = new URLSearchParams(request.query);
+    params.set('continuationToken', continuationToken);
+    nextLink = listLink(config.publicBaseUrl, params);
   }
   return { status: 200, jsonBody: { copies: page, continuationToken, nextLink } };
 }

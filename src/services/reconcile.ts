@@ -14,6 +14,7 @@ import type { CopyDocument } from '../domain/copyDocument';
 import { copyIdFor } from '../copyId';
 import type { ExistingCopy } from '../domain/ordering';
 import { resolveTargetRegions } from '../domain/policy';
+import { isReconcileDue } from '../domain/reconcileTurn';
 import { normalizeRegion } from '../domain/regions';
 import type { CollectionView, RestorePointView } from '../domain/restorePoints';
 import { targetNamesFor } from '../domain/targetNaming';
@@ -24,6 +25,8 @@ import { RESTARTABLE, startCopy } from './startCopies';
 
 export interface ReconcileSummary {
   collections: number;
+  /** Collections in scope whose daily turn is not in this sweep's window. */
+  notDue: number;
   started: string[];
   /** Restore points whose events were missed and that no region can take any more (each once). */
   gaps: string[];
@@ -37,10 +40,15 @@ export interface ReconcileDeps {
   config: Pick<AppConfig, 'policy' | 'naming' | 'copy'>;
   compute: Pick<
     ComputeGateway,
-    'listRestorePointCollections' | 'getRestorePointCollection' | 'beginDeleteRestorePoint'
+    'listRestorePointCollections' | 'getRestorePointCollection' | 'beginDeleteRestorePoint' | 'serverNow'
   >;
   log: EventLogger;
   now: Date;
+  /**
+   * When the previous sweep ran: each collection is reconciled once a day, by the sweep whose window
+   * (since, now] holds its time of day. Undefined reconciles every collection.
+   */
+  since?: Date;
 }
 
 /** What one target region of a collection holds, in Azure and in rpcopy's copies. */
@@ -69,7 +77,14 @@ interface RegionState {
  */
 export async function reconcile(deps: ReconcileDeps): Promise<ReconcileSummary> {
   const { config, compute, log } = deps;
-  const summary: ReconcileSummary = { collections: 0, started: [], gaps: [], cleanedUp: [], failures: [] };
+  const summary: ReconcileSummary = {
+    collections: 0,
+    notDue: 0,
+    started: [],
+    gaps: [],
+    cleanedUp: [],
+    failures: [],
+  };
   for (const subscriptionId of config.policy.allowedSubscriptions) {
     try {
       for await (const listed of compute.listRestorePointCollections(subscriptionId)) {
@@ -88,6 +103,11 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileSummary> 
         if (decision.kind !== 'copy' || decision.regions.length === 0) {
           continue;
         }
+        // ARM's clock, like the timer's: known once the listing answered (see src/azure/serverClock.ts).
+        if (!isReconcileDue(listed.id, deps.since, compute.serverNow?.() ?? deps.now)) {
+          summary.notDue += 1;
+          continue;
+        }
         summary.collections += 1;
         try {
           await reconcileCollection(deps, ref.value, listed, decision.regions, summary);
@@ -99,7 +119,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileSummary> 
       summary.failures.push(`subscription ${subscriptionId}: ${ensureError(error).message}`);
     }
   }
-  const message = `Reconciliation: ${summary.collections} collections in scope, started ${summary.started.length} copies, deleting ${summary.cleanedUp.length} leftover targets, ${summary.gaps.length} restore points missed for good, ${summary.failures.length} failures`;
+  const message = `Reconciliation: ${summary.collections} collections reconciled (${summary.notDue} more in scope, not due until later today), started ${summary.started.length} copies, deleting ${summary.cleanedUp.length} leftover targets, ${summary.gaps.length} restore points missed for good, ${summary.failures.length} failures`;
   if (summary.failures.length > 0 || summary.gaps.length > 0) {
     log.warn(
       [

@@ -4,7 +4,16 @@ import { copyIdFor } from '../../src/copyId';
 import type { CopyDocument } from '../../src/domain/copyDocument';
 import type { AppStack } from '../support/appStack';
 import { startAppStack } from '../support/appStack';
-import { createSourceRestorePoint, restorePointId, seedSource } from '../support/computeSim';
+import { reconcileTimeOfDay } from '../../src/domain/reconcileTurn';
+import { collectionId, createSourceRestorePoint, restorePointId, seedSource } from '../support/computeSim';
+
+const DAY = 86_400_000;
+
+/** The first time after `now` at which the collection's daily reconciliation falls due. */
+function nextTurnOf(collection: string, now: number): number {
+  const wait = (((reconcileTimeOfDay(collection) - now) % DAY) + DAY) % DAY;
+  return now + (wait === 0 ? DAY : wait);
+}
 
 interface ListResponse {
   copies: CopyDocument[];
@@ -196,6 +205,9 @@ describe('event-driven copies, duplicates, ordering and reconciliation, through 
     await stack.host.fireTimer('reconcileCopiesTimer');
     const afterSecondSweep = (await list()).copies;
     const second = await createSourceRestorePoint(stack.h, 'rp2');
+    // After the first sweep, each collection is reconciled once a day, at its own time of day.
+    // ARM's clock (the app's "now") tells whole seconds: a minute past the turn, it is surely due.
+    await stack.clock.advanceTo(nextTurnOf(collectionId('src'), stack.clock.now()) + 60_000);
     await stack.host.fireTimer('reconcileCopiesTimer');
     const secondIds = ['westus2', 'centralus'].map((region) => copyIdFor(second, region));
     await Promise.all(secondIds.map((id) => stack.waitForCopy(id)));

@@ -17,7 +17,13 @@ import {
   type StartOptions,
 } from '../contract';
 import { createExecution, isTerminal, newGuidN, type EngineContext } from './engineContext';
-import { eventMessage, REQUEST_EVENT_NAME, requestMessage, schedulerIdOf } from './entityProtocol';
+import {
+  eventMessage,
+  REQUEST_EVENT_NAME,
+  requestMessage,
+  roundTripTime,
+  schedulerIdOf,
+} from './entityProtocol';
 import { EventType, historyEvent, isoTimestamp, parseJsonOrRaw } from './historyEvents';
 import { toInstanceStatus } from './instanceStatus';
 
@@ -138,6 +144,7 @@ export class ClientOperations {
         isSignal: true,
         input: inputText,
         id: randomUUID(),
+        timestamp: roundTripTime(now),
       });
       const message = eventMessage(
         schedulerIdOf(entity),
@@ -245,9 +252,9 @@ export class ClientOperations {
 
   private listInstancesSync(query: ListInstancesQuery): ListInstancesPage {
     this.ensureOpen();
-    let after: { createdTime: number; instanceId: string } | undefined;
+    let afterInstanceId: string | undefined;
     if (query.continuationToken !== undefined && query.continuationToken !== '') {
-      after = decodeToken(query.continuationToken);
+      afterInstanceId = decodeToken(query.continuationToken);
     }
     const top = query.top !== undefined && query.top > 0 ? Math.floor(query.top) : undefined;
     const rows = this.engine.store.queryInstances({
@@ -255,7 +262,7 @@ export class ClientOperations {
       createdTimeTo: query.createdTimeTo?.getTime(),
       runtimeStatus: query.runtimeStatus,
       instanceIdPrefix: query.instanceIdPrefix,
-      after,
+      afterInstanceId,
       limit: top === undefined ? undefined : top + 1,
     });
     const page = top === undefined ? rows : rows.slice(0, top);
@@ -264,10 +271,9 @@ export class ClientOperations {
       instances: page.map((row) => toInstanceStatus(row, undefined, { showInput: query.showInput ?? false })),
     };
     if (top !== undefined && rows.length > top && last) {
-      result.continuationToken = Buffer.from(
-        JSON.stringify({ t: last.createdTime, i: last.instanceId }),
-        'utf8',
-      ).toString('base64url');
+      result.continuationToken = Buffer.from(JSON.stringify({ i: last.instanceId }), 'utf8').toString(
+        'base64url',
+      );
     }
     return result;
   }
@@ -362,14 +368,11 @@ function settle<T>(work: () => T): Promise<T> {
   }
 }
 
-function decodeToken(token: string): { createdTime: number; instanceId: string } {
+function decodeToken(token: string): string {
   try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
-      t?: unknown;
-      i?: unknown;
-    };
-    if (typeof parsed.t === 'number' && typeof parsed.i === 'string') {
-      return { createdTime: parsed.t, instanceId: parsed.i };
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { i?: unknown };
+    if (typeof parsed.i === 'string') {
+      return parsed.i;
     }
   } catch {
     // fall through

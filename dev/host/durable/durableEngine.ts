@@ -16,7 +16,7 @@ import type {
 } from '../contract';
 import { runActivity } from './activityRunner';
 import { ClientOperations } from './clientOperations';
-import { DurableStore } from './durableStore';
+import { DurableStore, type StoreStats } from './durableStore';
 import type { EngineContext, EngineSettings } from './engineContext';
 import { isEntityInstanceId } from './entityProtocol';
 import { runEntityBatch } from './entityRunner';
@@ -63,6 +63,8 @@ export interface DevDurableEngine extends DurableEngine {
    */
   pauseOrchestrations(): void;
   resumeOrchestrations(): void;
+  /** Rows the store read and wrote since the engine started: what benchmarks and no-scan tests count. */
+  storeStats(): StoreStats;
 }
 
 const DAY_MS = 86_400_000;
@@ -162,6 +164,10 @@ class Engine implements DevDurableEngine, EngineContext {
     return this.armed.size;
   }
 
+  storeStats(): StoreStats {
+    return this.store.stats();
+  }
+
   pauseOrchestrations(): void {
     this.orchestrationsPaused = true;
   }
@@ -228,9 +234,12 @@ class Engine implements DevDurableEngine, EngineContext {
         const now = this.clock.now();
         // Running episodes and activities keep their rows until they commit, so the first `max` rows hold
         // work for every free slot: the queue is never read beyond them, however long it is.
-        const ready = this.orchestrationsPaused
-          ? []
-          : this.store.readyInstanceIds(now, this.maxOrchestrations);
+        // Most pumps follow the end of one piece of work while the rest still run: with no free slot there
+        // is nothing to ask the store.
+        const ready =
+          this.orchestrationsPaused || this.activeEpisodes.size >= this.maxOrchestrations
+            ? []
+            : this.store.readyInstanceIds(now, this.maxOrchestrations);
         for (const instanceId of ready) {
           if (this.activeEpisodes.size >= this.maxOrchestrations) {
             break;
@@ -249,7 +258,11 @@ class Engine implements DevDurableEngine, EngineContext {
             }),
           );
         }
-        for (const item of this.store.pendingActivities(this.maxActivities)) {
+        const pending =
+          this.activeActivities.size >= this.maxActivities
+            ? []
+            : this.store.pendingActivities(this.maxActivities);
+        for (const item of pending) {
           if (this.activeActivities.size >= this.maxActivities) {
             break;
           }

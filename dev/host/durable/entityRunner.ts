@@ -14,6 +14,7 @@ import {
   REQUEST_EVENT_NAME,
   requestMessage,
   responseJson,
+  roundTripTime,
   schedulerIdOf,
   type OutgoingMessage,
   type RequestMessage,
@@ -63,6 +64,7 @@ export async function runEntityBatch(engine: EngineContext, schedulerId: string)
     outgoing.push(...responses(plan.operations, result, now), ...signals(schedulerId, result, now));
   }
   const now = clock.now();
+  let continueAfter = plan.continueAfter;
   if (plan.lockRequest !== undefined) {
     if (requesterIsRunning(engine, plan.lockRequest)) {
       const granted = grantLock(state, plan.lockRequest, now);
@@ -76,12 +78,11 @@ export async function runEntityBatch(engine: EngineContext, schedulerId: string)
         `Entity '${schedulerId}' discarded lock request ${plan.lockRequest.id}: instance ` +
           `'${plan.lockRequest.parent ?? ''}' no longer runs that execution.`,
       );
-      if (plan.continueAfter === false && state.queue.length > 0) {
-        outgoing.push(eventMessage(schedulerId, null, CONTINUE_EVENT_NAME, '""', now));
-      }
+      // The batch stopped at this request; what queued behind it may run now.
+      continueAfter ||= state.queue.length > 0;
     }
   }
-  if (plan.continueAfter) {
+  if (continueAfter) {
     outgoing.push(eventMessage(schedulerId, null, CONTINUE_EVENT_NAME, '""', now));
   }
   commit(engine, schedulerId, entity, state, consumed, outgoing, now);
@@ -98,10 +99,11 @@ async function invokeBatch(
   state: SchedulerState,
   operations: RequestMessage[],
 ): Promise<EntityBatchResult> {
+  // The result is JSON text: the SDK parses it before it makes the caller's Error of it.
   const failAll = (message: string): EntityBatchResult => ({
     entityExists: state.exists,
     entityState: state.state,
-    results: operations.map(() => ({ result: message, isError: true, duration: 0 })),
+    results: operations.map(() => ({ result: JSON.stringify(message), isError: true, duration: 0 })),
     signals: [],
   });
   if (!engine.invoker.hasFunction(entity.name, 'entityTrigger')) {
@@ -170,6 +172,7 @@ function signals(schedulerId: string, result: EntityBatchResult, now: number): O
           input: signal.input,
           id: randomUUID(),
           parent: schedulerId,
+          timestamp: roundTripTime(now),
         }),
       ),
       now,

@@ -342,7 +342,7 @@ class EpisodeContext implements EntityCallHost {
   ): void {
     // The shim releases whatever locks the code still holds once the orchestration is over. The extension
     // skips this when the orchestrator failed, leaving the entities locked for good; the host releases
-    // them on every ending (as DTFx's own entity support does).
+    // them on every ending, so a failed section cannot block others forever.
     this.entities.releaseLocks();
     const id = this.idCounter++;
     if (status === 'Completed' && this.continueAsNew) {

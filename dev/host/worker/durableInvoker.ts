@@ -203,16 +203,13 @@ export class DurableFunctionInvoker implements FunctionInvoker {
     const returned = response.returnValue;
     let value: unknown;
     try {
+      // An object comes back as JSON text; any other return value is taken as it is, and refused below.
       value =
-        typeof returned?.json === 'string'
-          ? JSON.parse(returned.json)
-          : typeof returned?.string === 'string'
-            ? JSON.parse(returned.string)
-            : undefined;
+        typeof returned?.json === 'string' ? JSON.parse(returned.json) : (returned?.string ?? undefined);
     } catch (error) {
       return {
         kind: 'infrastructureError',
-        message: `the entity function returned invalid JSON: ${errorMessage(error)}`,
+        message: `Out of proc orchestrators must return a valid JSON schema: ${errorMessage(error)}`,
       };
     }
     const parsed = parseEntityBatchResult(value);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import type { BoundedRetryOptions, ComputeReads } from '../../../src/azure/boundedRetries';
-import { withBoundedRetries } from '../../../src/azure/boundedRetries';
+import { gatewayWithBoundedRetries, withBoundedRetries } from '../../../src/azure/boundedRetries';
+import type { ComputeGateway } from '../../../src/azure/computeGateway';
 import type { CollectionView } from '../../../src/domain/restorePoints';
 import { AzureRequestError } from '../../../src/errors';
 
@@ -102,5 +103,92 @@ describe('withBoundedRetries', () => {
     // Assess
     await expect(outcome).rejects.toBe(failures[3]);
     expect({ calls: calls(), sleeps }).toEqual({ calls: 4, sleeps: [100, 200, 400] });
+  });
+});
+
+describe('gatewayWithBoundedRetries', () => {
+  const listed = (name: string): CollectionView => ({ id: `/c/${name}`, name, location: 'eastus', tags: {} });
+
+  /** A gateway whose listing fails after `failAfter[attempt]` items on each attempt (undefined: never). */
+  function listingThatBreaks(failAfter: (number | undefined)[]): {
+    compute: ComputeGateway;
+    attempts: () => number;
+  } {
+    let attempts = 0;
+    const items = ['a', 'b', 'c', 'd'].map(listed);
+    const compute = {
+      async *listRestorePointCollections() {
+        const breakAt = failAfter[attempts++];
+        for (const [index, item] of items.entries()) {
+          if (index === breakAt) {
+            await Promise.resolve();
+            throw dropped();
+          }
+          yield item;
+        }
+      },
+    } as Partial<ComputeGateway> as ComputeGateway;
+    return { compute, attempts: () => attempts };
+  }
+
+  it('reads a listing that broke part-way again and hands out each collection once', async () => {
+    // Prepare
+    const sleeps: number[] = [];
+    const { compute, attempts } = listingThatBreaks([0, 2, 3]);
+
+    // Act
+    const names: string[] = [];
+    for await (const item of gatewayWithBoundedRetries(compute, options(sleeps)).listRestorePointCollections(
+      's',
+    )) {
+      names.push(item.name);
+    }
+
+    // Assess
+    expect({ names, attempts: attempts(), sleeps }).toEqual({
+      names: ['a', 'b', 'c', 'd'],
+      attempts: 4,
+      sleeps: [100, 200, 400],
+    });
+  });
+
+  it('gives up on a listing that keeps breaking', async () => {
+    // Prepare
+    const { compute } = listingThatBreaks([1, 1, 1, 1]);
+    const names: string[] = [];
+
+    // Act
+    const outcome = (async () => {
+      for await (const item of gatewayWithBoundedRetries(compute, options([])).listRestorePointCollections(
+        's',
+      )) {
+        names.push(item.name);
+      }
+    })();
+
+    // Assess
+    await expect(outcome).rejects.toThrow('socket hang up');
+    expect(names).toEqual(['a']);
+  });
+
+  it('passes writes through once, without retrying them', async () => {
+    // Prepare
+    let calls = 0;
+    const compute = {
+      beginDeleteRestorePoint: () => {
+        calls += 1;
+        return Promise.reject(dropped());
+      },
+    } as Partial<ComputeGateway> as ComputeGateway;
+
+    // Act
+    const outcome = gatewayWithBoundedRetries(compute, options([])).beginDeleteRestorePoint({
+      ...ref,
+      restorePointName: 'rp',
+    });
+
+    // Assess
+    await expect(outcome).rejects.toThrow('socket hang up');
+    expect(calls).toBe(1);
   });
 });

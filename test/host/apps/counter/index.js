@@ -79,3 +79,17 @@ app.http('signalCounter', {
     return { status: 202, jsonBody: state };
   },
 });
+
+// An entity function that does not answer with an OutOfProcResult: every operation of its batch fails.
+app.generic('Broken', {
+  trigger: df.trigger.entity(),
+  handler: () => 'not a batch result',
+});
+
+df.app.orchestration('callBroken', function* (context) {
+  try {
+    return yield context.df.callEntity(new df.EntityId('Broken', 'k'), 'get');
+  } catch (error) {
+    return { failed: error instanceof Error ? error.message : String(error) };
+  }
+});

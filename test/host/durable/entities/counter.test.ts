@@ -108,6 +108,18 @@ describe('Counter entity sample', () => {
     );
   });
 
+  it('fails every operation of a batch whose reply is not a batch result, with the reason', async () => {
+    const id = await client.startNew('callBroken');
+    const status = await host.waitForInstance(id);
+    expect(status).toMatchObject({
+      runtimeStatus: 'Completed',
+      output: {
+        failed:
+          'Out of proc orchestrators must return a valid JSON schema: the entity function returned "not a batch result", not an object',
+      },
+    });
+  });
+
   describe('entity HTTP API', () => {
     const entitiesUrl = (rest: string, query = ''): string =>
       `${host.baseUrl}/runtime/webhooks/durabletask/entities/${rest}?code=${host.durableTaskKey}${query}`;
