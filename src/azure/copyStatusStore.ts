@@ -1,4 +1,4 @@
-import type { GetStatusOptions, OrchestrationFilter, OrchestrationRuntimeStatus } from 'durable-functions';
+import type { GetStatusOptions } from 'durable-functions';
 
 import type { CopyOrchestrationInput } from '../domain/copyContracts';
 import { ORCHESTRATOR_NAME } from '../domain/copyContracts';
@@ -97,11 +97,6 @@ export interface CopyReadClient {
   getStatus(instanceId: string, options?: GetStatusOptions): Promise<InstanceStatusLike>;
 }
 
-/** The part of the `DurableClient` that lists copies. */
-export interface CopyListClient {
-  getStatusBy(filter: OrchestrationFilter): Promise<InstanceStatusLike[]>;
-}
-
 /**
  * The fixed text durable-functions 3 puts in the `Error` it throws when the instance does not exist: the
  * client exposes no status code, so this adapter is the one place that recognises it.
@@ -119,18 +114,4 @@ export async function readCopy(client: CopyReadClient, id: string): Promise<Copy
     }
     throw error;
   }
-}
-
-/** Every copy the store knows, optionally only those with the given runtime statuses. */
-export async function listCopies(
-  client: CopyListClient,
-  runtimeStatus?: readonly OrchestrationRuntimeStatus[],
-): Promise<CopyDocument[]> {
-  const statuses = await client.getStatusBy(
-    runtimeStatus === undefined ? {} : { runtimeStatus: [...runtimeStatus] },
-  );
-  return statuses.flatMap((status) => {
-    const document = documentFromStatus(status);
-    return document === undefined ? [] : [document];
-  });
 }
