@@ -5,7 +5,7 @@ import type { CollectionRef, RestorePointRef } from '../domain/armIds';
 import { parseCollectionId, parseRestorePointId } from '../domain/armIds';
 import type { ActivityInput, ActivityName, ActivityResult } from '../domain/copyContracts';
 import { copyError } from '../domain/copyDocument';
-import type { LiveCopy } from '../domain/ordering';
+import type { CopyDocument } from '../domain/copyDocument';
 import type { CopyPolicy } from '../domain/policy';
 import type { NamingTemplates } from '../domain/targetNaming';
 import type { Logger } from '../logger';
@@ -24,11 +24,18 @@ export interface ActivityDeps {
   now: () => Date;
 }
 
+/** Other copies, by id (point reads and events through the durable client; never a listing). */
+export interface CopyDirectory {
+  /** A copy's document; undefined when no instance has that id. */
+  read(copyId: string): Promise<CopyDocument | undefined>;
+  /** Raises the turn event on a copy's orchestration. */
+  wake(copyId: string): Promise<'woken' | 'not-found'>;
+}
+
 /** What an invocation supplies besides its input. */
 export interface ActivityContext {
   log: ActivityLogger;
-  /** Copies whose orchestrations are running or pending, read from their custom status. */
-  listLiveCopies: () => Promise<LiveCopy[]>;
+  copies: CopyDirectory;
 }
 
 /** One handler per entry of `CopyActivityContracts`, with exactly its input and result. */

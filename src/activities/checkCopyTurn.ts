@@ -1,33 +1,21 @@
 import type { ComputeGateway } from '../azure/computeGateway';
 import type { CheckCopyTurnInput, CheckCopyTurnResult } from '../domain/copyContracts';
 import type { ExistingCopy } from '../domain/ordering';
-import { decideTurn, evaluateOrdering } from '../domain/ordering';
+import { evaluateOrdering } from '../domain/ordering';
 import { evaluateReplication } from '../domain/replication';
 import { listTargetCopies } from '../azure/targetCopies';
-import type { ActivityContext } from './activityTypes';
 import { TARGET_BUSY_RECHECK_SECONDS, invalid, parseCollection, parseRef } from './activityTypes';
 import { classifyAsTerminal } from './classifyAzureError';
 import { clearFailedTarget } from './targetRestorePoints';
 
+/**
+ * Asked once the copy holds its pair and a slot (the coordination entities decide those): whether the target
+ * collection in Azure lets it go.
+ */
 export async function checkCopyTurn(
   compute: ComputeGateway,
   input: CheckCopyTurnInput,
-  context: ActivityContext,
 ): Promise<CheckCopyTurnResult> {
-  const decision = decideTurn(
-    {
-      id: input.copyId,
-      sourceCollectionId: input.sourceCollectionId,
-      targetRegion: input.targetRegion,
-      sourceCreatedAt: input.sourceCreatedAt,
-      createdAt: input.createdAt,
-      maxConcurrentCopies: input.maxConcurrentCopies,
-    },
-    await context.listLiveCopies(),
-  );
-  if (decision.kind === 'wait') {
-    return decision;
-  }
   const targetRef = parseCollection(input.targetCollectionId);
   const sourceCollectionRef = parseCollection(input.sourceCollectionId);
   if (targetRef === undefined || sourceCollectionRef === undefined) {

@@ -4,6 +4,7 @@ import { publishCopyEvent } from './publishCopyEvent';
 import { resolveCopySource } from './resolveCopySource';
 import { ensureTargetCollection } from './targetCollection';
 import { deleteTargetRestorePoint, getCopyProgress, startRestorePointCopy } from './targetRestorePoints';
+import { wakeCopies } from './wakeCopies';
 
 export type { Activities, ActivityContext, ActivityDeps } from './activityTypes';
 
@@ -15,7 +16,8 @@ export function createActivities(deps: ActivityDeps): Activities {
   const { compute } = deps;
   return {
     resolveCopySource: (input) => resolveCopySource(deps, input),
-    checkCopyTurn: (input, context) => checkCopyTurn(compute, input, context),
+    checkCopyTurn: (input) => checkCopyTurn(compute, input),
+    wakeCopies: (input, context) => wakeCopies(input, context),
     ensureTargetCollection: (input) => ensureTargetCollection(compute, input),
     startRestorePointCopy: (input) => startRestorePointCopy(compute, input),
     getCopyProgress: (input) => getCopyProgress(compute, input),

@@ -1,11 +1,9 @@
-import type { GetStatusOptions, OrchestrationFilter } from 'durable-functions';
-import { OrchestrationRuntimeStatus } from 'durable-functions';
+import type { GetStatusOptions } from 'durable-functions';
 
 import type { CopyOrchestrationInput } from '../domain/copyContracts';
 import { ORCHESTRATOR_NAME } from '../domain/copyContracts';
 import type { CopyDocument } from '../domain/copyDocument';
 import { COPY_STATUSES, copyError, createCopyDocument, isTerminalStatus } from '../domain/copyDocument';
-import type { LiveCopy } from '../domain/ordering';
 
 /** The fields of a durable instance status rpcopy reads (the list API returns plain JSON of this shape). */
 export interface InstanceStatusLike {
@@ -99,11 +97,6 @@ export interface CopyReadClient {
   getStatus(instanceId: string, options?: GetStatusOptions): Promise<InstanceStatusLike>;
 }
 
-/** The part of the `DurableClient` that lists copies. */
-export interface CopyListClient {
-  getStatusBy(filter: OrchestrationFilter): Promise<InstanceStatusLike[]>;
-}
-
 /**
  * The fixed text durable-functions 3 puts in the `Error` it throws when the instance does not exist: the
  * client exposes no status code, so this adapter is the one place that recognises it.
@@ -121,37 +114,4 @@ export async function readCopy(client: CopyReadClient, id: string): Promise<Copy
     }
     throw error;
   }
-}
-
-/** Every copy the store knows, optionally only those with the given runtime statuses. */
-export async function listCopies(
-  client: CopyListClient,
-  runtimeStatus?: readonly OrchestrationRuntimeStatus[],
-): Promise<CopyDocument[]> {
-  const statuses = await client.getStatusBy(
-    runtimeStatus === undefined ? {} : { runtimeStatus: [...runtimeStatus] },
-  );
-  return statuses.flatMap((status) => {
-    const document = documentFromStatus(status);
-    return document === undefined ? [] : [document];
-  });
-}
-
-/** Copies still running or pending, for the turn check. */
-export async function listLiveCopies(client: CopyListClient): Promise<LiveCopy[]> {
-  const documents = await listCopies(client, [
-    OrchestrationRuntimeStatus.Running,
-    OrchestrationRuntimeStatus.Pending,
-    OrchestrationRuntimeStatus.ContinuedAsNew,
-  ]);
-  return documents
-    .filter((document) => !isTerminalStatus(document.status))
-    .map((document) => ({
-      id: document.id,
-      status: document.status,
-      sourceCollectionId: document.sourceCollectionId,
-      targetRegion: document.targetRegion,
-      sourceCreatedAt: document.sourceCreatedAt,
-      createdAt: document.createdAt,
-    }));
 }

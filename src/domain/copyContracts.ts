@@ -2,6 +2,7 @@
  * What crosses the orchestrator boundary: activity names, their inputs and results (plain JSON, discriminated
  * unions), and the orchestration's input. Orchestrators import these as types only; activities implement them.
  */
+import type { LineMember } from './coordination';
 import type { CopyDocument, CopyError, CopyTrigger } from './copyDocument';
 import type { CopyEventType } from './copyEvents';
 import type { CarriedState } from './copyState';
@@ -50,6 +51,10 @@ export type ResolveCopySourceResult =
   | Failed
   | Throttled;
 
+/**
+ * Once the copy holds its pair and a slot (the coordination entities), whether Azure's target collection still
+ * lets it go: the order of what is already copied, a copy of an earlier run, a target still replicating.
+ */
 export interface CheckCopyTurnInput {
   copyId: string;
   sourceRestorePointId: string;
@@ -57,8 +62,6 @@ export interface CheckCopyTurnInput {
   sourceCreatedAt: string;
   targetRegion: string;
   targetCollectionId: string;
-  createdAt: string;
-  maxConcurrentCopies: number;
 }
 
 export type CheckCopyTurnResult =
@@ -69,12 +72,26 @@ export type CheckCopyTurnResult =
   | {
       kind: 'wait';
       /** `target-deleting`: the failed target of an earlier run of this copy is being deleted. */
-      reason: 'pair-busy' | 'older-first' | 'capacity' | 'target-replicating' | 'target-deleting';
-      blockingCopyId?: string;
+      reason: 'target-replicating' | 'target-deleting';
       retryAfterSeconds?: number;
     }
   | Failed
   | Throttled;
+
+/**
+ * Tells copies to ask their line again (`TURN_EVENT`): all of them (a line let them through or moved them to
+ * the front); only those still queued (holders a waiter checks on, in case a wake-up was lost); or none (an
+ * unclaimed first of a pair, which waits for a slot: only whether it ended matters).
+ */
+export interface WakeCopiesInput {
+  copies: LineMember[];
+  wake: 'all' | 'queued' | 'none';
+}
+
+export interface WakeCopiesResult {
+  /** The copies whose run has ended (or that no longer exist): their places in the lines can be reclaimed. */
+  ended: LineMember[];
+}
 
 export interface EnsureTargetCollectionInput {
   sourceCollectionId: string;
@@ -130,7 +147,8 @@ export interface PublishCopyEventResult {
 /** Tuning captured when the copy is requested, so a running copy never depends on later config changes. */
 export interface CopySettings {
   /**
-   * Active copies (Starting or Replicating) per subscription and target region (`RPCOPY_MAX_CONCURRENT_COPIES`).
+   * Copies holding a slot (from their turn until they end: Starting, Replicating) per subscription and target
+   * region (`RPCOPY_MAX_CONCURRENT_COPIES`); exact, the capacity entity grants the slots.
    * @default 10
    */
   maxConcurrentCopies: number;
@@ -141,7 +159,9 @@ export interface CopySettings {
    */
   copyTimeoutSeconds: number;
   /**
-   * Between two turn checks while queued (`RPCOPY_QUEUE_RECHECK_SECONDS`).
+   * While queued: how often the copy next in line checks that the copies ahead of it are still running, and
+   * how long a copy waits before asking Azure again whether its target collection lets it go
+   * (`RPCOPY_QUEUE_RECHECK_SECONDS`). Copies further back wait to be woken.
    * @default 300
    */
   queueRecheckSeconds: number;
@@ -186,6 +206,7 @@ export interface CopyOrchestrationInput {
 export interface CopyActivityContracts {
   resolveCopySource: { input: ResolveCopySourceInput; result: ResolveCopySourceResult };
   checkCopyTurn: { input: CheckCopyTurnInput; result: CheckCopyTurnResult };
+  wakeCopies: { input: WakeCopiesInput; result: WakeCopiesResult };
   ensureTargetCollection: { input: EnsureTargetCollectionInput; result: EnsureTargetCollectionResult };
   startRestorePointCopy: { input: StartRestorePointCopyInput; result: StartRestorePointCopyResult };
   getCopyProgress: { input: GetCopyProgressInput; result: GetCopyProgressResult };
@@ -211,6 +232,7 @@ export type ActivityResult<N extends ActivityName> = CopyActivityContracts[N]['r
 export const ActivityNames = {
   resolveCopySource: 'resolveCopySourceActivity',
   checkCopyTurn: 'checkCopyTurnActivity',
+  wakeCopies: 'wakeCopiesActivity',
   ensureTargetCollection: 'ensureTargetCollectionActivity',
   startRestorePointCopy: 'startRestorePointCopyActivity',
   getCopyProgress: 'getCopyProgressActivity',

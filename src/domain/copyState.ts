@@ -2,6 +2,7 @@
  * What one generation of the copy orchestration hands to the next through `continueAsNew`: a union tagged by
  * phase, so that no phase reads a field only another phase sets. Plain JSON.
  */
+import type { LineKind, LineMember } from './coordination';
 import type { ResolvedSource } from './copyContracts';
 import type { CopyDocument, CopyError, CopyStatus, SkipReason } from './copyDocument';
 import type { PollState } from './polling';
@@ -33,12 +34,31 @@ export interface CopyTarget {
   restorePointId: string;
 }
 
+/** A copy in one of the lines (the coordination entities) this copy stands in. */
+export interface LinePlace {
+  line: LineKind;
+  member: LineMember;
+}
+
+/**
+ * Work on the lines that goes before the phase's next step, one task per step: places to give up (this copy's
+ * own once it ended, or those of ended copies a waiter found), then copies to wake (those the lines let through
+ * or moved to the front, as the lines answered).
+ */
+export interface Handoff {
+  leave: LinePlace[];
+  wake: LinePlace[];
+}
+
 interface PhaseBase {
   document: CopyDocument;
   generation: number;
   counters: Counters;
   /** ISO: the phase's next step waits until then (a recheck, a `Retry-After`, a poll, a retry back-off). */
   wakeAt?: string;
+  /** The copy has asked for its turn: it may stand in its lines, and leaves them when it ends. */
+  inLine?: boolean;
+  handoff?: Handoff;
 }
 
 export interface ResolvePhase extends PhaseBase {
@@ -49,6 +69,17 @@ export interface QueuePhase extends PhaseBase {
   phase: 'queue';
   source: ResolvedSource;
   target: CopyTarget;
+  /**
+   * `pair`: waits to be first of its pair (one copy at a time per collection and region, oldest source first);
+   * `capacity`: first of its pair, waits for a slot under the cap; `claim`: holds a slot, claims the pair;
+   * `ordering`: holds both, asks Azure whether the target collection still lets it go.
+   */
+  step: 'pair' | 'capacity' | 'claim' | 'ordering';
+  /**
+   * Where the copy stood when it last asked its line: waiting to be woken, checking every recheck period on
+   * the copies directly `ahead` of it (if any). Undefined: ask now.
+   */
+  standing?: { position: number; ahead: LineMember[] };
 }
 
 export interface StartPhase extends PhaseBase {

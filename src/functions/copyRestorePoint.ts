@@ -5,20 +5,24 @@ import type { ActivityContext } from '../activities/createActivities';
 import { getRuntime } from '../compositionRoot';
 import type { ActivityInput, ActivityName, ActivityResult } from '../domain/copyContracts';
 import { ActivityNames, ORCHESTRATOR_NAME } from '../domain/copyContracts';
-import { listLiveCopies } from '../azure/copyStatusStore';
+import { readCopy } from '../azure/copyStatusStore';
+import { raiseTurn } from '../azure/copyTurns';
 import { copyRestorePointOrchestrator } from '../orchestrators/copyRestorePoint';
 
 df.app.orchestration(ORCHESTRATOR_NAME, copyRestorePointOrchestrator);
 
 const durableClient = df.input.durableClient();
 
-/** Activities that read the live copies through a `durableClient` input binding. */
-const NEEDS_DURABLE_CLIENT: ReadonlySet<ActivityName> = new Set(['checkCopyTurn']);
+/** Activities that read or wake other copies through a `durableClient` input binding. */
+const NEEDS_DURABLE_CLIENT: ReadonlySet<ActivityName> = new Set(['wakeCopies']);
 
 function activityContext(context: InvocationContext): ActivityContext {
   return {
     log: context,
-    listLiveCopies: () => listLiveCopies(df.getClient(context)),
+    copies: {
+      read: (copyId) => readCopy(df.getClient(context), copyId),
+      wake: (copyId) => raiseTurn(df.getClient(context), copyId),
+    },
   };
 }
 

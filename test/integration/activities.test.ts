@@ -6,7 +6,6 @@ import { ArmComputeGateway } from '../../src/azure/armComputeGateway';
 import { createCredential } from '../../src/azure/computeClient';
 import { EventGridEventPublisher } from '../../src/azure/eventPublisher';
 import { createCopyDocument } from '../../src/domain/copyDocument';
-import type { LiveCopy } from '../../src/domain/ordering';
 import { evaluateReplication } from '../../src/domain/replication';
 import type { SimHarness } from '../support/computeSim';
 import {
@@ -32,13 +31,12 @@ describe('activities against the Compute simulator', () => {
   let h: SimHarness;
   let sink: EventSink;
   let activities: Activities;
-  let live: LiveCopy[];
-  const context: ActivityContext = { log: silent, listLiveCopies: () => Promise.resolve(live) };
+  const unused = (): Promise<never> => Promise.reject(new Error('these activities read no other copies'));
+  const context: ActivityContext = { log: silent, copies: { read: unused, wake: unused } };
 
   beforeEach(async () => {
     h = await startSimHarness({ throughputMiBps: 1024 });
     sink = await startEventSink();
-    live = [];
     activities = createActivities({
       compute: new ArmComputeGateway(h.connection, createCredential(h.connection)),
       events: new EventGridEventPublisher(sink.endpoint, { key: sink.key }),
@@ -227,8 +225,6 @@ describe('activities against the Compute simulator', () => {
           sourceCreatedAt: createdAt,
           targetRegion: 'westus2',
           targetCollectionId: collectionId('src-westus2'),
-          createdAt: rp2CreatedAt,
-          maxConcurrentCopies: 5,
         },
         context,
       );
@@ -263,8 +259,6 @@ describe('activities against the Compute simulator', () => {
         sourceCreatedAt: new Date(h.clock.now() - 60_000).toISOString(),
         targetRegion: 'westus2',
         targetCollectionId: collectionId('src-westus2'),
-        createdAt: new Date(h.clock.now()).toISOString(),
-        maxConcurrentCopies: 5,
       },
       context,
     );

@@ -97,10 +97,11 @@ describe('protection services against the Compute simulator', () => {
     await sink.close();
   });
 
-  /** These two activities neither log on the happy path nor read live copies. */
+  /** These two activities neither log on the happy path nor read other copies. */
+  const unused = (): Promise<never> => Promise.reject(new Error('these activities read no other copies'));
   const activityContext: ActivityContext = {
     log: new InvocationContext(),
-    listLiveCopies: () => Promise.resolve([]),
+    copies: { read: unused, wake: unused },
   };
 
   /** Creates a source restore point at `hours` and copies it to westus2 the way the orchestration does. */

@@ -23,9 +23,10 @@ export const EVENTS_PER_TASK = 4;
 export const EVENTS_PER_EXECUTION = 4;
 /**
  * Events nobody asked for: a cancel raised during an activity costs an episode of three (OrchestratorStarted,
- * EventRaised, OrchestratorCompleted); room for it and a duplicate.
+ * EventRaised, OrchestratorCompleted); room for it and a duplicate, and for two turns that came too late to be
+ * taken (a copy already past its queue is nudged by a waiter that read its status just before it moved on).
  */
-export const UNSOLICITED_EVENTS = 6;
+export const UNSOLICITED_EVENTS = 12;
 
 export type ActivityRetry = CopySettings['activityRetry'];
 
@@ -101,15 +102,20 @@ export function startTimeout(
 }
 
 export interface GenerationCounts {
-  /** Tasks (activity attempts and timers) this execution has yielded. */
+  /** Tasks (activity attempts, entity calls and timers) this execution has yielded. */
   tasks: number;
   /** Timers among them. */
   waits: number;
+  /** Events the turns taken so far add beyond their tasks (a cut-short timer still fires). */
+  lateEvents: number;
 }
 
-/** The most history events an execution can hold once it has yielded `tasks` tasks and closed. */
-export function historyBound(tasks: number): number {
-  return EVENTS_PER_EXECUTION + EVENTS_PER_TASK * tasks + UNSOLICITED_EVENTS;
+/**
+ * The most history events an execution can hold once it has yielded `tasks` tasks, seen turns that add
+ * `lateEvents`, and closed.
+ */
+export function historyBound(tasks: number, lateEvents = 0): number {
+  return EVENTS_PER_EXECUTION + EVENTS_PER_TASK * tasks + lateEvents + UNSOLICITED_EVENTS;
 }
 
 /**
@@ -126,7 +132,8 @@ export function shouldContinueAsNew(
     return false;
   }
   return (
-    (nextIsWait && counts.waits >= pollsPerGeneration) || historyBound(counts.tasks + 1) > MAX_HISTORY_EVENTS
+    (nextIsWait && counts.waits >= pollsPerGeneration) ||
+    historyBound(counts.tasks + 1, counts.lateEvents) > MAX_HISTORY_EVENTS
   );
 }
 

@@ -6,8 +6,9 @@ import type { CarriedState } from '../../domain/copyState';
 import { initialCounters } from '../../domain/copyState';
 import type { Done } from './finishPhase';
 import { finishStep } from './finishPhase';
+import { handoffStep, hasHandoff } from './handoff';
 import { pollStep } from './pollPhase';
-import { queueStep } from './queuePhase';
+import { queueStep, waitsForTurn } from './queuePhase';
 import { resolveStep } from './resolvePhase';
 import { CopyRun } from './run';
 import { startStep } from './startPhase';
@@ -22,6 +23,8 @@ import { finishWith } from './transitions';
  * until the step's `wakeAt`. The state between steps is what `continueAsNew` carries, so a generation can
  * hand over before any task: after `pollsPerGeneration` waits, or before its history could pass 100 events.
  * An accepted cancel ends the copy at the next turn, whatever the phase, until the finish phase begins.
+ * Turns between copies are kept by the coordination entities (see `queuePhase`); work on them (a handoff)
+ * goes before the phase's next step, in every phase.
  */
 export function* copyRestorePointOrchestrator(
   context: OrchestrationContext,
@@ -40,7 +43,7 @@ export function* copyRestorePointOrchestrator(
       return state.document;
     }
     if (waiting) {
-      if (yield* run.waitCanceled(wakeAt)) {
+      if ((yield* run.waitCanceled(wakeAt, waitsForTurn(state))) !== 'not-yet') {
         state = { ...state, wakeAt: undefined };
       }
       continue;
@@ -61,6 +64,9 @@ export function* copyRestorePointOrchestrator(
 }
 
 function* step(run: CopyRun, state: CarriedState): Generator<Task, CarriedState | Done, unknown> {
+  if (hasHandoff(state)) {
+    return yield* handoffStep(run, state);
+  }
   switch (state.phase) {
     case 'resolve':
       return yield* resolveStep(run, state);

@@ -41,6 +41,7 @@ export function* resolveStep(run: CopyRun, state: ResolvePhase): Generator<Task,
       return {
         ...answered,
         phase: 'queue',
+        step: 'pair',
         document,
         source: result.source,
         target: { collectionId: result.targetCollectionId, restorePointId: result.targetRestorePointId },

@@ -98,11 +98,15 @@ function* explainRefusal(run: CopyRun, state: StartPhase): Generator<Task, Carri
   }
   run.log('warn', `copy refused (${error.code}); back to the queue`);
   const { document } = run.update(state, { status: 'Queued' });
+  // It keeps its pair and its slot: only Azure's word is asked again.
   return {
     phase: 'queue',
+    step: 'ordering',
     document,
     generation: state.generation,
     counters: refusal.counters,
+    ...(state.inLine === true ? { inLine: true } : {}),
+    ...(state.handoff === undefined ? {} : { handoff: state.handoff }),
     source: state.source,
     target: state.target,
     wakeAt: run.inSeconds(run.settings.queueRecheckSeconds),

@@ -20,6 +20,8 @@ export function finishWith(run: CopyRun, state: CarriedState, outcome: Outcome):
     document: state.document,
     generation: state.generation,
     counters: { ...state.counters, failedAttempts: 0 },
+    ...(state.inLine === true ? { inLine: true } : {}),
+    ...(state.handoff === undefined ? {} : { handoff: state.handoff }),
     outcome,
     step: 'confirm',
   };
@@ -38,7 +40,27 @@ export function showOutcome(run: CopyRun, state: FinishPhase): FinishPhase {
     progress: finalProgress(state.document.progress, outcome.status),
   });
   const deleteTarget = outcome.deleteTarget === true && shown.document.targetRestorePointId !== null;
-  return { ...shown, step: deleteTarget ? 'delete' : 'publish' };
+  return { ...leaveLines(run, shown), step: deleteTarget ? 'delete' : 'publish' };
+}
+
+/**
+ * Once the copy has ended, whatever the outcome, it gives up its places in its lines before anything else (the
+ * handoff runs before the next step), so the copies behind it go within seconds.
+ */
+function leaveLines(run: CopyRun, state: FinishPhase): FinishPhase {
+  if (state.inLine !== true) {
+    return state;
+  }
+  const member = { copyId: run.input.copyId, attempt: run.attempt };
+  const handoff = state.handoff ?? { leave: [], wake: [] };
+  const { inLine: _left, ...rest } = state;
+  return {
+    ...rest,
+    handoff: {
+      ...handoff,
+      leave: [...handoff.leave, { line: 'capacity', member }, { line: 'pair', member }],
+    },
+  };
 }
 
 /**
@@ -77,6 +99,8 @@ export function startPolling(
     document,
     generation: state.generation,
     counters: { ...state.counters, failedAttempts: 0, transientFailures: 0 },
+    ...(state.inLine === true ? { inLine: true } : {}),
+    ...(state.handoff === undefined ? {} : { handoff: state.handoff }),
     target,
     deadline: run.inSeconds(run.settings.copyTimeoutSeconds),
     poll: initialPollState(),

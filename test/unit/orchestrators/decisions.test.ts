@@ -97,17 +97,19 @@ describe('shouldContinueAsNew: hand over after pollsPerGeneration waits or befor
     { tasks: 2, waits: 1, nextIsWait: false, polls: 1, expected: false },
     { tasks: 2, waits: 1, nextIsWait: true, polls: 1, expected: true },
     { tasks: 10, waits: 5, nextIsWait: true, polls: 20, expected: false },
-    { tasks: 21, waits: 10, nextIsWait: false, polls: 500, expected: false },
-    { tasks: 22, waits: 10, nextIsWait: false, polls: 500, expected: true },
+    { tasks: 20, waits: 10, nextIsWait: false, polls: 500, expected: false },
+    { tasks: 21, waits: 10, nextIsWait: false, polls: 500, expected: true },
+    // Two turns that cut waits short: their timers still fire later.
+    { tasks: 18, waits: 10, lateEvents: 6, nextIsWait: false, polls: 500, expected: false },
+    { tasks: 19, waits: 10, lateEvents: 6, nextIsWait: false, polls: 500, expected: true },
   ])('$tasks tasks, $waits waits, next is a wait: $nextIsWait, polls $polls: $expected', (row) => {
-    expect(shouldContinueAsNew({ tasks: row.tasks, waits: row.waits }, row.nextIsWait, row.polls)).toBe(
-      row.expected,
-    );
+    const counts = { tasks: row.tasks, waits: row.waits, lateEvents: row.lateEvents ?? 0 };
+    expect(shouldContinueAsNew(counts, row.nextIsWait, row.polls)).toBe(row.expected);
   });
 
   it('never lets an execution that obeys it pass the history limit', () => {
     let tasks = 0;
-    while (!shouldContinueAsNew({ tasks, waits: 0 }, false, 500)) {
+    while (!shouldContinueAsNew({ tasks, waits: 0, lateEvents: 0 }, false, 500)) {
       tasks++;
     }
     expect(historyBound(tasks)).toBeLessThanOrEqual(MAX_HISTORY_EVENTS);
