@@ -18,7 +18,7 @@ export const KNOWN_DIFFERENCES = [
   },
   {
     what: 'rpcopy-failed-disk: how many progress reads come before the failure shows',
-    why: 'phase-locked polling aims each read just after a learned progress refresh; on the real engine a timer that fires up to a second early can land a read just before the refresh, so the lock is lost and the copy reads again sooner, as many times as real latency dictates (open: make the lock tolerate early timers). Every other activity, the failed status and the events are still compared; the carried state of a generation that ended early is not',
+    why: 'phase-locked polling aims each read just after a learned progress refresh; on the real engine a timer that fires up to a second early can land a read just before the refresh, so the lock is lost and the copy reads again sooner, as many times as real latency dictates. The lock now tolerates timers up to 2 s early, yet the re-recorded real run still reads more often than the dev host; the cause is not established (open). Every other activity, the failed status and the events are still compared; the carried state of a generation that ended early is not',
   },
   {
     what: 'rpcopy-cancel: the cleanup shown in the cancel route’s answer',
