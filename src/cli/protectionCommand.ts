@@ -129,6 +129,14 @@ function hours(value: number | null): string {
   return value === null ? '—' : `${value.toFixed(1)}h`;
 }
 
+/** The pair's last failure when its reason does not already name it (an older copy keeps it Protected). */
+function failureNote(pair: ProtectionEntry): string | undefined {
+  const failure = pair.lastFailure;
+  return failure === null || pair.reason?.copyId === failure.copyId
+    ? undefined
+    : `last copy ${failure.status}: ${failure.error.message}`;
+}
+
 /** Lines for the protection table. */
 export function renderProtection(pairs: readonly ProtectionEntry[], style: RenderStyle): string[] {
   if (pairs.length === 0) {
@@ -145,7 +153,9 @@ export function renderProtection(pairs: readonly ProtectionEntry[], style: Rende
       flight === null
         ? '—'
         : `${flight.status} ${flight.percent}%${flight.etaSeconds === null ? '' : ` ETA ${formatEta(flight.etaSeconds)}`}`,
-      [pair.reason?.message, ...pair.warnings].filter((text) => text !== undefined).join('; ') || '—',
+      [pair.reason?.message, failureNote(pair), ...pair.warnings]
+        .filter((text) => text !== undefined)
+        .join('; ') || '—',
     ];
   });
   return renderTable(

@@ -61,6 +61,8 @@ export interface CopyFailure {
   copyId: string;
   status: CopyStatus;
   sourceRestorePointId: string;
+  /** When the attempt ended, when the copy document says. */
+  endedAt: string | null;
   error: CopyError;
 }
 
@@ -132,6 +134,11 @@ export interface ProtectionEntry extends PairIdentity {
   copyInFlight: CopyInFlight | null;
   /** Set whenever the state is not `Protected`. */
   reason: ProtectionReason | null;
+  /**
+   * The failed attempt after the newest usable copy, whatever the state and reason: a pair still
+   * `Protected` by an older copy, or stopped for another reason, shows it here too.
+   */
+  lastFailure: CopyFailure | null;
   /** Set while `Breached`: the breach's id (as in its events) and when it began. */
   breach: { id: string; since: string } | null;
   retention: (RetentionRule & { origin: ResolvedProtection['retentionOrigin'] }) | null;
@@ -292,6 +299,7 @@ export function evaluateProtection(facts: PairFacts, now: Date, atRiskPercent: n
       newestSource === undefined ? null : { id: newestSource.id, createdAt: newestSource.createdAt },
     copyInFlight: facts.inFlight,
     reason,
+    lastFailure: facts.lastFailure,
     breach: breach ?? null,
     retention: retention === undefined ? null : { ...retention, origin: facts.protection.retentionOrigin },
     warnings,

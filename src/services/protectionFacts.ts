@@ -218,8 +218,11 @@ async function readCandidateCopies(
   targetRegion: string,
   unsure: string[],
 ): Promise<CopyDocument[]> {
-  const copiedSources = new Set(copies.map((copy) => normalizeArmId(copy.sourceRestorePointId)));
-  const newestCopiedAt = copies
+  // A failed copy's target restore point lingers (failed, then deleting) before it is gone; counting it as
+  // a copy would hide its failure until the deletion ends, so only copies that are or may become usable count.
+  const held = copies.filter((copy) => copy.replication !== 'failed' && copy.replication !== 'deleting');
+  const copiedSources = new Set(held.map((copy) => normalizeArmId(copy.sourceRestorePointId)));
+  const newestCopiedAt = held
     .map((copy) => copy.sourceCreatedAt)
     .filter((time): time is string => time !== undefined)
     .sort()
@@ -277,6 +280,7 @@ function lastFailureOf(documents: CopyDocument[]): CopyFailure | null {
         copyId: failed.id,
         status: failed.status,
         sourceRestorePointId: failed.sourceRestorePointId,
+        endedAt: failed.completedAt,
         error: failed.error,
       };
 }

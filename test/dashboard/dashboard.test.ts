@@ -87,8 +87,9 @@ describe('the dashboard in headless Chromium, on the local stack', () => {
     await newSourceRestorePoint(stack, 'rp0');
     await runTo(stack, START + 10 * HOUR_MS);
     await newSourceRestorePoint(stack, 'rp10');
-    // rp10 fails in one region at 10:12; the other region's copy is still replicating at 10:15.
-    await runTo(stack, START + 10 * HOUR_MS + 15 * 60_000);
+    // rp10 fails in one region at 10:12, while the other region's copy is still replicating; at that very
+    // instant the failed target restore point is still being deleted, and the pair must already name it.
+    await runTo(stack, START + 10 * HOUR_MS + 12 * 60_000);
     const expected = await protection(stack);
     const listed = (await stack.api('GET', 'copies?top=200')).body as { copies: CopyDocument[] };
     const failed = listed.copies.filter((copy) => copy.status === 'Failed');
@@ -97,6 +98,9 @@ describe('the dashboard in headless Chromium, on the local stack', () => {
     // The panels read the protection entries: the failure is the one a pair names, and one copy flies per pair.
     expect(
       expected.pairs.filter((pair) => pair.reason?.code === 'CopyFailed').map((pair) => pair.reason?.copyId),
+    ).toEqual([failed[0]?.id]);
+    expect(
+      expected.pairs.flatMap((pair) => (pair.lastFailure === null ? [] : [pair.lastFailure.copyId])),
     ).toEqual([failed[0]?.id]);
     const flying = expected.pairs.flatMap((pair) => (pair.copyInFlight === null ? [] : [pair.copyInFlight]));
     expect(flying.length).toBeGreaterThan(0);

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import type { CopyDoc, PairEntry, ProtectionList } from '../../web/dashboard/panels';
-import {
-  MAX_FAILURE_READS,
-  MAX_PROTECTION_PAGES,
-  allPairs,
-  copiesInFlight,
-  failures,
-} from '../../web/dashboard/panels';
+import type { PairEntry, ProtectionList } from '../../web/dashboard/panels';
+import { MAX_PROTECTION_PAGES, allPairs, copiesInFlight, failures } from '../../web/dashboard/panels';
 
 const SUMMARY = { Protected: 0, AtRisk: 0, Breached: 0, Unprotected: 0, Disabled: 0 };
 
@@ -21,19 +15,31 @@ function pair(name: string, extra: Partial<PairEntry> = {}): PairEntry {
     rpo: { targetHours: 12, achievedHours: null },
     copyInFlight: null,
     reason: null,
+    lastFailure: null,
     ...extra,
   };
 }
 
-function failed(name: string, copyId: string): PairEntry {
+/** A pair whose last failure ended at `endedAt`; `blocking` makes it the pair's reason too. */
+function failed(name: string, copyId: string, endedAt: string | null, blocking = true): PairEntry {
+  const error = {
+    code: 'ReplicationState/failed',
+    message: `disk ${name} broke`,
+    category: 'platform-failure',
+    suggestion: `retry ${name}`,
+  };
   return pair(name, {
-    reason: {
-      code: 'CopyFailed',
-      message: `The copy ended Failed: disk ${name} broke`,
-      category: 'Platform',
-      suggestion: `retry ${name}`,
-      copyId,
-    },
+    state: blocking ? 'Unprotected' : 'Protected',
+    reason: blocking
+      ? {
+          code: 'CopyFailed',
+          message: `The copy ended Failed: ${error.message}`,
+          category: error.category,
+          suggestion: error.suggestion,
+          copyId,
+        }
+      : null,
+    lastFailure: { copyId, status: 'Failed', sourceRestorePointId: `rp-${name}`, endedAt, error },
   });
 }
 
@@ -98,90 +104,39 @@ describe('copiesInFlight', () => {
 });
 
 describe('failures', () => {
-  it('lists each failing pair once, newest end first, with the document’s status and fix', async () => {
-    // Prepare: c-old ended first; c-gone's document was purged, so the pair's reason stands in.
-    const documents: Record<string, CopyDoc> = {
-      'c-old': {
-        id: 'c-old',
-        status: 'TimedOut',
-        createdAt: '2026-01-01T00:00:00.000Z',
-        completedAt: '2026-01-01T05:00:00.000Z',
-        error: { category: 'Timeout', message: 'too slow', suggestion: 'wait' },
-      },
-      'c-new': {
-        id: 'c-new',
-        status: 'Failed',
-        createdAt: '2026-01-01T06:00:00.000Z',
-        completedAt: '2026-01-01T07:00:00.000Z',
-        error: { category: 'Platform', message: 'disk broke', suggestion: 'retry' },
-      },
-    };
-    const pairs = [pair('ok'), failed('old', 'c-old'), failed('gone', 'c-gone'), failed('new', 'c-new')];
+  it('lists every pair’s last failure, newest end first, also on pairs an older copy keeps Protected', () => {
+    // Prepare: 'new' is still Protected by an older copy; 'undated' has no end time; 'ok' never failed.
+    const pairs = [
+      pair('ok'),
+      failed('old', 'c-old', '2026-01-01T05:00:00.000Z'),
+      failed('undated', 'c-undated', null),
+      failed('new', 'c-new', '2026-01-01T07:00:00.000Z', false),
+    ];
 
     // Act
-    const result = await failures(pairs, (copyId) => Promise.resolve(documents[copyId]));
+    const result = failures(pairs);
 
     // Assess
-    const where = (name: string): { pairId: string; sourceCollectionId: string; targetRegion: string } => ({
+    const row = (name: string, copyId: string, endedAt: string | null, keepsFromRpo: boolean) => ({
+      copyId,
       pairId: `pair-${name}`,
       sourceCollectionId: pair(name).sourceCollectionId,
       targetRegion: 'westus2',
+      status: 'Failed',
+      endedAt,
+      category: 'platform-failure',
+      message: `disk ${name} broke`,
+      suggestion: `retry ${name}`,
+      keepsFromRpo,
     });
-    expect(result).toEqual({
-      total: 3,
-      rows: [
-        {
-          copyId: 'c-new',
-          ...where('new'),
-          status: 'Failed',
-          endedAt: '2026-01-01T07:00:00.000Z',
-          category: 'Platform',
-          message: 'disk broke',
-          suggestion: 'retry',
-        },
-        {
-          copyId: 'c-old',
-          ...where('old'),
-          status: 'TimedOut',
-          endedAt: '2026-01-01T05:00:00.000Z',
-          category: 'Timeout',
-          message: 'too slow',
-          suggestion: 'wait',
-        },
-        {
-          copyId: 'c-gone',
-          ...where('gone'),
-          status: null,
-          endedAt: null,
-          category: 'Platform',
-          message: 'The copy ended Failed: disk gone broke',
-          suggestion: 'retry gone',
-        },
-      ],
-    });
+    expect(result).toEqual([
+      row('new', 'c-new', '2026-01-01T07:00:00.000Z', false),
+      row('old', 'c-old', '2026-01-01T05:00:00.000Z', true),
+      row('undated', 'c-undated', null, true),
+    ]);
   });
 
-  it('reads at most the bound and counts the rest', async () => {
-    // Prepare
-    const pairs = Array.from({ length: MAX_FAILURE_READS + 5 }, (_, i) => failed(`p${i}`, `c${i}`));
-    const read: string[] = [];
-
-    // Act
-    const result = await failures(pairs, (copyId) => {
-      read.push(copyId);
-      return Promise.resolve(undefined);
-    });
-
-    // Assess
-    expect(read).toHaveLength(MAX_FAILURE_READS);
-    expect(result.rows).toHaveLength(MAX_FAILURE_READS);
-    expect(result.total).toBe(MAX_FAILURE_READS + 5);
-  });
-
-  it('propagates a failed read instead of showing a partial panel as whole', async () => {
-    // Act / Assess
-    await expect(
-      failures([failed('a', 'c-a')], () => Promise.reject(new Error('answered 500'))),
-    ).rejects.toThrow('answered 500');
+  it('lists nothing when no pair has a failure', () => {
+    expect(failures([pair('a'), pair('b', { state: 'Protected' })])).toEqual([]);
   });
 });

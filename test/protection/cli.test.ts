@@ -4,6 +4,7 @@ import type { ProtectionEntry } from '../../src/domain/protection';
 import type { AppStack } from '../support/appStack';
 import { startAppStack } from '../support/appStack';
 import { START, seedSource } from '../support/computeSim';
+import { renderProtection } from '../../src/cli/protectionCommand';
 import { runCli } from '../cli/support/runCli';
 import { HOUR_MS, newSourceRestorePoint, policy, runTo } from './support';
 
@@ -62,5 +63,59 @@ describe('rpcopy protection, against the app on the dev host', () => {
     });
     expect(noKey.code).toBe(3);
     expect(noKey.stderr).toContain('it needs a function key');
+  });
+});
+
+describe('the protection table', () => {
+  it('shows a last failure that the reason does not name, once', () => {
+    // Prepare: one pair still Protected by an older copy after a failure, one whose reason is that failure.
+    const error = {
+      code: 'ReplicationState/failed',
+      message: 'Azure reported the copy failed.',
+      category: 'platform-failure' as const,
+      suggestion: 'Request the copy again.',
+    };
+    const lastFailure = {
+      copyId: 'c1',
+      status: 'Failed' as const,
+      sourceRestorePointId: 'rp2',
+      endedAt: '2026-01-01T02:00:00.000Z',
+      error,
+    };
+    const entry: ProtectionEntry = {
+      id: 'p1',
+      state: 'Protected',
+      subscriptionId: 's',
+      sourceCollectionId:
+        '/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/restorePointCollections/src',
+      sourceVmId: null,
+      sourceRegion: 'eastus',
+      targetRegion: 'westus2',
+      targetCollectionId: 'src-westus2',
+      rpo: { targetHours: 12, origin: 'rule', achievedHours: 2, atRiskAfterHours: 9 },
+      newestUsableCopy: null,
+      newestSourceRestorePoint: null,
+      copyInFlight: null,
+      reason: null,
+      lastFailure,
+      breach: null,
+      retention: null,
+      warnings: [],
+      evaluatedAt: '2026-01-01T02:00:00.000Z',
+    };
+    const blamed: ProtectionEntry = {
+      ...entry,
+      state: 'Unprotected',
+      reason: { code: 'CopyFailed', message: 'The copy of rp2 ended Failed', copyId: 'c1' },
+    };
+
+    // Act
+    const lines = renderProtection([entry, blamed], { color: false });
+
+    // Assess
+    expect(lines.slice(1).map((line) => line.split(/\s{2,}/).at(-1))).toEqual([
+      'last copy Failed: Azure reported the copy failed.',
+      'The copy of rp2 ended Failed',
+    ]);
   });
 });

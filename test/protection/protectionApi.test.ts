@@ -100,6 +100,7 @@ describe('GET /api/protection, through the dev host', () => {
       },
       copyInFlight: null,
       reason: null,
+      lastFailure: null,
       breach: null,
       warnings: [],
     });

@@ -1,7 +1,7 @@
 // The dashboard's client: reads the app's own JSON API with the function key and renders four views.
 // Bundled by scripts/build-dashboard.mjs into one HTML page; it talks to nothing but the app.
 
-import type { AllPairs, CopyDoc, FailureRow, Failures, FlightRow, PairEntry } from './panels';
+import type { AllPairs, FailureRow, FlightRow, PairEntry } from './panels';
 import { STATES, allPairs, copiesInFlight, failures } from './panels';
 
 const KEY_STORAGE = 'rpcopy-function-key';
@@ -242,11 +242,11 @@ function inFlight(copies: FlightRow[]): HTMLElement {
 function failureArticle(failure: FailureRow): HTMLElement {
   return h(
     'article',
-    { class: 'failure', 'data-copy': failure.copyId },
+    { class: 'failure', 'data-copy': failure.copyId, 'data-keeps-from-rpo': String(failure.keepsFromRpo) },
     h(
       'p',
       {},
-      h('strong', {}, failure.status ?? 'Failed'),
+      h('strong', {}, failure.status),
       ` ${collectionName(failure.sourceCollectionId)} → ${failure.targetRegion} · `,
       h('span', { class: 'category' }, failure.category),
       failure.endedAt === null
@@ -257,33 +257,27 @@ function failureArticle(failure: FailureRow): HTMLElement {
     ),
     h('p', { class: 'message' }, failure.message),
     h('p', { class: 'suggestion' }, failure.suggestion === '' ? '' : `Fix: ${failure.suggestion}`),
+    failure.keepsFromRpo
+      ? ''
+      : h('p', { class: 'muted not-blocking' }, 'An older copy or another reason decides this pair’s state.'),
   );
 }
 
-function failuresPanel(found: Failures): HTMLElement {
+function failuresPanel(found: FailureRow[]): HTMLElement {
   const section = h(
     'section',
     { id: 'failures' },
-    h('h2', {}, 'Failures that keep a pair from its RPO'),
+    h('h2', {}, 'Failures'),
     h(
       'p',
       { class: 'muted' },
-      'Per pair, the failed or skipped copy after its newest usable copy, newest first.',
+      'Per pair, the failed or skipped copy after its newest usable copy, newest first, whatever the pair’s state.',
     ),
   );
-  if (found.total === 0) {
+  if (found.length === 0) {
     section.append(h('p', { class: 'muted' }, 'None.'));
   }
-  if (found.rows.length < found.total) {
-    section.append(
-      h(
-        'p',
-        { class: 'partial', id: 'failures-partial' },
-        `${found.rows.length} of ${found.total} shown: filter GET /api/protection by state for the rest.`,
-      ),
-    );
-  }
-  section.append(...found.rows.map(failureArticle));
+  section.append(...found.map(failureArticle));
   showDocumentsInPlace(section);
   return section;
 }
@@ -468,10 +462,7 @@ async function refresh(): Promise<void> {
   }
   try {
     const list = await allPairs(getJson);
-    const ended = await failures(list.pairs, (copyId) =>
-      getJsonIfFound<CopyDoc>(`/api/copies/${encodeURIComponent(copyId)}`),
-    );
-    render(list, ended);
+    render(list, failures(list.pairs));
     document.getElementById('updated')?.replaceChildren(`Updated ${new Date().toLocaleTimeString()}`);
     scheduleNext();
   } catch (error) {
@@ -482,7 +473,7 @@ async function refresh(): Promise<void> {
   }
 }
 
-function render(list: AllPairs, ended: Failures): void {
+function render(list: AllPairs, ended: FailureRow[]): void {
   const focused =
     document.activeElement instanceof HTMLElement ? document.activeElement.dataset.pair : undefined;
   const history = document.getElementById('history');

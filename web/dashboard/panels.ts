@@ -7,8 +7,6 @@ export type State = (typeof STATES)[number];
 
 /** 50 pages of 200 are 10,000 pairs: past that the page says it shows only part rather than loop forever. */
 export const MAX_PROTECTION_PAGES = 50;
-/** Failures cost a point read each (for their end time and status); past this the panel says how many it left out. */
-export const MAX_FAILURE_READS = 50;
 
 export interface CopyInFlight {
   copyId: string;
@@ -32,21 +30,19 @@ export interface PairEntry {
     suggestion?: string;
     copyId?: string;
   } | null;
+  lastFailure: {
+    copyId: string;
+    status: string;
+    sourceRestorePointId: string;
+    endedAt: string | null;
+    error: { code: string; message: string; category: string; suggestion: string };
+  } | null;
 }
 export interface ProtectionList {
   summary: Record<State, number>;
   pairs: PairEntry[];
   nextLink: string | null;
 }
-/** The fields of GET /api/copies/{id} the failures panel reads. */
-export interface CopyDoc {
-  id: string;
-  status: string;
-  createdAt: string;
-  completedAt: string | null;
-  error?: { category: string; message: string; suggestion: string };
-}
-
 export interface AllPairs {
   summary: Record<State, number>;
   pairs: PairEntry[];
@@ -94,48 +90,39 @@ export interface FailureRow {
   pairId: string;
   sourceCollectionId: string;
   targetRegion: string;
-  /** From the copy document; null when it could not be read (purged), then the pair's reason stands in. */
-  status: string | null;
+  status: string;
   endedAt: string | null;
   category: string;
   message: string;
   suggestion: string;
-}
-
-export interface Failures {
-  rows: FailureRow[];
-  /** How many pairs have a failure that matters, of which `rows` shows the first MAX_FAILURE_READS. */
-  total: number;
+  /** Whether this failure is why the pair misses its RPO (its reason is `CopyFailed`), not only a warning. */
+  keepsFromRpo: boolean;
 }
 
 /**
- * The failures that still matter: per pair, the failed copy attempt after its newest usable copy, as the
- * protection entry's reason names it. Newest first by the copy's end; the ones whose document is gone last.
+ * Every pair's last failure (the failed attempt after its newest usable copy), whatever the pair's state or
+ * reason, so a failure behind an older copy that still keeps the pair Protected shows too. Newest end first;
+ * those without an end last.
  */
-export async function failures(
-  pairs: PairEntry[],
-  readCopy: (copyId: string) => Promise<CopyDoc | undefined>,
-): Promise<Failures> {
-  const failing = pairs.filter(
-    (pair): pair is PairEntry & { reason: { copyId: string } } =>
-      pair.reason?.code === 'CopyFailed' && pair.reason.copyId !== undefined,
-  );
-  const read = failing.slice(0, MAX_FAILURE_READS);
-  const documents = await Promise.all(read.map((pair) => readCopy(pair.reason.copyId)));
-  const rows = read.map((pair, index): FailureRow => {
-    const document = documents[index];
-    return {
-      copyId: pair.reason.copyId,
-      pairId: pair.id,
-      sourceCollectionId: pair.sourceCollectionId,
-      targetRegion: pair.targetRegion,
-      status: document?.status ?? null,
-      endedAt: document === undefined ? null : (document.completedAt ?? document.createdAt),
-      category: document?.error?.category ?? pair.reason.category ?? '',
-      message: document?.error?.message ?? pair.reason.message,
-      suggestion: document?.error?.suggestion ?? pair.reason.suggestion ?? '',
-    };
+export function failures(pairs: PairEntry[]): FailureRow[] {
+  const rows = pairs.flatMap((pair): FailureRow[] => {
+    const failure = pair.lastFailure;
+    return failure === null
+      ? []
+      : [
+          {
+            copyId: failure.copyId,
+            pairId: pair.id,
+            sourceCollectionId: pair.sourceCollectionId,
+            targetRegion: pair.targetRegion,
+            status: failure.status,
+            endedAt: failure.endedAt,
+            category: failure.error.category,
+            message: failure.error.message,
+            suggestion: failure.error.suggestion,
+            keepsFromRpo: pair.reason?.code === 'CopyFailed' && pair.reason.copyId === failure.copyId,
+          },
+        ];
   });
-  rows.sort((a, b) => (b.endedAt ?? '').localeCompare(a.endedAt ?? ''));
-  return { rows, total: failing.length };
+  return rows.sort((a, b) => (b.endedAt ?? '').localeCompare(a.endedAt ?? ''));
 }

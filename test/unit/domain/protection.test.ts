@@ -72,6 +72,7 @@ describe('evaluateProtection', () => {
         copyId: 'c',
         status: 'Failed',
         sourceRestorePointId: `${COLLECTION}/restorePoints/rp20`,
+        endedAt: at(20.5),
         error: copyError('platform-failure', 'X', 'boom'),
       },
     });
@@ -99,7 +100,13 @@ describe('evaluateProtection', () => {
     const failure = copyError('invalid', 'OperationNotAllowed', 'refused');
     const entry = evaluateProtection(
       facts([copy(12, { replication: 'usable' })], {
-        lastFailure: { copyId: 'c20', status: 'Failed', sourceRestorePointId: 'rp20', error: failure },
+        lastFailure: {
+          copyId: 'c20',
+          status: 'Failed',
+          sourceRestorePointId: 'rp20',
+          endedAt: at(21),
+          error: failure,
+        },
       }),
       new Date(T0 + 25 * HOUR),
       75,
@@ -111,6 +118,22 @@ describe('evaluateProtection', () => {
       suggestion: failure.suggestion,
       copyId: 'c20',
     });
+  });
+
+  it('carries the last failure of a pair that an older copy still keeps Protected', () => {
+    const lastFailure = {
+      copyId: 'c20',
+      status: 'Failed' as const,
+      sourceRestorePointId: 'rp20',
+      endedAt: at(21),
+      error: copyError('platform-failure', 'X', 'boom'),
+    };
+    const entry = evaluateProtection(
+      facts([copy(20, { replication: 'failed' }), copy(16, { replication: 'usable' })], { lastFailure }),
+      new Date(T0 + 21 * HOUR),
+      75,
+    );
+    expect([entry.state, entry.reason, entry.lastFailure]).toEqual(['Protected', null, lastFailure]);
   });
 });
 
