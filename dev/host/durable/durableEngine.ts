@@ -80,6 +80,8 @@ function defaultLogger(level: LogLevel, message: string): void {
 /**
  * The work pump: owns the lifecycle, the armed timers and the concurrency limits, and hands each piece
  * of ready work to the episode runner or the activity runner. Client calls go to {@link ClientOperations}.
+ * Why this file is just over 400 lines: the pump's three kinds of work (episodes, activities, entity batches)
+ * share its slots and armed timers, which are this class's fields; the work itself lives in the runners.
  */
 class Engine implements DevDurableEngine, EngineContext {
   readonly taskHub: string;

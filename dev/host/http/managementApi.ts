@@ -167,6 +167,12 @@ const RESTART_UNKNOWN_STACK = [
   '   at Microsoft.Azure.WebJobs.Extensions.DurableTask.HttpApiHandler.HandleRestartInstanceRequestAsync(HttpRequestMessage request, String instanceId, Boolean useOptions) in /_/src/WebJobs.Extensions.DurableTask/HttpApiHandler.cs:line 1116',
 ].join('\n');
 
+/**
+ * The Durable HTTP API, route by route as the extension's `HttpApiHandler` answers it.
+ * Why this file is longer than 400 lines: every route shares the same query parsing and the same mapping of
+ * engine errors to the real status codes and bodies, which the conformance recordings hold it to; split by
+ * route, those rules would be restated or scattered.
+ */
 export class ManagementApi {
   constructor(private readonly ctx: ManagementApiContext) {}
 
