@@ -1,16 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import type { HistoryEvent, InstanceStatus } from '../../../dev/host/contract';
-import { ensureBuilt, REPO_ROOT } from '../../e2e/helpers/ensureBuilt';
+import { ensureBuilt } from '../../e2e/helpers/ensureBuilt';
+import { type DriverRun, logLines, spawnDriver } from './driverProcess';
 import { appDir } from './helpers';
 
-const root = REPO_ROOT;
-const node = path.join(root, 'node_modules', '.bin', 'node');
 const driver = path.join(__dirname, 'crashDriver.js');
 const children: ChildProcess[] = [];
 let dataDir = '';
@@ -30,36 +29,8 @@ afterEach(() => {
   }
 });
 
-interface DriverRun {
-  child: ChildProcess;
-  stdout: () => string;
-  exited: Promise<number | null>;
-}
-
 function runDriver(mode: 'start' | 'resume', logFile: string): DriverRun {
-  const child = spawn(node, ['--no-warnings', driver, dataDir, appDir('crash'), mode], {
-    cwd: root,
-    env: { ...process.env, CRASH_LOG: logFile },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('exit', (code) => {
-      if (code !== 0 && code !== null) {
-        process.stderr.write(err);
-      }
-      resolve(code);
-    }),
-  );
-  return { child, stdout: () => out, exited };
-}
-
-function logLines(logFile: string): string[] {
-  return existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').filter(Boolean) : [];
+  return spawnDriver(driver, [dataDir, appDir('crash'), mode], { CRASH_LOG: logFile }, children);
 }
 
 async function waitForLines(logFile: string, count: number): Promise<void> {

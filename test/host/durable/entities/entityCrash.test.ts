@@ -1,16 +1,16 @@
 // An entity survives a crash: the host is killed while a batch runs, and after a restart the committed
 // state and the queued operations (including an orchestration's pending call) are intact, and no
 // operation is applied twice. Sample app: test/host/apps/entityCrash/.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { ensureBuilt, REPO_ROOT } from '../../../e2e/helpers/ensureBuilt';
+import { ensureBuilt } from '../../../e2e/helpers/ensureBuilt';
+import { logLines, spawnDriver } from '../driverProcess';
 
-const node = path.join(REPO_ROOT, 'node_modules', '.bin', 'node');
 const driver = path.join(__dirname, 'entityCrashDriver.js');
 const appDir = path.join(__dirname, '..', '..', 'apps', 'entityCrash');
 const children: ChildProcess[] = [];
@@ -30,29 +30,7 @@ afterEach(() => {
 });
 
 function runDriver(mode: 'start' | 'resume', logFile: string, blockAt: string) {
-  const child = spawn(node, ['--no-warnings', driver, dataDir, appDir, mode], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, CRASH_LOG: logFile, BLOCK_AT: blockAt },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('exit', (code) => {
-      if (code !== 0 && code !== null) {
-        process.stderr.write(err);
-      }
-      resolve(code);
-    }),
-  );
-  return { child, stdout: () => out, exited };
-}
-
-function logLines(logFile: string): string[] {
-  return existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').filter(Boolean) : [];
+  return spawnDriver(driver, [dataDir, appDir, mode], { CRASH_LOG: logFile, BLOCK_AT: blockAt }, children);
 }
 
 describe('entity crash and restart', () => {
