@@ -1,23 +1,25 @@
 import { TURN_EVENT } from '../domain/coordination';
+import type { CopyReadClient } from './copyStatusStore';
+import { readCopy } from './copyStatusStore';
 
 /** The part of the `DurableClient` that wakes a copy. */
-export interface CopyEventClient {
+export interface CopyEventClient extends CopyReadClient {
   raiseEvent(instanceId: string, eventName: string, eventData: unknown): Promise<void>;
 }
 
 /**
- * The fixed text durable-functions 3 rejects `raiseEvent` with when the instance does not exist (it resolves for
- * a completed one, which the caller has ruled out by reading it first).
+ * Tells a waiting copy to ask its line again.
+ *
+ * @remarks The caller has just read the copy, but it may be purged before the event lands. A failed raise is
+ * judged by reading the copy again, so the not-found text of the SDK is recognised in one place only
+ * ({@link readCopy}).
  */
-const SDK_NO_INSTANCE_PREFIX = 'No instance with ID';
-
-/** Tells a waiting copy to ask its line again. */
 export async function raiseTurn(client: CopyEventClient, copyId: string): Promise<'woken' | 'not-found'> {
   try {
     await client.raiseEvent(copyId, TURN_EVENT, null);
     return 'woken';
   } catch (error) {
-    if (error instanceof Error && error.message.startsWith(SDK_NO_INSTANCE_PREFIX)) {
+    if ((await readCopy(client, copyId)) === undefined) {
       return 'not-found';
     }
     throw error;
