@@ -52,6 +52,11 @@ export interface StrategyFigures {
   gets: number;
   /** Detection lags in seconds (one per copy and start phase); empty when the copy never ended. */
   lags: number[];
+  /**
+   * The same lags less the time Azure made the poller wait: the `Retry-After` of reads throttled after the
+   * end, which no schedule can shorten. Equal to `lags` when nothing was throttled.
+   */
+  lagsNetOfRetryAfter?: number[];
 }
 
 export interface ScenarioResult {
@@ -80,6 +85,8 @@ interface CopyRun {
   endsAfter: number | undefined;
   gets: number;
   lag: number | undefined;
+  /** Seconds of `Retry-After` waited after the end became visible. */
+  waitedAfterEnd: number;
 }
 
 async function runCopy(scenario: PollingScenario, seed: number): Promise<CopyRun> {
@@ -156,6 +163,7 @@ async function runCopy(scenario: PollingScenario, seed: number): Promise<CopyRun
     let state = initialPollState();
     let detectedAt: number | undefined;
     let retryAfterSeconds: number | undefined;
+    let waitedAfterEnd = 0;
     while (detectedAt === undefined) {
       const delay = nextPollDelaySeconds({
         state,
@@ -177,6 +185,9 @@ async function runCopy(scenario: PollingScenario, seed: number): Promise<CopyRun
       } catch (error) {
         if (error instanceof AzureRequestError && error.statusCode === 429) {
           retryAfterSeconds = error.retryAfterSeconds ?? 60;
+          if (endsAt !== undefined && clock.now() >= endsAt) {
+            waitedAfterEnd += retryAfterSeconds;
+          }
           continue;
         }
         throw error;
@@ -208,6 +219,7 @@ async function runCopy(scenario: PollingScenario, seed: number): Promise<CopyRun
       endsAfter: endsAt === undefined ? undefined : (endsAt - requestedAt) / 1000,
       gets: sim.requestLog.filter((entry) => entry.method === 'GET').length,
       lag: detectedAt === undefined || endsAt === undefined ? undefined : (detectedAt - endsAt) / 1000,
+      waitedAfterEnd,
     };
   } finally {
     await sim.close();
@@ -254,6 +266,9 @@ export async function measurePollingCost(
       phaseLocked: {
         gets: runs.reduce((sum, run) => sum + run.gets, 0) / runs.length,
         lags: runs.flatMap((run) => (run.lag === undefined ? [] : [run.lag])),
+        lagsNetOfRetryAfter: runs.flatMap((run) =>
+          run.lag === undefined ? [] : [Math.max(0, run.lag - run.waitedAfterEnd)],
+        ),
       },
       baselines: BASELINE_INTERVALS.map((intervalSeconds) => ({
         intervalSeconds,

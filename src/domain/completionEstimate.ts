@@ -50,6 +50,13 @@ export function trackDisks(
   });
 }
 
+/**
+ * Replication begins within this long after the origin (the origin is a minute before the orchestrator saw
+ * Azure accept the copy; Azure starts replicating when it accepts). A disk cannot have gone faster than its
+ * reading over the time since then.
+ */
+export const START_WINDOW_SECONDS = 90;
+
 export interface DiskEstimate {
   /** Percent per second; undefined until the disk has moved. */
   rate?: number;
@@ -59,6 +66,8 @@ export interface DiskEstimate {
   earliestEnd?: number;
   /** The slowest rate the readings allow, percent per second. */
   slowestRate?: number;
+  /** The fastest rate the readings allow, percent per second. */
+  fastestRate?: number;
 }
 
 /**
@@ -79,7 +88,8 @@ export function estimateDisk(track: DiskTrack, origin?: number): DiskEstimate {
   const rate = gained / elapsed;
   // The fastest the readings allow: a whole percent more, over the shortest time the refreshes allow.
   const shortest = latest.since - from.at;
-  const sinceOrigin = origin === undefined ? 0 : latest.since - origin;
+  // Replication began at the latest a little after the origin, so the latest reading took at least this long.
+  const sinceOrigin = origin === undefined ? 0 : latest.since - (origin + START_WINDOW_SECONDS);
   const fastest = Math.min(
     shortest > 0 ? (gained + 1) / shortest : Infinity,
     sinceOrigin > 0 ? (latest.percent + 1) / sinceOrigin : Infinity,
@@ -90,6 +100,7 @@ export function estimateDisk(track: DiskTrack, origin?: number): DiskEstimate {
     endsAt: latest.at + (99.5 - latest.percent) / rate,
     earliestEnd: latest.since + (99 - latest.percent) / fastest,
     slowestRate: Math.max(0, gained - 1) / elapsed,
+    fastestRate: fastest,
   };
 }
 

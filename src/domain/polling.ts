@@ -4,17 +4,19 @@
  * @remarks Azure refreshes a copy's progress about every 10 minutes, at instants of its own, and copies take
  * minutes to days. A look between two refreshes learns nothing new, and a look long after the refresh that
  * shows completion only adds lag. So the schedule locks onto the copy's refresh instants
- * ({@link observeRefreshes}) and looks just after the refreshes that matter: a few while the rate is unknown,
- * then closing in on the earliest possible end ({@link estimateCopyEnd}, from each disk's own
- * rate), and on every refresh once the end may come at the next one. While the refresh instants are not known
- * closely enough near the end, it looks every {@link SWEEP_SECONDS} across the refresh window instead, which
- * both catches the end and narrows the lock. Irregular refreshes (a stall, a throttled read, a clock jump, a
- * restart) drop the lock or back off; they never stop the polling. Pure: all times are passed in.
- */
+ * ({@link observeRefreshes}, told how many refreshes came between two looks by the size of the change) and
+ * looks just after the refreshes that matter: a few while the rate is unknown, then closing in on the
+ * earliest possible end ({@link estimateCopyEnd}, from each disk's own rate). Near the end it follows the lock
+ * refresh by refresh, skipping those whose windows are narrow and cannot show the end, halving those that
+ * have blurred, and looking just after the first that may show the end. Where the refresh instants are not
+ * known closely enough for that, it looks every {@link SWEEP_SECONDS} across the refresh window instead,
+ * which both catches the end and narrows the lock. A throttled read is redone as soon as Azure allows.
+ * Irregular refreshes (a stall, a clock jump, a restart) drop the lock or back off; they never stop the
+ * polling. Pure: all times are passed in. */
 
 import type { DiskTrack } from './completionEstimate';
-import { estimateCopyEnd, trackDisks } from './completionEstimate';
-import type { RefreshLock } from './refreshLock';
+import { estimateCopyEnd, estimateDisk, trackDisks } from './completionEstimate';
+import type { RefreshLock, RefreshWindow } from './refreshLock';
 import { TIMING_MARGIN_SECONDS, observeRefreshes, projectWindow, windowEndingAtOrAfter } from './refreshLock';
 
 export interface ProgressSample {
@@ -99,6 +101,21 @@ function sameReading(a: ProgressSample, b: ProgressSample): boolean {
   );
 }
 
+/**
+ * The earliest the refresh a poll at `time` reflects can have come, from the lock: no earlier than the last
+ * window that closed by then (-Infinity when none has).
+ */
+function lastRefreshBy(lock: RefreshLock, time: number): number {
+  const window = windowEndingAtOrAfter(lock, time);
+  if (window === undefined) {
+    return -Infinity;
+  }
+  if (window.hi <= time) {
+    return window.lo;
+  }
+  return window.index > 0 ? projectWindow(lock, window.index - 1).lo : -Infinity;
+}
+
 /** When the refresh that a poll at `time` reflects most likely happened. */
 function refreshTimeOf(lock: RefreshLock | undefined, time: number, changed: boolean): number {
   if (lock === undefined) {
@@ -147,26 +164,44 @@ export function recordProgress(
       tracks = [];
     } else {
       const estimate = estimateCopyEnd(tracks, knownOrigin);
+      const periods = {
+        min: refresh?.periodMin ?? settings.refreshIntervalSeconds * 0.9,
+        max: refresh?.periodMax ?? settings.refreshIntervalSeconds * 1.1,
+      };
       refresh = observeRefreshes(
         refresh,
         {
           from,
           to: at,
-          changed,
-          everyRefreshShows:
-            state.unchangedPolls === 0 &&
-            estimate.everyRefreshShows(refresh?.periodMin ?? settings.refreshIntervalSeconds),
+          refreshes: refreshesBetween(previous, sample, tracks, knownOrigin, {
+            changed,
+            everyRefreshShows: state.unchangedPolls === 0 && estimate.everyRefreshShows(periods.min),
+            periods,
+            from,
+            seconds: at - from,
+          }),
         },
         settings.refreshIntervalSeconds,
       );
     }
+  }
+  if (previous === undefined && knownOrigin !== undefined && sample.percent > 0) {
+    // Progress at the first look: a refresh came between the start and now, which is a lock to begin with.
+    refresh = observeRefreshes(
+      undefined,
+      { from: knownOrigin, to: at, refreshes: { min: 1, max: Infinity } },
+      settings.refreshIntervalSeconds,
+    );
   }
   const refreshAt = refreshTimeOf(refresh, at, changed);
   // The refresh a reading reflects came after the previous poll, and at most about a period before this one.
   const latestPossible = at - (refresh?.periodMax ?? settings.refreshIntervalSeconds * 1.1);
   const since = Math.min(
     refreshAt,
-    previous === undefined ? latestPossible : Math.max(epochSeconds(previous.at), latestPossible),
+    Math.max(
+      previous === undefined ? latestPossible : Math.max(epochSeconds(previous.at), latestPossible),
+      refresh === undefined ? -Infinity : lastRefreshBy(refresh, at),
+    ),
   );
   const disks = trackDisks(tracks, { at: refreshAt, since }, sample.disks ?? []);
   return {
@@ -178,6 +213,54 @@ export function recordProgress(
     changedAt: changed || previous === undefined || state.changedAt === undefined ? at : state.changedAt,
     ...(knownOrigin === undefined ? {} : { origin: knownOrigin }),
   };
+}
+
+/**
+ * How many refreshes came between two readings. A change proves one; once a disk's rate is known, the size of
+ * its change says how many more: `n` refreshes move it by `n` periods' worth, give or take a percent of
+ * rounding at either reading. Disks that finished in between only bound it from below, so they are left out.
+ */
+function refreshesBetween(
+  previous: ProgressSample,
+  sample: ProgressSample,
+  tracks: readonly DiskTrack[],
+  origin: number | undefined,
+  context: {
+    changed: boolean;
+    everyRefreshShows: boolean;
+    periods: { min: number; max: number };
+    from: number;
+    seconds: number;
+  },
+): { min: number; max: number } {
+  const { changed, everyRefreshShows, periods, from, seconds } = context;
+  if (!changed) {
+    return { min: 0, max: everyRefreshShows ? 0 : Infinity };
+  }
+  // In a span shorter than a period, at most one refresh; in one longer than a period, at least one.
+  let min = Math.max(1, Math.ceil(seconds / periods.max) - 1);
+  let max = Math.floor(seconds / periods.min) + 1;
+  const before = previous.disks ?? [];
+  (sample.disks ?? []).forEach((percent, index) => {
+    const was = before[index];
+    const track = tracks[index];
+    if (was === undefined || track === undefined || percent >= 100 || percent < was) {
+      return;
+    }
+    // Sound bounds only: the earlier reading's refresh came at or before its poll and no sooner than the
+    // origin after replication began, and the fastest rate already allows for the refreshes' dating.
+    const slowestRate = origin !== undefined && from > origin ? was / (from - origin) : undefined;
+    const { fastestRate } = estimateDisk(track, origin);
+    if (slowestRate === undefined || fastestRate === undefined) {
+      return;
+    }
+    const moved = percent - was;
+    const mostPerRefresh = fastestRate * periods.max;
+    const leastPerRefresh = slowestRate * periods.min;
+    min = Math.max(min, mostPerRefresh > 0 ? Math.floor((moved - 1) / mostPerRefresh) + 1 : min);
+    max = Math.min(max, leastPerRefresh > 0 ? Math.ceil((moved + 1) / leastPerRefresh) - 1 : max);
+  });
+  return min <= max ? { min, max } : { min: 1, max: Infinity };
 }
 
 /**
@@ -235,10 +318,15 @@ function nextLookAt(options: NextPollOptions): number {
   }
   const estimate = estimateCopyEnd(state.disks ?? [], state.origin);
   const lock = state.refresh;
-  const next = lock && windowEndingAtOrAfter(lock, now + 1);
   const shows = estimate.everyRefreshShows(lock?.periodMin ?? period);
-  const wide = next === undefined || next.hi - next.lo > LOCKED_WITHIN_SECONDS;
 
+  if (estimate.earliestEnd === undefined && lock !== undefined && state.samples.some((s) => s.percent > 0)) {
+    // Progress seen, its rate not yet: as far as anything says, the next refresh may show the end.
+    const look = lockedLook(lock, now, now, false, period);
+    if (look !== undefined) {
+      return look;
+    }
+  }
   if (estimate.earliestEnd === undefined) {
     // Rate unknown: a few looks per period at first (to catch a short copy's first refresh and lock onto
     // the refresh instants), then a fraction of the time already spent.
@@ -256,33 +344,83 @@ function nextLookAt(options: NextPollOptions): number {
       now + Math.min(ceiling, Math.max(period, (untilEnd - APPROACH_PERIODS * period) * 0.75 + period)),
     );
   }
-  const endMayShowNext = next === undefined ? untilEnd <= period * 1.5 : estimate.earliestEnd <= next.hi;
-  if (wide && shows && !endMayShowNext) {
-    // Approaching, and every refresh shows: one look per refresh halves the window whatever it sees, so
-    // the lock is tight by the time the end comes.
-    if (next === undefined) {
-      return now + period / 2;
-    }
-    if (next.lo >= now) {
-      return (next.lo + next.hi) / 2;
-    }
-    return next.hi + AFTER_REFRESH_SECONDS;
+  const locked = lock && lockedLook(lock, now, estimate.earliestEnd, shows, period);
+  if (locked !== undefined) {
+    return Math.min(locked, now + ceiling);
   }
-  if (!endMayShowNext && next !== undefined) {
-    return next.hi + AFTER_REFRESH_SECONDS;
+  if (untilEnd <= period * 1.5) {
+    // Not locked and the end may come at the next refresh: sweep from the last refresh before the earliest
+    // end on (the ones before it cannot show the end), until a change shows where the refreshes are.
+    return now + Math.max(SWEEP_SECONDS, untilEnd - period * 1.1);
   }
-  if (next === undefined) {
-    // Not locked: sweep until a change shows where the refreshes are, from the last refresh before the
-    // earliest end on (the ones before it cannot show the end).
-    return endMayShowNext ? now + Math.max(SWEEP_SECONDS, untilEnd - period * 1.1) : now + period;
-  }
-  if (!wide) {
-    return next.hi + AFTER_REFRESH_SECONDS;
-  }
-  // The end may show at the next refresh: sweep its window, so it is seen within a sweep step (and a change
-  // narrows the lock).
-  return Math.min(Math.max(now, next.lo) + SWEEP_SECONDS, next.hi + AFTER_REFRESH_SECONDS);
+  // Not locked, the end further off: half a period on, so that the change one of the two looks sees pins
+  // a refresh to half a period.
+  return now + period / 2;
 }
+
+/**
+ * The next look while the lock holds (undefined once it has blurred into its neighbours). Walks the
+ * refreshes ahead. Those that cannot show the end are skipped while their windows stay under
+ * {@link HOP_WITHIN_PERIODS} of a period: a look there would teach little. The look goes just after the
+ * first refresh that may show the end, when its window is narrow. A window that has blurred further is
+ * halved by a look at its middle (when every refresh shows, so that no change says as much as a change);
+ * each halving also narrows the period, so the next blur comes further on. The refreshes before a wide
+ * window that may show the end are halved one after another, from far enough back that it is narrow when
+ * it comes; failing that, it is swept, so that the end is seen within a sweep step.
+ */
+function lockedLook(
+  lock: RefreshLock,
+  now: number,
+  earliestEnd: number,
+  everyRefreshShows: boolean,
+  period: number,
+): number | undefined {
+  const first = windowEndingAtOrAfter(lock, now + 1);
+  if (first === undefined) {
+    return undefined;
+  }
+  const walked: RefreshWindow[] = [];
+  /** A look that halves `target`, or first one just after the window the last look fell in. */
+  const halve = (target: RefreshWindow): number =>
+    target.index === first.index || first.lo >= now - TIMING_MARGIN_SECONDS
+      ? Math.max(now + 1, (Math.max(now, target.lo) + target.hi) / 2)
+      : first.hi + AFTER_REFRESH_SECONDS;
+  for (let window = first, step = 0; step < MAX_WINDOWS_WALKED; step++) {
+    const previous = walked.at(-1);
+    if (previous !== undefined && window.lo <= previous.hi) {
+      // Blurred into the one before: the lock says nothing this far out.
+      return previous.hi + AFTER_REFRESH_SECONDS;
+    }
+    const width = window.hi - window.lo;
+    if (earliestEnd <= window.hi) {
+      if (width <= LOCKED_WITHIN_SECONDS) {
+        return window.hi + AFTER_REFRESH_SECONDS;
+      }
+      const halvings = Math.ceil(Math.log2(width / LOCKED_WITHIN_SECONDS));
+      const from = walked[Math.max(0, walked.length - halvings)];
+      if (!everyRefreshShows || from === undefined) {
+        return Math.min(Math.max(now, window.lo) + SWEEP_SECONDS, window.hi + AFTER_REFRESH_SECONDS);
+      }
+      return halve(from);
+    }
+    if (width > period * HOP_WITHIN_PERIODS) {
+      // Without every refresh showing, a look cannot halve it: the lock is as good as lost this far out.
+      return everyRefreshShows ? halve(window) : undefined;
+    }
+    walked.push(window);
+    window = projectWindow(lock, window.index + 1);
+  }
+  return walked.at(-1)?.hi ?? now;
+}
+
+/**
+ * A refresh window this wide is halved before the lock is followed past it: wider, and the windows after it
+ * would soon overlap, so that a change could no longer be told from its neighbour's.
+ */
+const HOP_WITHIN_PERIODS = 0.4;
+
+/** How far ahead the lock is followed before the schedule just looks at the last refresh walked. */
+const MAX_WINDOWS_WALKED = 256;
 
 /** Just after the refresh at or after `target`, when the lock says where that is; else `target`. */
 function alignedAfter(lock: RefreshLock | undefined, target: number): number {
@@ -292,10 +430,12 @@ function alignedAfter(lock: RefreshLock | undefined, target: number): number {
 
 /** Seconds to wait before the next poll; at least 1, never past the deadline, never above a timer's limit. */
 export function nextPollDelaySeconds(options: NextPollOptions): number {
-  let delay = nextLookAt(options) - epochSeconds(options.now);
-  if (options.retryAfterSeconds !== undefined) {
-    delay = Math.max(delay, options.retryAfterSeconds);
-  }
+  // A throttled read saw nothing: it is redone as soon as Azure allows, or a window it aimed at may pass
+  // unseen and the end with it.
+  let delay =
+    options.retryAfterSeconds === undefined
+      ? nextLookAt(options) - epochSeconds(options.now)
+      : options.retryAfterSeconds;
   const untilDeadline = (Date.parse(options.deadline) - Date.parse(options.now)) / 1000;
   delay = Math.min(delay, untilDeadline, MAX_TIMER_SECONDS);
   return Math.max(1, Math.ceil(delay));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { seededRandom } from '../../../dev/compute-sim/faultPlan';
 import { drawRefreshTiming, replicationAt } from '../../../dev/compute-sim/replication';
-import type { RestorePointRecord } from '../../../dev/compute-sim/stateStore';
+import type { RefreshTiming, RestorePointRecord } from '../../../dev/compute-sim/stateStore';
 import type { ProgressRefreshOptions } from '../../../dev/compute-sim/types';
 import type { PollState, PollingSettings } from '../../../src/domain/polling';
 import {
@@ -54,6 +54,8 @@ function replay(
      * dated up to this much after the read (when the orchestrator sees it).
      */
     timerSkewSeconds?: number;
+    /** This copy's refresh timing, instead of one drawn from `refresh` and `seed`. */
+    timing?: RefreshTiming;
   } = {},
 ): Replay {
   const replication = {
@@ -68,7 +70,7 @@ function replay(
     copy: {
       faults:
         options.stallAtPercent === undefined ? [] : [{ type: 'stall', atPercent: options.stallAtPercent }],
-      refresh: drawRefreshTiming(600_000, refresh, seededRandom(seed)),
+      refresh: options.timing ?? drawRefreshTiming(600_000, refresh, seededRandom(seed)),
     },
   } as unknown as RestorePointRecord;
   const endedAt = replicationAt(rp, start + 14 * DAY_MS - 1, replication).endedAt;
@@ -103,6 +105,7 @@ function replay(
       state,
       { at: at(now), percent: Math.min(99, Math.min(...disks)), disks },
       settings,
+      at(0),
     );
   }
   return {
@@ -120,13 +123,15 @@ const SIZES = [
   { name: '1 day', disksGB: [1024, 4224] },
 ];
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
+/** Enough copies that one whose first refresh comes before the first look, or just after it, turns up. */
+const MANY_SEEDS = Array.from({ length: 40 }, (_, index) => index + 1);
 
 describe("phase-locked polling against the simulator's refreshes", () => {
   it.each(SIZES)(
     'notices the end of a $name copy within a sweep step plus a margin, whatever the refresh phase and period',
     ({ disksGB }) => {
       // Act
-      const runs = SEEDS.map((seed) => replay(disksGB, { randomPhase: true, periodSpread: 0.05 }, seed));
+      const runs = MANY_SEEDS.map((seed) => replay(disksGB, { randomPhase: true, periodSpread: 0.05 }, seed));
 
       // Assess
       for (const run of runs) {
@@ -134,10 +139,32 @@ describe("phase-locked polling against the simulator's refreshes", () => {
         expect(run.endsAt).toBeDefined();
         const lag = (run.noticedAt ?? Infinity) - (run.endsAt ?? 0);
         expect(lag).toBeGreaterThanOrEqual(0);
-        expect(lag).toBeLessThanOrEqual(SWEEP_SECONDS + 30);
+        expect(lag).toBeLessThanOrEqual(60);
       }
     },
   );
+
+  it('sweeps for the end when the first refresh came before the first look', () => {
+    // Prepare: the first refresh lands 50 s into replication, before the look at 60 s; the next one, 630 s
+    // later, shows the 10-minute copy complete.
+    const timing: RefreshTiming = {
+      offsetMs: 50_000,
+      periodMs: 630_000,
+      jitterMs: 0,
+      skipProbability: 0,
+      seed: 1,
+    };
+
+    // Act
+    const run = replay([8, 30], {}, 1, { timing });
+
+    // Assess: the rate is unknown, so the next refresh may show the end; it is seen within the lag goal.
+    expect(run.finalState).toBe('succeeded');
+    expect(run.endsAt).toBe(5 + 50 + 630);
+    const lag = (run.noticedAt ?? Infinity) - (run.endsAt ?? 0);
+    expect(lag).toBeGreaterThanOrEqual(0);
+    expect(lag).toBeLessThanOrEqual(60);
+  });
 
   it.each([
     {
@@ -246,11 +273,13 @@ describe('polling state', () => {
     const knowingTheStart = look(at(0));
     const notKnowingIt = look();
 
-    // Assess: the big disk gained under 2 % in the 320 s since the start (less a minute's margin), so it
-    // needs over 1.5 hours more: the next look is five periods out. Without the start, that 1 % may have come
-    // in a moment, so the end may show at the next refresh, whose window (593, 925] is swept from its start.
-    expect({ knowingTheStart: knowingTheStart >= 5 * 600, notKnowingIt }).toEqual({
-      knowingTheStart: true,
+    // Assess: replication began half a minute after Azure accepted the copy at the latest, so the big disk
+    // gained under 2 % in the 30 s or more before the refresh (after the look at 60 s): it needs over 20
+    // minutes more, the next refresh cannot show the end, and a look halves its window (598, 920]. Without the
+    // start, that 1 % may have come in a moment, so the end may show at the next refresh, whose window is
+    // swept from its start.
+    expect({ knowingTheStart, notKnowingIt }).toEqual({
+      knowingTheStart: (58 + 540 + 260 + 660) / 2 - 260,
       notKnowingIt: 58 + 540 - 5 + SWEEP_SECONDS - 260,
     });
   });
@@ -326,5 +355,25 @@ describe('polling state', () => {
     expect(throttled).toBe(7200);
     expect(nearDeadline).toBe(100);
     expect(huge).toBe(MAX_TIMER_SECONDS);
+  });
+
+  it('redoes a throttled read as soon as Retry-After allows, not at the next planned look', () => {
+    // Prepare: locked onto a refresh in (1000, 1020], the period 600 s give or take one, the end far off.
+    let state = recordProgress(
+      initialPollState(),
+      { at: at(400), percent: 10, disks: [10] },
+      settings,
+      at(0),
+    );
+    state = recordProgress(state, { at: at(1000), percent: 20, disks: [20] }, settings, at(0));
+    state = recordProgress(state, { at: at(1020), percent: 30, disks: [30] }, settings, at(0));
+    const options = { state, now: at(1625), startedAt: at(0), deadline: farDeadline, settings };
+
+    // Act
+    const planned = nextPollDelaySeconds(options);
+    const afterThrottle = nextPollDelaySeconds({ ...options, retryAfterSeconds: 20 });
+
+    // Assess: the read that was throttled saw nothing; the plan after it would skip the refresh it aimed at.
+    expect({ planned: planned > 20, afterThrottle }).toEqual({ planned: true, afterThrottle: 20 });
   });
 });
