@@ -1,0 +1,421 @@
+/**
+ * A computed lower bound on the instance-view GETs any schedule needs to notice the end of a short copy
+ * (issue #16): the bench prints it next to the measured figures, so the claim that a goal is out of reach
+ * rests on a computation made in the same run, not on an opinion.
+ *
+ * @remarks The model, in seconds from replication start s = 0 (the simulator's `provisionedAt`):
+ * - Refreshes come every P, P uniform on [P0(1-σ), P0(1+σ)], the first at φ, uniform on [0, P) given P
+ *   (the simulator's `randomPhase` and `periodSpread`); the start itself shows 0 %.
+ * - The copy shows complete at T, the first refresh φ + kP >= D, D the longest disk's duration. K, the
+ *   number of refreshes before T, is 0, 1 or 2 here: the model only covers D < 2·P0(1-σ) (see
+ *   {@link shortCopyBoundGap}), and longer copies are left to the measured figures.
+ * - A GET at t > 0 tells the planner how many refreshes happened by t and whether t >= T. The percents add
+ *   no timing information when the throughput c is unknown: they reveal only what was copied by the refresh,
+ *   x = φ·c, and with a log-uniform prior on c the likelihood of x, p(c = x/φ)/φ ∝ (φ/x)/φ, is the same for
+ *   every φ.
+ * - GETs move forward in time, each chosen from what was seen; the copy is noticed at the first GET at or
+ *   after T, the lag is that GET's time minus T, and every GET until then counts.
+ * - The lag goal is at most L for all but a fraction q of the prior mass (p95 lag <= 60 s: L = 60,
+ *   q = 0.05). By Lagrangian weak duality, for every λ >= 0, min over schedules of E[GETs + λ·1(lag > L)]
+ *   minus λ·q is at most the constrained optimum; the bound is the best λ, found by golden-section search
+ *   (the dual is concave in λ). q = 0 (every copy within L) is the same dynamic program with λ infinite.
+ *
+ * Relaxations, each of which can only help the planner, so the result stays a valid lower bound:
+ * - It knows D and s exactly (so T is a known function of φ and P), though it ignores the percents.
+ * - When K = 2 (φ + P < D: at most 2·σ·P0 + D - P0 seconds of φ, 2.8 % of the prior mass for the bench's
+ *   10-minute copy; reported as `oracleMass`) it is told T as soon as it sees the first refresh, so such a
+ *   copy costs one more GET at most. When K = 0 the first refresh is the end; when K = 1 nothing about φ can
+ *   be learned after the first refresh is seen (later GETs come after φ), so what remains is a sweep over
+ *   T's posterior with done/not-done answers.
+ * - Time is cut into cells of `stepSeconds` ((n-1)·h, n·h]; the prior mass of each cell is integrated from
+ *   the continuous prior, so a GET at a multiple of h sees exactly what it would in continuous time. A lag
+ *   counts as over L only when even the latest end in its cell is more than L before the GET (one step of
+ *   slack for the planner). What is not rounded in the planner's favour is that its GETs sit on the grid;
+ *   the bench therefore prints the bound at two steps, one half the other, and the tests check they agree.
+ *
+ * The dynamic program: before the first refresh the planner's belief is just "φ > the last GET"; once a GET
+ * at b sees it after a GET at a, it is "φ in (a, b], T > the last GET". For each (a, b) the sweep is a 1-D
+ * program over T's cells whose penalty term reduces to a suffix minimum, so a λ costs O(cells³/2) additions.
+ */
+
+export interface ShortCopyBoundInput {
+  /** D: the longest disk's copy time. */
+  longestDiskSeconds: number;
+  /** P0: the refresh period's centre. */
+  periodSeconds: number;
+  /** σ: the period is uniform on [P0(1-σ), P0(1+σ)]. */
+  periodSpread: number;
+  /** L. */
+  lagLimitSeconds: number;
+  /** q: the share of copies allowed a lag over L. */
+  lagMissFraction: number;
+  /** @default 2.5 */
+  stepSeconds?: number;
+}
+
+export interface ShortCopyBound {
+  /** No schedule averages fewer GETs per copy with at most `lagMissFraction` of copies over the lag limit. */
+  gets: number;
+  /** The same with every copy within the lag limit. */
+  getsAllWithinLimit: number;
+  /** The prior mass the K = 2 relaxation covers (T revealed at the first refresh). */
+  oracleMass: number;
+}
+
+/** Why the model does not cover a copy, or undefined when it does. */
+export function shortCopyBoundGap(
+  longestDiskSeconds: number,
+  periodSeconds: number,
+  periodSpread: number,
+): string | undefined {
+  const shortestPeriod = periodSeconds * (1 - periodSpread);
+  if (!(longestDiskSeconds > 0) || !(shortestPeriod > 0)) {
+    return 'the copy time and refresh period must be positive';
+  }
+  if (longestDiskSeconds >= 2 * shortestPeriod) {
+    return 'the end can follow two or more refreshes, which the bound gives away';
+  }
+  return undefined;
+}
+
+/** Sub-step of the numeric integration over P. */
+const PERIOD_SAMPLE_SECONDS = 0.05;
+
+/** Prior mass by time cell; rows are φ's cell, columns T's cell, both 1-based. */
+interface CellPrior {
+  step: number;
+  /** φ's cells: 1..phiCells. */
+  phiCells: number;
+  /** T's cells: 1..endCells. */
+  endCells: number;
+  /** K = 0 (T = φ), by φ's cell. */
+  firstRefreshEnds: Float64Array;
+  /** K = 1, row-major [φ cell][T cell]. */
+  oneBefore: Float64Array;
+  /** K = 2. */
+  twoBefore: Float64Array;
+  total: number;
+}
+
+function cellPrior(input: Required<ShortCopyBoundInput>): CellPrior {
+  const { longestDiskSeconds: d, periodSeconds, periodSpread, stepSeconds: h } = input;
+  const shortest = periodSeconds * (1 - periodSpread);
+  const longest = periodSeconds * (1 + periodSpread);
+  const phiCells = Math.ceil(longest / h);
+  const endCells = Math.ceil((d + longest) / h) + 1;
+  const width = endCells + 1;
+  const prior: CellPrior = {
+    step: h,
+    phiCells,
+    endCells,
+    firstRefreshEnds: new Float64Array(phiCells + 1),
+    oneBefore: new Float64Array((phiCells + 1) * width),
+    twoBefore: new Float64Array((phiCells + 1) * width),
+    total: 0,
+  };
+  const samples = periodSpread === 0 ? 1 : Math.ceil((longest - shortest) / PERIOD_SAMPLE_SECONDS);
+  /** Spreads the weight of φ uniform on [from, to) over T = φ + shift's cells. */
+  const spread = (
+    table: Float64Array,
+    row: number,
+    from: number,
+    to: number,
+    shift: number,
+    weight: number,
+  ) => {
+    for (let cell = Math.floor((from + shift) / h) + 1; (cell - 1) * h < to + shift; cell++) {
+      const overlap = Math.min(to + shift, cell * h) - Math.max(from + shift, (cell - 1) * h);
+      if (overlap > 0) {
+        table[row * width + cell] = (table[row * width + cell] ?? 0) + overlap * weight;
+      }
+    }
+  };
+  for (let sample = 0; sample < samples; sample++) {
+    const period =
+      periodSpread === 0 ? periodSeconds : shortest + ((sample + 0.5) * (longest - shortest)) / samples;
+    const density = 1 / (period * samples);
+    for (let cell = 1; cell <= phiCells; cell++) {
+      const from = (cell - 1) * h;
+      const to = Math.min(cell * h, period);
+      if (to <= from) {
+        break;
+      }
+      const twoUntil = Math.min(to, Math.max(from, d - period));
+      const oneUntil = Math.min(to, Math.max(twoUntil, d));
+      spread(prior.twoBefore, cell, from, twoUntil, 2 * period, density);
+      spread(prior.oneBefore, cell, twoUntil, oneUntil, period, density);
+      prior.firstRefreshEnds[cell] = (prior.firstRefreshEnds[cell] ?? 0) + (to - oneUntil) * density;
+      prior.total += (to - from) * density;
+    }
+  }
+  return prior;
+}
+
+/** What does not depend on λ: prefix sums and the cost of the GET that first sees a refresh. */
+interface Tables {
+  prior: CellPrior;
+  /** Lag cells allowed: a GET in cell m may notice an end in cell j without penalty when m - j <= this. */
+  freeCells: number;
+  /** The last φ cell with any mass, and the last with K = 1 mass. */
+  lastPhiCell: number;
+  lastOneBeforeCell: number;
+  /** For each φ cell, the first and last T cells with K = 1 mass (0 when none). */
+  firstEndCell: Int32Array;
+  lastEndCell: Int32Array;
+  /** Mass with φ beyond each cell. */
+  aliveAfter: Float64Array;
+  /** [a][b]: K = 2 copies with φ in (a, b] not yet ended at b (each owes the GET at T). */
+  owedAfterFirstSeen: Float64Array;
+  /** [a][b]: mass with φ in (a, b] noticed at b with a lag over L. */
+  lateAtFirstSeen: Float64Array;
+}
+
+function tables(prior: CellPrior, lagLimitSeconds: number): Tables {
+  const { phiCells, endCells, step } = prior;
+  const width = endCells + 1;
+  const freeCells = Math.floor(lagLimitSeconds / step);
+  const rowHasMass = (row: number): boolean => {
+    if ((prior.firstRefreshEnds[row] ?? 0) > 0) {
+      return true;
+    }
+    for (let cell = 1; cell <= endCells; cell++) {
+      if ((prior.oneBefore[row * width + cell] ?? 0) > 0 || (prior.twoBefore[row * width + cell] ?? 0) > 0) {
+        return true;
+      }
+    }
+    return false;
+  };
+  let lastPhiCell = 0;
+  let lastOneBeforeCell = 0;
+  const firstEndCell = new Int32Array(phiCells + 1);
+  const lastEndCell = new Int32Array(phiCells + 1);
+  for (let row = 1; row <= phiCells; row++) {
+    if (rowHasMass(row)) {
+      lastPhiCell = row;
+    }
+    for (let cell = 1; cell <= endCells; cell++) {
+      if ((prior.oneBefore[row * width + cell] ?? 0) > 0) {
+        firstEndCell[row] ||= cell;
+        lastEndCell[row] = cell;
+        lastOneBeforeCell = row;
+      }
+    }
+  }
+  const aliveAfter = new Float64Array(phiCells + 2);
+  for (let row = phiCells; row >= 1; row--) {
+    let mass = prior.firstRefreshEnds[row] ?? 0;
+    for (let cell = 1; cell <= endCells; cell++) {
+      mass += (prior.oneBefore[row * width + cell] ?? 0) + (prior.twoBefore[row * width + cell] ?? 0);
+    }
+    aliveAfter[row - 1] = (aliveAfter[row] ?? 0) + mass;
+  }
+  // Per row, prefix sums over T cells, so that "ended by cell k" is one lookup.
+  const oneUpTo = prefixByRow(prior.oneBefore, phiCells, width);
+  const twoUpTo = prefixByRow(prior.twoBefore, phiCells, width);
+  const owedAfterFirstSeen = new Float64Array((phiCells + 1) * width);
+  const lateAtFirstSeen = new Float64Array((phiCells + 1) * width);
+  for (let b = 1; b <= endCells; b++) {
+    const lateUpTo = b - freeCells - 1;
+    let owed = 0;
+    let late = 0;
+    for (let a = Math.min(b, phiCells) - 1; a >= 0; a--) {
+      const row = a + 1;
+      owed += (twoUpTo[row * width + endCells] ?? 0) - (twoUpTo[row * width + b] ?? 0);
+      if (lateUpTo >= 1) {
+        late +=
+          (row <= lateUpTo ? (prior.firstRefreshEnds[row] ?? 0) : 0) +
+          (twoUpTo[row * width + lateUpTo] ?? 0) +
+          (oneUpTo[row * width + lateUpTo] ?? 0);
+      }
+      owedAfterFirstSeen[a * width + b] = owed;
+      lateAtFirstSeen[a * width + b] = late;
+    }
+  }
+  return {
+    prior,
+    freeCells,
+    lastPhiCell,
+    lastOneBeforeCell,
+    firstEndCell,
+    lastEndCell,
+    aliveAfter,
+    owedAfterFirstSeen,
+    lateAtFirstSeen,
+  };
+}
+
+function prefixByRow(table: Float64Array, rows: number, width: number): Float64Array {
+  const sums = new Float64Array(table.length);
+  for (let row = 1; row <= rows; row++) {
+    let sum = 0;
+    for (let cell = 1; cell < width; cell++) {
+      sum += table[row * width + cell] ?? 0;
+      sums[row * width + cell] = sum;
+    }
+  }
+  return sums;
+}
+
+/** λ times a mass, where an infinite λ forbids any mass at all and charges nothing for none. */
+function penalty(lambda: number, mass: number): number {
+  return mass > 0 ? lambda * mass : 0;
+}
+
+/**
+ * min over schedules of E[GETs + λ·1(lag > L)], as a share of the prior mass.
+ *
+ * @remarks `sweepFrom[b]` is the optimal cost of the K = 1 copies with φ in (a, b] once a GET at b has seen
+ * the first refresh and not the end: from a last GET at m, the next at m' costs every remaining copy one GET
+ * and λ for each noticed more than L late. A next GET no later than the first possible end plus the free window is
+ * best at that latest instant (the cost from a later last GET is never higher); a later one pays λ·(C(m' - free - 1) - C(m)), C the
+ * cumulative mass, so its best is a suffix minimum of λ·C(m' - free - 1) + S(m').
+ */
+function lagrangian(t: Tables, lambda: number): number {
+  const { prior, freeCells } = t;
+  const { phiCells, endCells } = prior;
+  const width = endCells + 1;
+  const sweep = new Float64Array(endCells + freeCells + 4);
+  const cumulative = new Float64Array(endCells + 1);
+  const remainingEnds = new Float64Array(endCells + 1);
+  const sweepAtFirstSeen = new Float64Array((phiCells + 1) * width);
+  const finiteLambda = Number.isFinite(lambda);
+
+  for (let a = 0; a < t.lastPhiCell; a++) {
+    remainingEnds.fill(0);
+    // The support of T's cells for φ in (a, b]; below it the sweep's cost is that from just below it.
+    let firstEnd = endCells + 1;
+    let lastEnd = 0;
+    for (let b = a + 1; b <= endCells; b++) {
+      if (b <= Math.max(t.lastOneBeforeCell, a + 1) && b <= phiCells && (t.lastEndCell[b] ?? 0) > 0) {
+        const rowFirst = t.firstEndCell[b] ?? 0;
+        const rowLast = t.lastEndCell[b] ?? 0;
+        for (let cell = rowFirst; cell <= rowLast; cell++) {
+          remainingEnds[cell] = (remainingEnds[cell] ?? 0) + (prior.oneBefore[b * width + cell] ?? 0);
+        }
+        firstEnd = Math.min(firstEnd, rowFirst);
+        lastEnd = Math.max(lastEnd, rowLast);
+        let sum = 0;
+        cumulative[firstEnd - 1] = 0;
+        for (let cell = firstEnd; cell <= lastEnd; cell++) {
+          sum += remainingEnds[cell] ?? 0;
+          cumulative[cell] = sum;
+        }
+        const total = sum;
+        sweep.fill(0, lastEnd, lastEnd + freeCells + 3);
+        let bestLater = Infinity;
+        let nextEnd = lastEnd;
+        for (let m = lastEnd - 1; m >= Math.max(b, firstEnd - 1); m--) {
+          if ((remainingEnds[m + 1] ?? 0) > 0) {
+            nextEnd = m + 1;
+          }
+          const far = m + freeCells + 2;
+          if (finiteLambda) {
+            bestLater = Math.min(
+              bestLater,
+              lambda * (cumulative[Math.min(m + 1, lastEnd)] ?? 0) + (sweep[far] ?? 0),
+            );
+          }
+          // Free of penalty: any next GET up to the first possible end plus the free window.
+          const withinWindow = sweep[nextEnd + freeCells] ?? 0;
+          const later = finiteLambda ? bestLater - lambda * (cumulative[m] ?? 0) : Infinity;
+          sweep[m] = total - (cumulative[m] ?? 0) + Math.min(withinWindow, later);
+        }
+      }
+      // Past the last K = 1 φ cell the sweep no longer changes with b: its array already holds every m >= b.
+      sweepAtFirstSeen[a * width + b] = b >= lastEnd ? 0 : (sweep[Math.max(b, firstEnd - 1)] ?? 0);
+    }
+  }
+
+  const cost = new Float64Array(endCells + 2);
+  for (let a = t.lastPhiCell - 1; a >= 0; a--) {
+    let best = Infinity;
+    for (let b = a + 1; b <= endCells; b++) {
+      const late = penalty(lambda, t.lateAtFirstSeen[a * width + b] ?? 0);
+      if (late === Infinity) {
+        continue;
+      }
+      const value =
+        late +
+        (t.owedAfterFirstSeen[a * width + b] ?? 0) +
+        (sweepAtFirstSeen[a * width + b] ?? 0) +
+        (b < t.lastPhiCell ? (cost[b] ?? 0) : 0);
+      best = Math.min(best, value);
+    }
+    cost[a] = (t.aliveAfter[a] ?? 0) + best;
+  }
+  return (cost[0] ?? 0) / prior.total;
+}
+
+const GOLDEN = (Math.sqrt(5) - 1) / 2;
+
+/**
+ * The largest value of a concave function of λ >= 0: doubling λ until the value stops rising brackets the
+ * maximum, golden-section search closes in on it. Every value is a valid bound, so the best one seen is kept.
+ */
+function bestDual(dual: (lambda: number) => number): number {
+  let best = -Infinity;
+  const at = (lambda: number): number => {
+    const value = dual(lambda);
+    best = Math.max(best, value);
+    return value;
+  };
+  let beforeLast = 0;
+  let last = 0;
+  let lastValue = at(0);
+  let next = 1;
+  for (let value = at(next); value > lastValue && next < 2 ** 30; value = at(next)) {
+    beforeLast = last;
+    last = next;
+    lastValue = value;
+    next *= 2;
+  }
+  let low = beforeLast;
+  let high = next;
+  let left = high - GOLDEN * (high - low);
+  let right = low + GOLDEN * (high - low);
+  let leftValue = at(left);
+  let rightValue = at(right);
+  for (let round = 0; round < 40 && high - low > 1e-6 * Math.max(1, high); round++) {
+    if (leftValue < rightValue) {
+      low = left;
+      left = right;
+      leftValue = rightValue;
+      right = low + GOLDEN * (high - low);
+      rightValue = at(right);
+    } else {
+      high = right;
+      right = left;
+      rightValue = leftValue;
+      left = high - GOLDEN * (high - low);
+      leftValue = at(left);
+    }
+  }
+  return best;
+}
+
+/** See the module comment. Throws a RangeError for a copy the model does not cover. */
+export function shortCopyGetsLowerBound(input: ShortCopyBoundInput): ShortCopyBound {
+  const gap = shortCopyBoundGap(input.longestDiskSeconds, input.periodSeconds, input.periodSpread);
+  if (gap !== undefined) {
+    throw new RangeError(`no bound for this copy: ${gap}`);
+  }
+  if (!(input.lagLimitSeconds >= 0) || !(input.lagMissFraction >= 0 && input.lagMissFraction < 1)) {
+    throw new RangeError('the lag limit must be >= 0 and the miss fraction in [0, 1)');
+  }
+  const stepSeconds = input.stepSeconds ?? 2.5;
+  if (!(stepSeconds > 0)) {
+    throw new RangeError('the step must be positive');
+  }
+  const prior = cellPrior({ ...input, stepSeconds });
+  const t = tables(prior, input.lagLimitSeconds);
+  const getsAllWithinLimit = lagrangian(t, Infinity);
+  const gets =
+    input.lagMissFraction === 0
+      ? getsAllWithinLimit
+      : bestDual((lambda) => lagrangian(t, lambda) - lambda * input.lagMissFraction);
+  let oracleMass = 0;
+  for (const mass of prior.twoBefore) {
+    oracleMass += mass;
+  }
+  return { gets, getsAllWithinLimit, oracleMass: oracleMass / prior.total };
+}
