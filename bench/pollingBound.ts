@@ -7,8 +7,8 @@
  * - Refreshes come every P, P uniform on [P0(1-σ), P0(1+σ)], the first at φ, uniform on [0, P) given P
  *   (the simulator's `randomPhase` and `periodSpread`); the start itself shows 0 %.
  * - The copy shows complete at T, the first refresh φ + kP >= D, D the longest disk's duration. K, the
- *   number of refreshes before T, is 0, 1 or 2 here: the model only covers D < 2·P0(1-σ) (see
- *   {@link shortCopyBoundGap}), and longer copies are left to the measured figures.
+ *   number of refreshes before T, is 0, 1 or 2: the model only covers D < 2·P0(1-σ)
+ *   ({@link shortCopyBoundGap}); longer copies are left to the measured figures.
  * - A GET at t > 0 tells the planner how many refreshes happened by t and whether t >= T. The percents add
  *   no timing information when the throughput c is unknown: they reveal only what was copied by the refresh,
  *   x = φ·c, and with a log-uniform prior on c the likelihood of x, p(c = x/φ)/φ ∝ (φ/x)/φ, is the same for
@@ -21,21 +21,27 @@
  *   (the dual is concave in λ). q = 0 (every copy within L) is the same dynamic program with λ infinite.
  *
  * Relaxations, each of which can only help the planner, so the result stays a valid lower bound:
- * - It knows D and s exactly (so T is a known function of φ and P), though it ignores the percents.
- * - When K = 2 (φ + P < D: at most 2·σ·P0 + D - P0 seconds of φ, 2.8 % of the prior mass for the bench's
- *   10-minute copy; reported as `oracleMass`) it is told T as soon as it sees the first refresh, so such a
- *   copy costs one more GET at most. When K = 0 the first refresh is the end; when K = 1 nothing about φ can
- *   be learned after the first refresh is seen (later GETs come after φ), so what remains is a sweep over
- *   T's posterior with done/not-done answers.
- * - Time is cut into cells of `stepSeconds` ((n-1)·h, n·h]; the prior mass of each cell is integrated from
- *   the continuous prior, so a GET at a multiple of h sees exactly what it would in continuous time. A lag
- *   counts as over L only when even the latest end in its cell is more than L before the GET (one step of
- *   slack for the planner). What is not rounded in the planner's favour is that its GETs sit on the grid;
- *   the bench therefore prints the bound at two steps, one half the other, and the tests check they agree.
+ * - It knows D and s exactly, so T is a known function of φ and P. It still cannot read φ off the percents:
+ *   the bound is for schedules that do not know the throughput beforehand, as no real one does (one that
+ *   hard-coded the bench's 50 MiB/s could, and is not covered).
+ * - When K = 2 (φ + P < D, so φ < D - P0(1-σ): 2.8 % of the prior mass for the bench's 10-minute copy,
+ *   reported as `oracleMass`) it is told φ and P as soon as it sees the first refresh, and such a copy is
+ *   charged one more GET at most. When K = 0 the first refresh is the end. When K = 1 nothing about φ can be
+ *   learned once the first refresh is seen (later GETs come after φ), so what remains is a sweep over T's
+ *   posterior with done/not-done answers.
+ * - Time is cut into cells of h = `stepSeconds`, ((n-1)·h, n·h], each holding the prior mass integrated from
+ *   the continuous one (over P numerically, in {@link PERIOD_SAMPLE_SECONDS} steps). The planner GETs at the
+ *   ends of cells, and gets two more gifts: a refresh falling in the cell its GET closes is revealed exactly
+ *   (that copy, which cannot have ended as T >= φ + P0(1-σ), is then charged one more GET), and a lag counts
+ *   as over L only when the GET's cell is more than ceil(L/h) cells after the end's. With them, any
+ *   continuous schedule maps onto the grid (each GET moved to the end of its cell) without losing anything
+ *   it saw, stopping later or missing L more often. So every step gives a valid bound and a finer one a
+ *   tighter bound; the bench prints two, one step half the other.
  *
  * The dynamic program: before the first refresh the planner's belief is just "φ > the last GET"; once a GET
  * at b sees it after a GET at a, it is "φ in (a, b], T > the last GET". For each (a, b) the sweep is a 1-D
- * program over T's cells whose penalty term reduces to a suffix minimum, so a λ costs O(cells³/2) additions.
+ * program over T's cells whose penalty term reduces to a suffix minimum; a λ costs about
+ * (φ cells)²/2 · (T's support in cells) additions.
  */
 
 export interface ShortCopyBoundInput {
@@ -156,15 +162,17 @@ interface Tables {
   prior: CellPrior;
   /** Lag cells allowed: a GET in cell m may notice an end in cell j without penalty when m - j <= this. */
   freeCells: number;
-  /** The last φ cell with any mass, and the last with K = 1 mass. */
+  /** The last φ cell with any mass. */
   lastPhiCell: number;
-  lastOneBeforeCell: number;
   /** For each φ cell, the first and last T cells with K = 1 mass (0 when none). */
   firstEndCell: Int32Array;
   lastEndCell: Int32Array;
   /** Mass with φ beyond each cell. */
   aliveAfter: Float64Array;
-  /** [a][b]: K = 2 copies with φ in (a, b] not yet ended at b (each owes the GET at T). */
+  /**
+   * [a][b]: copies charged one more GET when a GET at b first sees a refresh after one at a: K = 2 with φ in
+   * (a, b] not yet ended (the GET at T), and K = 1 with φ in b's own cell (revealed).
+   */
   owedAfterFirstSeen: Float64Array;
   /** [a][b]: mass with φ in (a, b] noticed at b with a lag over L. */
   lateAtFirstSeen: Float64Array;
@@ -173,7 +181,7 @@ interface Tables {
 function tables(prior: CellPrior, lagLimitSeconds: number): Tables {
   const { phiCells, endCells, step } = prior;
   const width = endCells + 1;
-  const freeCells = Math.floor(lagLimitSeconds / step);
+  const freeCells = Math.ceil(lagLimitSeconds / step);
   const rowHasMass = (row: number): boolean => {
     if ((prior.firstRefreshEnds[row] ?? 0) > 0) {
       return true;
@@ -186,7 +194,6 @@ function tables(prior: CellPrior, lagLimitSeconds: number): Tables {
     return false;
   };
   let lastPhiCell = 0;
-  let lastOneBeforeCell = 0;
   const firstEndCell = new Int32Array(phiCells + 1);
   const lastEndCell = new Int32Array(phiCells + 1);
   for (let row = 1; row <= phiCells; row++) {
@@ -197,7 +204,6 @@ function tables(prior: CellPrior, lagLimitSeconds: number): Tables {
       if ((prior.oneBefore[row * width + cell] ?? 0) > 0) {
         firstEndCell[row] ||= cell;
         lastEndCell[row] = cell;
-        lastOneBeforeCell = row;
       }
     }
   }
@@ -227,7 +233,9 @@ function tables(prior: CellPrior, lagLimitSeconds: number): Tables {
           (twoUpTo[row * width + lateUpTo] ?? 0) +
           (oneUpTo[row * width + lateUpTo] ?? 0);
       }
-      owedAfterFirstSeen[a * width + b] = owed;
+      // K = 1 copies whose refresh fell in the GET's own cell: their φ is revealed, and one GET is the least
+      // any of them still needs (they cannot have ended: T >= φ + the shortest period).
+      owedAfterFirstSeen[a * width + b] = owed + (b <= phiCells ? (oneUpTo[b * width + endCells] ?? 0) : 0);
       lateAtFirstSeen[a * width + b] = late;
     }
   }
@@ -235,7 +243,6 @@ function tables(prior: CellPrior, lagLimitSeconds: number): Tables {
     prior,
     freeCells,
     lastPhiCell,
-    lastOneBeforeCell,
     firstEndCell,
     lastEndCell,
     aliveAfter,
@@ -264,11 +271,11 @@ function penalty(lambda: number, mass: number): number {
 /**
  * min over schedules of E[GETs + λ·1(lag > L)], as a share of the prior mass.
  *
- * @remarks `sweepFrom[b]` is the optimal cost of the K = 1 copies with φ in (a, b] once a GET at b has seen
- * the first refresh and not the end: from a last GET at m, the next at m' costs every remaining copy one GET
- * and λ for each noticed more than L late. A next GET no later than the first possible end plus the free window is
- * best at that latest instant (the cost from a later last GET is never higher); a later one pays λ·(C(m' - free - 1) - C(m)), C the
- * cumulative mass, so its best is a suffix minimum of λ·C(m' - free - 1) + S(m').
+ * @remarks `sweep[m]` is the least cost of the K = 1 copies with φ in (a, b - 1] whose end is after a last
+ * GET at m: the next GET at m' costs every remaining copy one GET, and λ each for those it notices more than
+ * L late. A next GET no later than the first possible end plus the free window is best at that latest cell
+ * (the cost from a later last GET is never higher); a later one pays λ·(C(m' - free - 1) - C(m)), C the
+ * cumulative mass, so its best is a suffix minimum of λ·C(m' - free - 1) + sweep[m'].
  */
 function lagrangian(t: Tables, lambda: number): number {
   const { prior, freeCells } = t;
@@ -286,7 +293,9 @@ function lagrangian(t: Tables, lambda: number): number {
     let firstEnd = endCells + 1;
     let lastEnd = 0;
     for (let b = a + 1; b <= endCells; b++) {
-      if (b <= Math.max(t.lastOneBeforeCell, a + 1) && b <= phiCells && (t.lastEndCell[b] ?? 0) > 0) {
+      // The sweep of rows (a, b - 1]; row b's φ, in the GET's own cell, is revealed (see the tables).
+      sweepAtFirstSeen[a * width + b] = b >= lastEnd ? 0 : (sweep[Math.max(b, firstEnd - 1)] ?? 0);
+      if (b <= phiCells && (t.lastEndCell[b] ?? 0) > 0) {
         const rowFirst = t.firstEndCell[b] ?? 0;
         const rowLast = t.lastEndCell[b] ?? 0;
         for (let cell = rowFirst; cell <= rowLast; cell++) {
@@ -304,7 +313,7 @@ function lagrangian(t: Tables, lambda: number): number {
         sweep.fill(0, lastEnd, lastEnd + freeCells + 3);
         let bestLater = Infinity;
         let nextEnd = lastEnd;
-        for (let m = lastEnd - 1; m >= Math.max(b, firstEnd - 1); m--) {
+        for (let m = lastEnd - 1; m >= Math.max(b + 1, firstEnd - 1); m--) {
           if ((remainingEnds[m + 1] ?? 0) > 0) {
             nextEnd = m + 1;
           }
@@ -321,8 +330,6 @@ function lagrangian(t: Tables, lambda: number): number {
           sweep[m] = total - (cumulative[m] ?? 0) + Math.min(withinWindow, later);
         }
       }
-      // Past the last K = 1 φ cell the sweep no longer changes with b: its array already holds every m >= b.
-      sweepAtFirstSeen[a * width + b] = b >= lastEnd ? 0 : (sweep[Math.max(b, firstEnd - 1)] ?? 0);
     }
   }
 
