@@ -400,8 +400,7 @@ function bestDual(dual: (lambda: number) => number): number {
   return best;
 }
 
-/** See the module comment. Throws a RangeError for a copy the model does not cover. */
-export function shortCopyGetsLowerBound(input: ShortCopyBoundInput): ShortCopyBound {
+function checked(input: ShortCopyBoundInput): Required<ShortCopyBoundInput> {
   const gap = shortCopyBoundGap(input.longestDiskSeconds, input.periodSeconds, input.periodSpread);
   if (gap !== undefined) {
     throw new RangeError(`no bound for this copy: ${gap}`);
@@ -413,16 +412,61 @@ export function shortCopyGetsLowerBound(input: ShortCopyBoundInput): ShortCopyBo
   if (!(stepSeconds > 0)) {
     throw new RangeError('the step must be positive');
   }
-  const prior = cellPrior({ ...input, stepSeconds });
-  const t = tables(prior, input.lagLimitSeconds);
+  return { ...input, stepSeconds };
+}
+
+/** See the module comment. Throws a RangeError for a copy the model does not cover. */
+export function shortCopyGetsLowerBound(input: ShortCopyBoundInput): ShortCopyBound {
+  const model = checked(input);
+  const prior = cellPrior(model);
+  const t = tables(prior, model.lagLimitSeconds);
   const getsAllWithinLimit = lagrangian(t, Infinity);
   const gets =
-    input.lagMissFraction === 0
+    model.lagMissFraction === 0
       ? getsAllWithinLimit
-      : bestDual((lambda) => lagrangian(t, lambda) - lambda * input.lagMissFraction);
+      : bestDual((lambda) => lagrangian(t, lambda) - lambda * model.lagMissFraction);
   let oracleMass = 0;
   for (const mass of prior.twoBefore) {
     oracleMass += mass;
   }
   return { gets, getsAllWithinLimit, oracleMass: oracleMass / prior.total };
+}
+
+/** One cell of the discretized prior: K refreshes before the end, φ's and T's cells, and its share. */
+export interface CellHypothesis {
+  refreshesBeforeEnd: 0 | 1 | 2;
+  phiCell: number;
+  endCell: number;
+  mass: number;
+}
+
+/** The discretized prior, for checking the dynamic program against a search over every schedule. */
+export function cellHypotheses(input: ShortCopyBoundInput): CellHypothesis[] {
+  const prior = cellPrior(checked(input));
+  const width = prior.endCells + 1;
+  const hypotheses: CellHypothesis[] = [];
+  for (let phiCell = 1; phiCell <= prior.phiCells; phiCell++) {
+    const ends = prior.firstRefreshEnds[phiCell] ?? 0;
+    if (ends > 0) {
+      hypotheses.push({ refreshesBeforeEnd: 0, phiCell, endCell: phiCell, mass: ends / prior.total });
+    }
+    for (let endCell = 1; endCell <= prior.endCells; endCell++) {
+      for (const [refreshesBeforeEnd, table] of [
+        [1, prior.oneBefore],
+        [2, prior.twoBefore],
+      ] as const) {
+        const mass = table[phiCell * width + endCell] ?? 0;
+        if (mass > 0) {
+          hypotheses.push({ refreshesBeforeEnd, phiCell, endCell, mass: mass / prior.total });
+        }
+      }
+    }
+  }
+  return hypotheses;
+}
+
+/** The dynamic program's min over schedules of E[GETs + λ·1(lag > L)], for the same check. */
+export function lagrangianCost(input: ShortCopyBoundInput, lambda: number): number {
+  const model = checked(input);
+  return lagrangian(tables(cellPrior(model), model.lagLimitSeconds), lambda);
 }
