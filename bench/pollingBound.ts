@@ -64,7 +64,7 @@ export interface ShortCopyBound {
   gets: number;
   /** The same with every copy within the lag limit. */
   getsAllWithinLimit: number;
-  /** The prior mass the K = 2 relaxation covers (T revealed at the first refresh). */
+  /** The prior mass the K = 2 relaxation covers (φ and P told at the first refresh). */
   oracleMass: number;
 }
 
@@ -75,8 +75,8 @@ export function shortCopyBoundGap(
   periodSpread: number,
 ): string | undefined {
   const shortestPeriod = periodSeconds * (1 - periodSpread);
-  if (!(longestDiskSeconds > 0) || !(shortestPeriod > 0)) {
-    return 'the copy time and refresh period must be positive';
+  if (!(longestDiskSeconds > 0) || !(shortestPeriod > 0) || !(periodSpread >= 0)) {
+    return 'the copy time and the shortest refresh period must be positive, the spread not negative';
   }
   if (longestDiskSeconds >= 2 * shortestPeriod) {
     return 'the end can follow two or more refreshes, which the bound gives away';
@@ -409,8 +409,9 @@ function checked(input: ShortCopyBoundInput): Required<ShortCopyBoundInput> {
     throw new RangeError('the lag limit must be >= 0 and the miss fraction in [0, 1)');
   }
   const stepSeconds = input.stepSeconds ?? 2.5;
-  if (!(stepSeconds > 0)) {
-    throw new RangeError('the step must be positive');
+  // A copy whose refresh a GET reveals is charged one more GET only because it cannot end in the same cell.
+  if (!(stepSeconds > 0 && stepSeconds < input.periodSeconds * (1 - input.periodSpread))) {
+    throw new RangeError('the step must be positive and shorter than the shortest refresh period');
   }
   return { ...input, stepSeconds };
 }

@@ -221,6 +221,17 @@ describe('shortCopyGetsLowerBound', () => {
     expect(cheapest - bound.getsAllWithinLimit).toBeLessThan(1);
   });
 
+  it.each([
+    [{ stepSeconds: 570 }, 'the step must be positive and shorter than the shortest refresh period'],
+    [{ lagMissFraction: 1 }, 'the lag limit must be >= 0 and the miss fraction in [0, 1)'],
+    [
+      { periodSpread: -0.1 },
+      'no bound for this copy: the copy time and the shortest refresh period must be positive, the spread not negative',
+    ],
+  ])('rejects %o with a clear error', (change, message) => {
+    expect(() => shortCopyGetsLowerBound({ ...TEN_MINUTES, ...change })).toThrow(new RangeError(message));
+  });
+
   it('declines copies whose end can follow two refreshes or more', () => {
     const oneHour = (176 * 1024) / 50;
     expect([shortCopyBoundGap(614.4, 600, 0.05), shortCopyBoundGap(oneHour, 600, 0.05)]).toEqual([
