@@ -1,5 +1,6 @@
 import { startComputeSimulator, type ComputeSimulator, type FaultRule } from '../dev/compute-sim';
 import { VirtualClock } from '../dev/clock';
+import { diskDurationMs } from '../dev/compute-sim/replication';
 import { createComputeClient, createCredential, type ArmConnection } from '../src/azure/computeClient';
 import { ArmComputeGateway } from '../src/azure/armComputeGateway';
 import { collectionOf, parseRestorePointId } from '../src/domain/armIds';
@@ -37,7 +38,7 @@ import {
 export interface PollingScenario {
   name: string;
   disksGB: number[];
-  /** Per disk. @default 50 */
+  /** Per disk. @default {@link DEFAULT_THROUGHPUT_MIBPS} */
   throughputMiBps?: number;
   /** The copy stops progressing here and is watched for {@link STALL_WATCH_SECONDS}. */
   stallAtPercent?: number;
@@ -67,7 +68,10 @@ export interface ScenarioResult {
   baselines: { intervalSeconds: number; figures: StrategyFigures }[];
 }
 
+const DEFAULT_THROUGHPUT_MIBPS = 50;
 export const BASELINE_INTERVALS = [30, 60, 600] as const;
+/** Every bench copy's refreshes: this period, each copy's own within ± the spread, at its own phase. */
+export const BENCH_REFRESH = { periodSeconds: 600, periodSpread: 0.05 } as const;
 const BASELINE_PHASES = 8;
 const STALL_WATCH_SECONDS = 3 * 24 * 3600;
 /** Longer than any scenario, shorter than the simulator's 14-day limit. */
@@ -104,10 +108,11 @@ async function runCopy(scenario: PollingScenario, seed: number): Promise<CopyRun
     seed,
     lroRetryAfterSeconds: 0,
     faults,
-    throughputMiBps: scenario.throughputMiBps ?? 50,
+    throughputMiBps: scenario.throughputMiBps ?? DEFAULT_THROUGHPUT_MIBPS,
+    progressIntervalMs: BENCH_REFRESH.periodSeconds * 1000,
     progressRefresh: {
       randomPhase: true,
-      periodSpread: 0.05,
+      periodSpread: BENCH_REFRESH.periodSpread,
       ...(scenario.irregularRefreshes === true ? { jitterMs: 30_000, skipProbability: 0.1 } : {}),
     },
   });
@@ -224,6 +229,17 @@ async function runCopy(scenario: PollingScenario, seed: number): Promise<CopyRun
   } finally {
     await sim.close();
   }
+}
+
+/** The longest disk's copy time: the copy cannot show complete before it. */
+export function longestDiskSeconds(scenario: PollingScenario): number {
+  return (
+    Math.max(
+      ...scenario.disksGB.map((sizeGB) =>
+        diskDurationMs(sizeGB, scenario.throughputMiBps ?? DEFAULT_THROUGHPUT_MIBPS),
+      ),
+    ) / 1000
+  );
 }
 
 /** A fixed-interval poller's cost, from the ground truth: its first poll at or after the visible end. */
