@@ -73,16 +73,21 @@ export interface PollingSettings {
 export const MAX_TIMER_SECONDS = 6 * 24 * 3600 - 3600;
 const MAX_SAMPLES = 4;
 
-/** Near the end, with the refresh instants unknown, looks this often: the worst detection lag. */
-export const SWEEP_SECONDS = 50;
+/** How late the end may be noticed: the detection lag the schedule is built to stay under. */
+const LAG_GOAL_SECONDS = 60;
 /**
- * A refresh window this narrow is looked at once, just after it; a wider one is swept. A sweep step leaves a
- * window that wide plus the timing margin at either end.
+ * Near the end, with the refresh instants unknown, looks this often: the worst detection lag, once a timer
+ * that fires early and an answer dated late (the timing margin) are allowed for.
  */
-const LOCKED_WITHIN_SECONDS = SWEEP_SECONDS + 2 * TIMING_MARGIN_SECONDS;
+export const SWEEP_SECONDS = LAG_GOAL_SECONDS - 2 * TIMING_MARGIN_SECONDS;
 /** Looks this long after a refresh window closes, so the refresh has surely landed. */
 const AFTER_REFRESH_SECONDS = 5;
-/** Within this many refresh periods of the earliest possible end, every refresh is watched. */
+/**
+ * A refresh window this narrow is looked at once, just after it, which notices a refresh anywhere in it
+ * within the lag goal; a wider one is swept.
+ */
+const LOCKED_WITHIN_SECONDS = LAG_GOAL_SECONDS - AFTER_REFRESH_SECONDS - 1;
+/** Within this many refresh periods of the earliest possible end, the schedule follows the lock. */
 const APPROACH_PERIODS = 4;
 
 export function initialPollState(): PollState {
