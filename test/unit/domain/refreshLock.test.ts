@@ -12,13 +12,19 @@ const NONE = { min: 0, max: 0 };
 /** Detection lag goal: a window this narrow, looked at once just after it, keeps the lag under it. */
 const LAG_GOAL_SECONDS = 60;
 const ONE_OR_MORE = { min: 1, max: Infinity };
-/** The box of a lock on (lo, hi] with the period within [periodMin, periodMax], as its region. */
-const boxRegion = (lo: number, hi: number, periodMin: number, periodMax: number): [number, number][] => [
-  [lo, periodMin],
-  [hi, periodMin],
-  [hi, periodMax],
-  [lo, periodMax],
-];
+/** A lock on a refresh in (lo, hi], the period within [periodMin, periodMax], with that box as its region. */
+const boxLock = (lo: number, hi: number, periodMin: number, periodMax: number): RefreshLock => ({
+  lo,
+  hi,
+  periodMin,
+  periodMax,
+  region: [
+    [lo, periodMin],
+    [hi, periodMin],
+    [hi, periodMax],
+    [lo, periodMax],
+  ],
+});
 
 describe('the refresh lock under timers that fire early and answers dated late', () => {
   it('keeps the lock when a read dated just after the expected refresh saw no change yet', () => {
@@ -26,14 +32,7 @@ describe('the refresh lock under timers that fire early and answers dated late',
     const after = observeRefreshes(lock, { from: 500, to: 1031, refreshes: NONE }, NOMINAL);
 
     // Assess: the refresh is still expected, in the last moments of the window.
-    const lo = 1031 - TIMING_MARGIN_SECONDS;
-    expect(after).toEqual({
-      lo,
-      hi: 1030,
-      periodMin: 590,
-      periodMax: 610,
-      region: boxRegion(lo, 1030, 590, 610),
-    });
+    expect(after).toEqual(boxLock(1031 - TIMING_MARGIN_SECONDS, 1030, 590, 610));
   });
 
   it('still drops the lock when the expected refresh clearly did not come', () => {
@@ -57,14 +56,7 @@ describe('the refresh lock under timers that fire early and answers dated late',
     );
 
     // Assess: narrowed, not restarted with the nominal period.
-    const lo = 1001 - TIMING_MARGIN_SECONDS;
-    expect(after).toEqual({
-      lo,
-      hi: 1030,
-      periodMin: 590,
-      periodMax: 610,
-      region: boxRegion(lo, 1030, 590, 610),
-    });
+    expect(after).toEqual(boxLock(1001 - TIMING_MARGIN_SECONDS, 1030, 590, 610));
   });
 
   it('learns nothing from two unchanged reads closer together than the margin', () => {
