@@ -80,6 +80,8 @@ const LAG_GOAL_SECONDS = 60;
  * that fires early and an answer dated late (the timing margin) are allowed for.
  */
 export const SWEEP_SECONDS = LAG_GOAL_SECONDS - 2 * TIMING_MARGIN_SECONDS;
+/** A throttled read is redone no sooner than this, whatever its `Retry-After`. */
+const THROTTLED_READ_FLOOR_SECONDS = 10;
 /** Looks this long after a refresh window closes, so the refresh has surely landed. */
 const AFTER_REFRESH_SECONDS = 5;
 /**
@@ -436,11 +438,11 @@ function alignedAfter(lock: RefreshLock | undefined, target: number): number {
 /** Seconds to wait before the next poll; at least 1, never past the deadline, never above a timer's limit. */
 export function nextPollDelaySeconds(options: NextPollOptions): number {
   // A throttled read saw nothing: it is redone as soon as Azure allows, or a window it aimed at may pass
-  // unseen and the end with it.
+  // unseen and the end with it; but never sooner than a floor, so a tiny Retry-After cannot start a storm.
   let delay =
     options.retryAfterSeconds === undefined
       ? nextLookAt(options) - epochSeconds(options.now)
-      : options.retryAfterSeconds;
+      : Math.max(options.retryAfterSeconds, THROTTLED_READ_FLOOR_SECONDS);
   const untilDeadline = (Date.parse(options.deadline) - Date.parse(options.now)) / 1000;
   delay = Math.min(delay, untilDeadline, MAX_TIMER_SECONDS);
   return Math.max(1, Math.ceil(delay));

@@ -372,8 +372,14 @@ describe('polling state', () => {
     // Act
     const planned = nextPollDelaySeconds(options);
     const afterThrottle = nextPollDelaySeconds({ ...options, retryAfterSeconds: 20 });
+    const afterTinyRetryAfter = nextPollDelaySeconds({ ...options, retryAfterSeconds: 1 });
 
     // Assess: the read that was throttled saw nothing; the plan after it would skip the refresh it aimed at.
-    expect({ planned: planned > 20, afterThrottle }).toEqual({ planned: true, afterThrottle: 20 });
+    // A Retry-After of a second is stretched to a floor of 10 s, so throttling cannot start a storm of reads.
+    expect({ planned: planned > 20, afterThrottle, afterTinyRetryAfter }).toEqual({
+      planned: true,
+      afterThrottle: 20,
+      afterTinyRetryAfter: 10,
+    });
   });
 });
