@@ -12,7 +12,8 @@
  * known closely enough for that, it looks every {@link SWEEP_SECONDS} across the refresh window instead,
  * which both catches the end and narrows the lock. A throttled read is redone as soon as Azure allows.
  * Irregular refreshes (a stall, a clock jump, a restart) drop the lock or back off; they never stop the
- * polling. Pure: all times are passed in. */
+ * polling. Pure: all times are passed in.
+ */
 
 import type { DiskTrack } from './completionEstimate';
 import { estimateCopyEnd, estimateDisk, trackDisks } from './completionEstimate';

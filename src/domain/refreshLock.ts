@@ -8,7 +8,8 @@
  * whose windows the interval between the polls cuts, and each placement cuts the set of (instant, period)
  * pairs still possible, kept exactly as a convex polygon: a read in the middle of a window halves it, and
  * refreshes some periods apart pin the period. Evidence that contradicts the lock (a skipped or late refresh,
- * a clock jump) drops it, and the schedule falls back to looking without it. Pure; times are epoch seconds. */
+ * a clock jump) drops it, and the schedule falls back to looking without it. Pure; times are epoch seconds.
+ */
 
 export interface RefreshLock {
   /** A refresh happened after `lo` and at or before `hi`. */
@@ -66,12 +67,11 @@ function freshLock(lo: number, hi: number, nominalPeriod: number): RefreshLock {
 
 function regionOf(lock: RefreshLock): Vertex[] {
   return (
-    lock.region ?? [
+    lock.region ??
+    boxAround([
       [lock.lo, lock.periodMin],
-      [lock.hi, lock.periodMin],
       [lock.hi, lock.periodMax],
-      [lock.lo, lock.periodMax],
-    ]
+    ])
   );
 }
 
