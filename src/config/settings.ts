@@ -37,7 +37,7 @@ export const DEFAULTS = {
   queueRecheckSeconds: 300,
   progressRefreshSeconds: 600,
   maxPollIntervalSeconds: 21_600,
-  firstPollSeconds: 60,
+  firstPollSeconds: 150,
   stallAfterPolls: 3,
   pollsPerGeneration: 20,
   reconcileSchedule: '0 0 * * * *',

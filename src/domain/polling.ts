@@ -58,8 +58,10 @@ export interface PollingSettings {
    */
   maxIntervalSeconds: number;
   /**
-   * Delay before the first look, to confirm that Azure accepted the copy (`RPCOPY_FIRST_POLL_SECONDS`).
-   * @default 60
+   * Delay before the first look (`RPCOPY_FIRST_POLL_SECONDS`). A quarter of a refresh period: the first
+   * refresh comes anywhere in the first period, so an earlier look rarely sees it, and the looks after this
+   * one, a third of a period apart, then bracket it as narrowly.
+   * @default 150
    */
   firstPollSeconds: number;
   /**

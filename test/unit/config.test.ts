@@ -42,7 +42,7 @@ describe('loadConfig', () => {
         polling: {
           refreshIntervalSeconds: 600,
           maxIntervalSeconds: 21_600,
-          firstPollSeconds: 60,
+          firstPollSeconds: 150,
           stallAfterPolls: 3,
         },
         pollsPerGeneration: 20,
