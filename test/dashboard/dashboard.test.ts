@@ -27,7 +27,9 @@ describe('the dashboard in headless Chromium, on the local stack', () => {
   beforeAll(async () => {
     browser = await launchChromium();
     stack = await startAppStack({
-      settings: { RPCOPY_POLICY: policy({ rpoHours: 12 }) },
+      // The first look a minute in, then every 200 s, sees rp10's failure at 10:11 (its refresh at 10:10), so at
+      // 10:12 the failed target is being deleted while the other region's copy still replicates.
+      settings: { RPCOPY_POLICY: policy({ rpoHours: 12 }), RPCOPY_FIRST_POLL_SECONDS: '60' },
       // The first copy of rp10 that Azure accepts has its third disk fail at 40 %: one failure with a
       // suggestion, the newest attempt of its pair, while the other region's copy of rp10 is still in flight.
       sim: {
