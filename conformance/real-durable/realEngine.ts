@@ -25,12 +25,18 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * A process the harness needs never got ready (it died first, or was too slow): a failure of the machine,
+ * not a difference between engines, so the scenario is worth one more try.
+ */
+export class StartFailure extends Error {}
+
 /** Waits for a line on a child's stdout matching `pattern`, or fails when the child exits first. */
 function waitForLine(child: ChildProcess, pattern: RegExp, what: string, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let buffer = '';
     const timer = setTimeout(
-      () => reject(new Error(`${what} did not start within ${timeoutMs} ms`)),
+      () => reject(new StartFailure(`${what} did not start within ${timeoutMs} ms`)),
       timeoutMs,
     );
     const onData = (chunk: Buffer): void => {
@@ -47,7 +53,9 @@ function waitForLine(child: ChildProcess, pattern: RegExp, what: string, timeout
     child.stdout?.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`${what} exited with ${String(code)} before it was ready:\n${buffer.slice(-4000)}`));
+      reject(
+        new StartFailure(`${what} exited with ${String(code)} before it was ready:\n${buffer.slice(-4000)}`),
+      );
     });
   });
 }
@@ -164,7 +172,11 @@ export async function startHarness(options: StartHarnessOptions): Promise<Harnes
   child.stderr?.on('data', (chunk: Buffer) => options.log(`harness: ${chunk.toString('utf8').trimEnd()}`));
   killOnExit(child);
   child.stdout?.on('data', (chunk: Buffer) => options.log(`harness: ${chunk.toString('utf8').trimEnd()}`));
-  await waitForLine(child, /HARNESS READY/, 'The .NET harness', 120_000);
+  await waitForLine(child, /HARNESS READY/, 'The .NET harness', 120_000).catch(async (error: unknown) => {
+    // A harness too slow to get ready is stopped, so a retry does not run beside it.
+    await stopChild(child);
+    throw error;
+  });
   const controlUrl = `http://127.0.0.1:${controlPort}`;
   return {
     controlUrl,

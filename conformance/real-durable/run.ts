@@ -15,7 +15,7 @@ import { diffRecordings, recordScenario } from './driveScenario';
 import { replayOnDevHost } from './devHostReplay';
 import { withProcessEnvironmentRestored } from './appEnvironment';
 import { REPO_ROOT } from './repoRoot';
-import { buildHarness, hasDotnet, startAzurite, startHarness } from './realEngine';
+import { StartFailure, buildHarness, hasDotnet, startAzurite, startHarness } from './realEngine';
 import { withoutKnownDifferences } from './knownDifferences';
 import { InvocationLog, type Recording } from './recording';
 import { TERMINAL, type Scenario, type ScenarioClock } from './scenario';
@@ -55,6 +55,12 @@ async function runOnRealEngine(scenario: Scenario, dll: string): Promise<Recordi
   const bridge = await startNodeBridge(app);
   const azurite = await startAzurite(log);
   const hostJson = path.join(appDir, 'host.json');
+  const closeAllButHarness = async (): Promise<void> => {
+    await environment?.close();
+    await azurite.close();
+    await bridge.close();
+    await app.terminate();
+  };
   const harness = await startHarness({
     dll,
     appClass: stubClassName(scenario.app),
@@ -71,6 +77,9 @@ async function runOnRealEngine(scenario: Scenario, dll: string): Promise<Recordi
         : {}),
     },
     log,
+  }).catch(async (error: unknown) => {
+    await closeAllButHarness();
+    throw error;
   });
   try {
     const payload = (await harness.call(CLIENT_FUNCTION, { data: null })) as DurableClientPayload;
@@ -115,11 +124,8 @@ async function runOnRealEngine(scenario: Scenario, dll: string): Promise<Recordi
       invocationLog,
     );
   } finally {
-    await environment?.close();
     await harness.close();
-    await azurite.close();
-    await bridge.close();
-    await app.terminate();
+    await closeAllButHarness();
   }
 }
 
@@ -197,7 +203,15 @@ async function main(): Promise<number> {
     const at = Date.now();
     let recording: Recording;
     try {
-      recording = await withProcessEnvironmentRestored(() => runOnRealEngine(scenario, dll));
+      recording = await withProcessEnvironmentRestored(() => runOnRealEngine(scenario, dll)).catch(
+        (error: unknown) => {
+          if (!(error instanceof StartFailure)) {
+            throw error;
+          }
+          console.log(`${scenario.name}: retrying once: ${error.message.split('\n')[0] ?? ''}`);
+          return withProcessEnvironmentRestored(() => runOnRealEngine(scenario, dll));
+        },
+      );
     } catch (error) {
       failures++;
       console.log(`${scenario.name}: FAILED on the real engine: ${(error as Error).stack ?? String(error)}`);
