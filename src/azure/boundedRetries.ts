@@ -42,16 +42,21 @@ function retryDelayMs(error: unknown, attempt: number, options: BoundedRetryOpti
     : Math.min(error.retryAfterSeconds * 1000, options.maxRetryAfterMs) + backoff;
 }
 
+/** Waits before the next try, or rethrows `error` when there is none to make (out of tries, or not worth one). */
+async function waitToRetry(error: unknown, attempt: number, options: BoundedRetryOptions): Promise<void> {
+  const delay = attempt < options.retries ? retryDelayMs(error, attempt, options) : undefined;
+  if (delay === undefined) {
+    throw error;
+  }
+  await options.sleep(delay);
+}
+
 async function withRetries<T>(call: () => Promise<T>, options: BoundedRetryOptions): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await call();
     } catch (error) {
-      const delay = attempt < options.retries ? retryDelayMs(error, attempt, options) : undefined;
-      if (delay === undefined) {
-        throw error;
-      }
-      await options.sleep(delay);
+      await waitToRetry(error, attempt, options);
     }
   }
 }
@@ -97,11 +102,7 @@ async function* listWithRetries<T>(
       }
       return;
     } catch (error) {
-      const delay = attempt < options.retries ? retryDelayMs(error, attempt, options) : undefined;
-      if (delay === undefined) {
-        throw error;
-      }
-      await options.sleep(delay);
+      await waitToRetry(error, attempt, options);
     }
   }
 }
