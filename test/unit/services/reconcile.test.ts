@@ -24,6 +24,15 @@ const rp = (coll: string, name: string, hour: number, source?: string): RestoreP
   ...(source === undefined ? {} : { sourceRestorePointId: source }),
 });
 
+/** vm1's own collection, `src` in eastus, untagged, holding `restorePoints`. */
+const sourceCollection = (restorePoints: RestorePointView[]) => ({
+  id: collection('src'),
+  name: 'src',
+  location: 'eastus',
+  tags: {},
+  sourceId: `${group}/virtualMachines/vm1`,
+  restorePoints,
+});
 const quiet = {
   debug: () => undefined,
   info: () => undefined,
@@ -51,14 +60,9 @@ describe('reconcile', () => {
   it('starts what can still be copied in every region alike: what is newer than the newest copy anywhere', async () => {
     // Prepare
     const { compute, client, deps } = setup();
-    compute.addCollection({
-      id: collection('src'),
-      name: 'src',
-      location: 'eastus',
-      tags: {},
-      sourceId: `${group}/virtualMachines/vm1`,
-      restorePoints: [rp('src', 'rp1', 1), rp('src', 'rp2', 2), rp('src', 'rp3', 3), rp('src', 'rp4', 4)],
-    });
+    compute.addCollection(
+      sourceCollection([rp('src', 'rp1', 1), rp('src', 'rp2', 2), rp('src', 'rp3', 3), rp('src', 'rp4', 4)]),
+    );
     compute.addCollection({
       id: collection('src-westus2'),
       name: 'src-westus2',
@@ -95,14 +99,7 @@ describe('reconcile', () => {
   it('leaves alone what already has a copy instance, collections of copies, and disabled collections', async () => {
     // Prepare
     const { compute, client, deps } = setup();
-    compute.addCollection({
-      id: collection('src'),
-      name: 'src',
-      location: 'eastus',
-      tags: {},
-      sourceId: `${group}/virtualMachines/vm1`,
-      restorePoints: [rp('src', 'rp1', 1)],
-    });
+    compute.addCollection(sourceCollection([rp('src', 'rp1', 1)]));
     compute.addCollection({
       id: collection('off'),
       name: 'off',
@@ -143,14 +140,9 @@ describe('reconcile', () => {
   /** A source collection with rp0, rp1 and rp2, and a target per region holding copies of `copied[region]`. */
   function seedPair(compute: InMemoryCompute, copied: Record<'westus2' | 'centralus', string[]>): void {
     const hours: Record<string, number> = { rp0: 0, rp1: 1, rp2: 2 };
-    compute.addCollection({
-      id: collection('src'),
-      name: 'src',
-      location: 'eastus',
-      tags: {},
-      sourceId: `${group}/virtualMachines/vm1`,
-      restorePoints: ['rp0', 'rp1', 'rp2'].map((name) => rp('src', name, hours[name] ?? 0)),
-    });
+    compute.addCollection(
+      sourceCollection(['rp0', 'rp1', 'rp2'].map((name) => rp('src', name, hours[name] ?? 0))),
+    );
     for (const region of ['westus2', 'centralus'] as const) {
       compute.addCollection({
         id: collection(`src-${region}`),
@@ -246,14 +238,7 @@ describe('reconcile', () => {
   it('reconciles a collection once a day: a sweep outside its time of day leaves it alone', async () => {
     // Prepare
     const { compute, client, deps } = setup();
-    compute.addCollection({
-      id: collection('src'),
-      name: 'src',
-      location: 'eastus',
-      tags: {},
-      sourceId: `${group}/virtualMachines/vm1`,
-      restorePoints: [rp('src', 'rp1', 1)],
-    });
+    compute.addCollection(sourceCollection([rp('src', 'rp1', 1)]));
     const turn = Date.UTC(2026, 0, 2) + reconcileTimeOfDay(collection('src'));
     const sweep = (since: number, now: number) =>
       reconcile({ ...deps, since: new Date(since), now: new Date(now) });
